@@ -1,0 +1,8 @@
+import type { Store } from '../store/store';
+
+/** What activities need from the outside world; the worker and the tests build it. */
+export interface ActivityDeps {
+  store: Store;
+  /** Path of the config file the syncs are declared in; read afresh at the start of every run. */
+  configPath: string;
+}

@@ -1,0 +1,21 @@
+import type { ActivityDeps } from './deps';
+import { createDeliverActivities } from './deliver';
+import { createExtractActivities } from './extract';
+import { createRenderActivities } from './render';
+import { createResolveActivities } from './resolve';
+import { createRunRecordActivities } from './run-record';
+
+export type { ActivityDeps } from './deps';
+
+/** Every activity the worker registers, closed over their dependencies. */
+export function createActivities(deps: ActivityDeps) {
+  return {
+    ...createRunRecordActivities(deps),
+    ...createResolveActivities(deps),
+    ...createExtractActivities(deps),
+    ...createRenderActivities(deps),
+    ...createDeliverActivities(deps),
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,29 @@
+import { findSync, loadConfig } from '../config/load';
+import type { ActivityDeps } from './deps';
+import { runStep } from './step';
+
+export interface ResolveSyncInput {
+  runId: string;
+  syncId: string;
+}
+
+/** What the workflow needs to know about the sync to orchestrate it: ids and policies, no data. */
+export interface ResolvedSync {
+  sourceType: string;
+  targetType: string;
+  onRejectedRows: 'fail' | 'skip';
+}
+
+export function createResolveActivities(deps: ActivityDeps) {
+  return {
+    /** Loads and validates the config file, and pins this run to the sync definition it finds. */
+    async resolveSync({ runId, syncId }: ResolveSyncInput): Promise<ResolvedSync> {
+      return runStep(deps, runId, 'resolve', async () => {
+        const config = await loadConfig(deps.configPath);
+        const sync = findSync(config, syncId, deps.configPath);
+        await deps.store.runs.setResolved(runId, { sync, sourceType: sync.source.type, targetType: sync.target.type });
+        return { sourceType: sync.source.type, targetType: sync.target.type, onRejectedRows: sync.onRejectedRows };
+      });
+    },
+  };
+}

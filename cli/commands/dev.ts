@@ -1,0 +1,86 @@
+import { relative, resolve } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Command } from 'commander';
+import { loadConfig } from '../../config/load';
+import { DEFAULT_TASK_QUEUE } from '../../config/runtime';
+import { openStore } from '../../store/store';
+import { createRosterflowWorker } from '../../worker/create-worker';
+import { applySchedules } from '../apply-schedules';
+import type { GlobalOptions } from '../context';
+import { formatOutcome } from '../format';
+import { bringUpLocalStack, describeStack } from '../local-stack';
+import { startSyncAndWait } from '../start-sync';
+
+export const EXAMPLE_CONFIG = 'examples/rosterflow.yaml';
+
+interface DevOptions {
+  sync?: string;
+  exit: boolean;
+}
+
+export function registerDevCommand(program: Command): void {
+  program
+    .command('dev')
+    .description(
+      'the embedded default: start the local stack and a worker, apply the schedules, run one sync end to end',
+    )
+    .option('--sync <syncId>', 'the sync to run now (default: the first in the config)')
+    .option('--exit', 'stop everything after the run instead of staying up for the schedules and the Web UI', false)
+    .action(async (options: DevOptions, command: Command) => {
+      const configPath = resolve(command.optsWithGlobals<GlobalOptions>().config ?? EXAMPLE_CONFIG);
+      const config = await loadConfig(configPath);
+      const syncId = options.sync ?? config.syncs[0]?.id ?? '';
+      const taskQueue = process.env['ROSTERFLOW_TASK_QUEUE'] ?? DEFAULT_TASK_QUEUE;
+
+      Runtime.install({ logger: new DefaultLogger('WARN') });
+      const running = await bringUpLocalStack({ ui: true });
+      const { stack } = running;
+      const store = await openStore(stack.mongoUri, process.env['ROSTERFLOW_DB'] ?? 'rosterflow');
+      const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+      const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+      let succeeded = false;
+      try {
+        const client = new Client({ connection: clientConnection, namespace: stack.namespace });
+        const worker = await createRosterflowWorker({
+          connection: workerConnection,
+          namespace: stack.namespace,
+          taskQueue,
+          store,
+          configPath,
+        });
+        const workerDone = worker.run();
+        console.log(`Worker polling task queue "${taskQueue}" with ${relative(process.cwd(), configPath)}.\n`);
+
+        console.log('Schedules:');
+        for (const change of await applySchedules(client, config, { taskQueue, prune: false })) {
+          console.log(`  ${change.outcome.padEnd(13)} ${change.scheduleId}`);
+        }
+
+        console.log(`\nRunning sync "${syncId}" now...`);
+        const outcome = await startSyncAndWait(client, { syncId, dryRun: false, taskQueue }, (ids) => {
+          const link = stack.uiUrl
+            ? `${stack.uiUrl}/namespaces/${stack.namespace}/workflows/${ids.workflowId}/${ids.runId}/history`
+            : ids.workflowId;
+          console.log(`  workflow ${link}`);
+        });
+        console.log(formatOutcome(outcome));
+        succeeded = outcome.ok;
+
+        console.log(`\nWhere to look:\n${describeStack(stack)}`);
+        console.log('  History    ./bin/rosterflow history   (or --run <runId> for one run in full)');
+        if (options.exit) {
+          worker.shutdown();
+        } else {
+          console.log('\nThe worker stays up so the schedules run; press Ctrl-C to stop everything.');
+        }
+        await workerDone;
+      } finally {
+        await clientConnection.close();
+        await workerConnection.close();
+        await store.close();
+        await running.release();
+      }
+      if (!succeeded) process.exitCode = 1;
+    });
+}

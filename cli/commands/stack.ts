@@ -1,0 +1,50 @@
+import type { Command } from 'commander';
+import { homeDir } from '../../tools/stack/paths';
+import { readStackState } from '../../tools/stack/state';
+import { bringUpLocalStack, describeStack } from '../local-stack';
+
+export function registerStackCommands(program: Command): void {
+  const stack = program.command('stack').description('the local Temporal dev server and store');
+
+  stack
+    .command('start')
+    .description('start the local stack on free loopback ports and keep it up until Ctrl-C or `stack stop`')
+    .option('--headless', 'no Temporal Web UI', false)
+    .action(async (options: { headless: boolean }) => {
+      const running = await bringUpLocalStack({ ui: !options.headless });
+      console.log(
+        `Local stack is up:\n${describeStack(running.stack)}\nStop it with Ctrl-C or \`rosterflow stack stop\`.`,
+      );
+      await new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      console.log('Stopping the local stack...');
+      await running.release();
+    });
+
+  stack
+    .command('stop')
+    .description('stop the local stack started from this folder')
+    .action(async () => {
+      const state = await readStackState(homeDir());
+      if (!state) {
+        console.log('No local stack is running here.');
+        return;
+      }
+      process.kill(state.pid, 'SIGTERM');
+      const deadline = Date.now() + 30_000;
+      while ((await readStackState(homeDir())) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+      console.log((await readStackState(homeDir())) ? `pid ${state.pid} did not stop in 30s` : 'Local stack stopped.');
+    });
+
+  stack
+    .command('status')
+    .description('show the addresses of the local stack, if one is running')
+    .action(async () => {
+      const state = await readStackState(homeDir());
+      console.log(
+        state ? `Local stack (pid ${state.pid}):\n${describeStack(state)}` : 'No local stack is running here.',
+      );
+    });
+}

@@ -1,0 +1,31 @@
+import { Client, Connection } from '@temporalio/client';
+import { resolveRuntimeSettings } from '../config/runtime';
+import type { RuntimeSettings } from '../config/runtime';
+import { openStore } from '../store/store';
+import type { Store } from '../store/store';
+
+export interface GlobalOptions {
+  config?: string;
+}
+
+export function settingsFrom(options: GlobalOptions): Promise<RuntimeSettings> {
+  return resolveRuntimeSettings(options.config === undefined ? {} : { configPath: options.config });
+}
+
+export async function withClient<T>(settings: RuntimeSettings, work: (client: Client) => Promise<T>): Promise<T> {
+  const connection = await Connection.connect(settings.temporal.connectionOptions);
+  try {
+    return await work(new Client({ connection, namespace: settings.temporal.namespace }));
+  } finally {
+    await connection.close();
+  }
+}
+
+export async function withStore<T>(settings: RuntimeSettings, work: (store: Store) => Promise<T>): Promise<T> {
+  const store = await openStore(settings.mongoUri, settings.dbName);
+  try {
+    return await work(store);
+  } finally {
+    await store.close();
+  }
+}

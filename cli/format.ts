@@ -1,0 +1,72 @@
+import type { RunRecord } from '../store/run-record';
+import type { SyncOutcome } from './start-sync';
+
+export function formatOutcome(outcome: SyncOutcome): string {
+  if (!outcome.ok) return `FAILED (${outcome.failure.type}): ${outcome.failure.message}`;
+  const { result } = outcome;
+  const delivered = result.delivered
+    ? `delivered to ${result.delivered.target} at ${result.delivered.location}`
+    : 'dry run: nothing delivered';
+  return [
+    `SUCCEEDED: ${result.pulled} employees pulled, ${result.rejected} rejected, ${result.rendered} rows rendered`,
+    `  ${delivered}`,
+    `  artifact ${result.checksum}`,
+  ].join('\n');
+}
+
+/** A plain table of runs, newest first. */
+export function formatHistory(runs: RunRecord[]): string {
+  if (runs.length === 0) return 'No runs recorded yet.';
+  const header = ['STARTED (UTC)', 'SYNC', 'TRIGGER', 'STATUS', 'DURATION', 'PULLED', 'REJECTED', 'ROWS', 'DETAIL'];
+  const rows = runs.map((run) => [
+    run.startedAt.toISOString().replace('T', ' ').slice(0, 19),
+    run.syncId,
+    run.trigger + (run.dryRun ? ' (dry)' : ''),
+    run.status,
+    run.durationMs === undefined ? '-' : `${(run.durationMs / 1000).toFixed(1)}s`,
+    String(run.counts.pulled ?? '-'),
+    String(run.counts.rejected ?? '-'),
+    String(run.counts.rendered ?? '-'),
+    run.error ? `${run.error.type}: ${run.error.message.split('\n')[0] ?? ''}` : (run.delivery?.location ?? ''),
+  ]);
+  const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
+  const line = (cells: string[]) =>
+    cells
+      .map((cell, column) => (column === cells.length - 1 ? cell : cell.padEnd(widths[column] ?? 0)))
+      .join('  ')
+      .trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** One run in full: its steps with timings, counts, artifact, delivery and rejected rows. */
+export function formatRunDetail(run: RunRecord): string {
+  const lines = [
+    `run       ${run.runId}`,
+    `workflow  ${run.workflowId}`,
+    `sync      ${run.syncId} (${run.sourceType ?? '?'} -> ${run.targetType ?? '?'})`,
+    `trigger   ${run.trigger}${run.dryRun ? ', dry run' : ''}`,
+    `status    ${run.status}${run.durationMs === undefined ? '' : ` in ${(run.durationMs / 1000).toFixed(1)}s`}`,
+    `counts    ${
+      Object.entries(run.counts)
+        .map(([name, value]) => `${name}=${value}`)
+        .join(' ') || '-'
+    }`,
+  ];
+  if (run.artifact)
+    lines.push(`artifact  ${run.artifact.checksum} (${run.artifact.bytes} bytes, ${run.artifact.rows} rows)`);
+  if (run.delivery) lines.push(`delivered ${run.delivery.target} -> ${run.delivery.location}`);
+  if (run.error) lines.push(`error     ${run.error.type}: ${run.error.message}`);
+  lines.push('steps');
+  for (const [name, step] of Object.entries(run.steps)) {
+    const duration = step.durationMs === undefined ? '' : ` ${step.durationMs} ms`;
+    lines.push(
+      `  ${name.padEnd(8)} ${step.status}${duration} (attempt ${step.attempt})${step.error ? `: ${step.error}` : ''}`,
+    );
+  }
+  if (run.rejections.length > 0) {
+    const more = (run.counts.rejected ?? 0) - run.rejections.length;
+    lines.push(`rejected rows${more > 0 ? ` (first ${run.rejections.length}; ${more} more)` : ''}`);
+    for (const rejection of run.rejections) lines.push(`  ${rejection.row}: ${rejection.field} ${rejection.reason}`);
+  }
+  return lines.join('\n');
+}

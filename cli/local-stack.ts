@@ -1,0 +1,49 @@
+import { homeDir } from '../tools/stack/paths';
+import { startLocalStack } from '../tools/stack/stack';
+import type { LocalStack } from '../tools/stack/stack';
+import { readStackState, removeStackState, writeStackState } from '../tools/stack/state';
+
+export interface RunningStack {
+  stack: Omit<LocalStack, 'stop'>;
+  /** Stops the stack if this process started it; leaves a stack another process runs alone. */
+  release(): Promise<void>;
+}
+
+/**
+ * The embedded default: reuses a local stack already running from this folder, or starts one with
+ * persistent data under `.rosterflow/` and publishes its addresses in `.rosterflow/stack.json`.
+ */
+export async function bringUpLocalStack(options: { ui: boolean }): Promise<RunningStack> {
+  const home = homeDir();
+  const running = await readStackState(home);
+  if (running) {
+    console.log(`Using the local stack already running (pid ${running.pid}).`);
+    return { stack: running, release: () => Promise.resolve() };
+  }
+
+  console.log('Starting the local stack (Temporal dev server and MongoDB-compatible store)...');
+  const stack = await startLocalStack({
+    home,
+    persistent: true,
+    ui: options.ui,
+    preferDefaultPorts: true,
+    log: (line) => console.log(`  ${line}`),
+  });
+  const { stop: stopStack, ...addresses } = stack;
+  await writeStackState(home, { ...addresses, pid: process.pid, startedAt: new Date().toISOString() });
+  return {
+    stack: addresses,
+    release: async () => {
+      await removeStackState(home);
+      await stopStack();
+    },
+  };
+}
+
+export function describeStack(stack: RunningStack['stack']): string {
+  return [
+    `  Temporal   ${stack.temporalAddress} (namespace ${stack.namespace})`,
+    `  Web UI     ${stack.uiUrl ?? '(headless)'}`,
+    `  Store      ${stack.mongoUri} (${stack.mongoKind})`,
+  ].join('\n');
+}

@@ -1,0 +1,36 @@
+import { WorkflowFailedError } from '@temporalio/client';
+import type { Client } from '@temporalio/client';
+import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import type { SyncRosterInput, SyncRosterResult } from '../workflows/sync-roster';
+
+export type SyncOutcome =
+  | { ok: true; workflowId: string; runId: string; result: SyncRosterResult }
+  | { ok: false; workflowId: string; runId: string; failure: { type: string; message: string } };
+
+/** Starts `syncRoster` now, the same way the Web UI or a Schedule would, and waits for its outcome. */
+export async function startSyncAndWait(
+  client: Client,
+  options: { syncId: string; dryRun: boolean; taskQueue: string },
+  onStarted?: (ids: { workflowId: string; runId: string }) => void,
+): Promise<SyncOutcome> {
+  const input: SyncRosterInput = { syncId: options.syncId, dryRun: options.dryRun, trigger: 'cli' };
+  const workflowId = `rosterflow-${options.syncId}-cli-${new Date().toISOString().replace(/[-:.]/g, '')}`;
+  const handle = await client.workflow.start('syncRoster', { taskQueue: options.taskQueue, workflowId, args: [input] });
+  const runId = handle.firstExecutionRunId;
+  onStarted?.({ workflowId, runId });
+  try {
+    const result = (await handle.result()) as SyncRosterResult;
+    return { ok: true, workflowId, runId, result };
+  } catch (err) {
+    if (!(err instanceof WorkflowFailedError)) throw err;
+    return { ok: false, workflowId, runId, failure: rootFailure(err.cause) };
+  }
+}
+
+function rootFailure(cause: unknown): { type: string; message: string } {
+  const failure = cause instanceof ActivityFailure && cause.cause ? cause.cause : cause;
+  if (failure instanceof ApplicationFailure)
+    return { type: failure.type ?? 'ApplicationFailure', message: failure.message };
+  if (failure instanceof Error) return { type: failure.name, message: failure.message };
+  return { type: 'Unknown', message: 'the workflow failed' };
+}

@@ -1,0 +1,73 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { z } from 'zod';
+import { RosterflowError } from '../core/errors';
+import { RosterflowConfigSchema } from './schema';
+import type { RosterflowConfig, SyncConfig } from './schema';
+
+/**
+ * Reads, parses and validates a config file. Every problem is reported at once, each naming its
+ * setting (`syncs[0] "acme-people".source.path: ...`). Relative paths become absolute against the
+ * config file's folder, so the worker and the CLI agree whatever their working directory.
+ */
+export async function loadConfig(path: string): Promise<RosterflowConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    const code = (err as { code?: unknown }).code;
+    const why = code === 'ENOENT' ? 'does not exist' : `cannot be read (${String(code)})`;
+    throw new RosterflowError('InvalidConfig', `Config file ${path} ${why}`);
+  }
+
+  const document = parseDocument(text, { prettyErrors: true });
+  if (document.errors.length > 0) {
+    const first = document.errors[0];
+    const where = first?.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
+    throw new RosterflowError('InvalidConfig', `Config file ${path} is not valid YAML${where}: ${first?.code ?? ''}`);
+  }
+  const raw: unknown = document.toJS();
+
+  const parsed = RosterflowConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${describePath(issue.path, raw)}: ${issue.message}`);
+    throw new RosterflowError('InvalidConfig', `Config file ${path} is invalid:\n${lines.join('\n')}`);
+  }
+  return resolvePaths(parsed.data, dirname(resolve(path)));
+}
+
+export function findSync(config: RosterflowConfig, syncId: string, configPath: string): SyncConfig {
+  const sync = config.syncs.find((candidate) => candidate.id === syncId);
+  if (!sync) {
+    const known = config.syncs.map((candidate) => candidate.id).join(', ');
+    throw new RosterflowError('UnknownSync', `No sync "${syncId}" in ${configPath} (it declares: ${known})`);
+  }
+  return sync;
+}
+
+/** `syncs[1] "acme-people".target.columns[0].field`, naming the sync by its id when it has one. */
+function describePath(path: z.core.$ZodIssue['path'], raw: unknown): string {
+  if (path.length === 0) return '(top level)';
+  let text = '';
+  path.forEach((key, depth) => {
+    if (typeof key === 'number') text += `[${key}]`;
+    else text += `${depth === 0 ? '' : '.'}${String(key)}`;
+    if (depth === 1 && path[0] === 'syncs' && typeof key === 'number') {
+      const id = (raw as { syncs?: { id?: unknown }[] }).syncs?.[key]?.id;
+      if (typeof id === 'string') text += ` "${id}"`;
+    }
+  });
+  return text;
+}
+
+function resolvePaths(config: RosterflowConfig, baseDir: string): RosterflowConfig {
+  return {
+    ...config,
+    syncs: config.syncs.map((sync) => ({
+      ...sync,
+      source: { ...sync.source, path: resolve(baseDir, sync.source.path) },
+      target: { ...sync.target, path: resolve(baseDir, sync.target.path) },
+    })),
+  };
+}

@@ -1,0 +1,67 @@
+import type { z } from 'zod';
+import { EMPLOYEE_FIELDS, EmployeeSchema } from '../../core/employee';
+import type { Employee, EmploymentStatus } from '../../core/employee';
+import type { RowRejection } from '../sdk/source';
+import type { CsvDropConfig } from './config';
+
+type CsvRow = Record<string, string>;
+
+const DEFAULT_STATUS_WORDS: Record<string, EmploymentStatus> = {
+  active: 'active',
+  pending: 'pending',
+  'pre-hire': 'pending',
+  leave: 'leave',
+  'on leave': 'leave',
+  inactive: 'inactive',
+  terminated: 'inactive',
+};
+
+export type MappedRow = { ok: true; employee: Employee } | { ok: false; rejections: RowRejection[] };
+
+/** Builds the row mapper once per file: header lookups and the status table are resolved up front. */
+export function createRowMapper(config: CsvDropConfig) {
+  const statusWords = new Map<string, EmploymentStatus>(Object.entries(DEFAULT_STATUS_WORDS));
+  for (const [word, status] of Object.entries(config.statusMap)) statusWords.set(word.trim().toLowerCase(), status);
+
+  const headerOf = (field: string): string => (config.columns as Record<string, string | undefined>)[field] ?? field;
+  const statusHeader = headerOf('status');
+
+  return (row: CsvRow, rowLabel: string): MappedRow => {
+    const candidate: Record<string, unknown> = {};
+    for (const field of EMPLOYEE_FIELDS) {
+      if (field === 'status' || field === 'rawStatus') continue;
+      const value = row[headerOf(field)]?.trim();
+      if (value) candidate[field] = value;
+    }
+
+    const rawStatus = row[statusHeader]?.trim();
+    if (rawStatus) {
+      candidate['rawStatus'] = rawStatus;
+      const status = statusWords.get(rawStatus.toLowerCase());
+      // An unknown status is rejected rather than guessed: guessing "inactive" would deactivate someone.
+      if (status === undefined) {
+        return { ok: false, rejections: [{ row: rowLabel, field: 'status', reason: 'is not a known status word' }] };
+      }
+      candidate['status'] = status;
+    }
+
+    const customFields: Record<string, string> = {};
+    for (const [name, header] of Object.entries(config.customFields)) {
+      const value = row[header]?.trim();
+      if (value) customFields[name] = value;
+    }
+    if (Object.keys(customFields).length > 0) candidate['customFields'] = customFields;
+
+    const parsed = EmployeeSchema.safeParse(candidate);
+    if (parsed.success) return { ok: true, employee: parsed.data };
+    return { ok: false, rejections: parsed.error.issues.map((issue) => toRejection(issue, rowLabel)) };
+  };
+}
+
+function toRejection(issue: z.core.$ZodIssue, rowLabel: string): RowRejection {
+  const field = issue.path.join('.') || 'row';
+  // Zod's own messages for missing values say "expected ..., received undefined"; say it plainly.
+  const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
+  const reason = missing ? 'is required' : issue.message;
+  return { row: rowLabel, field, reason };
+}

@@ -1,0 +1,34 @@
+/**
+ * The error vocabulary shared by every layer. Activities turn these into Temporal
+ * `ApplicationFailure`s with the same `type`, so workflows and run records can tell them apart.
+ * Messages name the setting, row or field; they never carry employee data or secret values.
+ */
+export type RosterflowErrorType =
+  | 'InvalidConfig'
+  | 'InvalidInput'
+  | 'UnknownSync'
+  | 'SourceUnavailable'
+  | 'SourceEmpty'
+  | 'RowsRejected'
+  | 'DeliveryFailed';
+
+/** Errors that retrying cannot fix: a bad config, bad input, a rejected file. */
+const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set([
+  'InvalidConfig',
+  'InvalidInput',
+  'UnknownSync',
+  'SourceEmpty',
+  'RowsRejected',
+]);
+
+export class RosterflowError extends Error {
+  readonly type: RosterflowErrorType;
+  readonly retryable: boolean;
+
+  constructor(type: RosterflowErrorType, message: string, options?: { retryable?: boolean; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'RosterflowError';
+    this.type = type;
+    this.retryable = options?.retryable ?? !PERMANENT.has(type);
+  }
+}

@@ -1,0 +1,128 @@
+import type { Collection, Db } from 'mongodb';
+import type { RowRejection } from '../connectors/sdk/source';
+import type {
+  ArtifactRecord,
+  DeliveryRecord,
+  RunCounts,
+  RunRecord,
+  RunStatus,
+  RunTrigger,
+  StepName,
+} from './run-record';
+
+/** How many rejected rows a run record keeps in full; the count covers the rest. */
+export const MAX_RECORDED_REJECTIONS = 100;
+
+export interface RunStart {
+  runId: string;
+  workflowId: string;
+  syncId: string;
+  trigger: RunTrigger;
+  dryRun: boolean;
+  startedAt: Date;
+}
+
+export class RunStore {
+  private readonly runs: Collection<RunRecord>;
+
+  constructor(db: Db) {
+    this.runs = db.collection<RunRecord>('runs');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.runs.createIndex({ syncId: 1, startedAt: -1 });
+    await this.runs.createIndex({ startedAt: -1 });
+  }
+
+  /** Idempotent: a retried start leaves the first record as it is. */
+  async start(run: RunStart): Promise<void> {
+    await this.runs.updateOne(
+      { _id: run.runId },
+      {
+        $setOnInsert: {
+          ...run,
+          _id: run.runId,
+          status: 'running',
+          steps: {},
+          counts: {},
+          rejections: [],
+        },
+      },
+      { upsert: true },
+    );
+  }
+
+  async get(runId: string): Promise<RunRecord | null> {
+    return this.runs.findOne({ _id: runId });
+  }
+
+  async setResolved(runId: string, fields: { sync: unknown; sourceType: string; targetType: string }): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: fields });
+  }
+
+  async stepStarted(runId: string, step: StepName, attempt: number): Promise<void> {
+    await this.runs.updateOne(
+      { _id: runId },
+      { $set: { [`steps.${step}`]: { status: 'running', attempt, startedAt: new Date() } } },
+    );
+  }
+
+  async stepFinished(runId: string, step: StepName, startedAt: Date, error?: string): Promise<void> {
+    const finishedAt = new Date();
+    const prefix = `steps.${step}`;
+    await this.runs.updateOne(
+      { _id: runId },
+      {
+        $set: {
+          [`${prefix}.status`]: error === undefined ? 'succeeded' : 'failed',
+          [`${prefix}.finishedAt`]: finishedAt,
+          [`${prefix}.durationMs`]: finishedAt.getTime() - startedAt.getTime(),
+          ...(error === undefined ? {} : { [`${prefix}.error`]: error }),
+        },
+      },
+    );
+  }
+
+  async setCounts(runId: string, counts: RunCounts): Promise<void> {
+    const fields = Object.fromEntries(Object.entries(counts).map(([name, value]) => [`counts.${name}`, value]));
+    await this.runs.updateOne({ _id: runId }, { $set: fields });
+  }
+
+  async setRejections(runId: string, rejections: RowRejection[]): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { rejections: rejections.slice(0, MAX_RECORDED_REJECTIONS) } });
+  }
+
+  async setArtifact(runId: string, artifact: ArtifactRecord): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { artifact } });
+  }
+
+  async setDelivery(runId: string, delivery: DeliveryRecord): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { delivery } });
+  }
+
+  async finish(runId: string, status: Exclude<RunStatus, 'running'>, error?: { type: string; message: string }) {
+    const run = await this.runs.findOne({ _id: runId }, { projection: { startedAt: 1 } });
+    const finishedAt = new Date();
+    await this.runs.updateOne(
+      { _id: runId },
+      {
+        $set: {
+          status,
+          finishedAt,
+          ...(run ? { durationMs: finishedAt.getTime() - run.startedAt.getTime() } : {}),
+          ...(error ? { error } : {}),
+        },
+      },
+    );
+  }
+
+  /** Most recent runs first, optionally of one sync. */
+  async recent(options: { syncId?: string; limit: number }): Promise<RunRecord[]> {
+    const filter = options.syncId === undefined ? {} : { syncId: options.syncId };
+    return this.runs
+      .find(filter, { projection: { sync: 0 } })
+      .sort({ startedAt: -1 })
+      .limit(options.limit)
+      .toArray();
+  }
+}

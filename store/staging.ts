@@ -1,0 +1,58 @@
+import type { Collection, Db } from 'mongodb';
+import type { Employee } from '../core/employee';
+
+/** One page of extracted employees, staged between the extract and render steps of a run. */
+interface StagedPage {
+  _id: string;
+  runId: string;
+  seq: number;
+  records: Employee[];
+  /** The source cursor after this page: where a resumed extract continues. */
+  cursor: string;
+  createdAt: Date;
+}
+
+export class StagingStore {
+  private readonly pages: Collection<StagedPage>;
+
+  constructor(db: Db) {
+    this.pages = db.collection<StagedPage>('staged_pages');
+  }
+
+  async ensureIndexes(): Promise<void> {
+    await this.pages.createIndex({ runId: 1, seq: 1 });
+    await this.pages.createIndex({ createdAt: 1 });
+  }
+
+  /** Idempotent per (run, seq): writing the same page again replaces it. */
+  async putPage(runId: string, seq: number, records: Employee[], cursor: string): Promise<void> {
+    await this.pages.replaceOne(
+      { _id: `${runId}:${seq}` },
+      { runId, seq, records, cursor, createdAt: new Date() },
+      { upsert: true },
+    );
+  }
+
+  async *readPages(runId: string): AsyncIterable<Employee[]> {
+    const cursor = this.pages.find({ runId }, { projection: { records: 1 } }).sort({ seq: 1 });
+    for await (const page of cursor) yield page.records;
+  }
+
+  /** Pages at and after `seq` belong to an interrupted attempt; they are rewritten from the checkpoint. */
+  async discardFrom(runId: string, seq: number): Promise<void> {
+    await this.pages.deleteMany({ runId, seq: { $gte: seq } });
+  }
+
+  async deleteRun(runId: string): Promise<void> {
+    await this.pages.deleteMany({ runId });
+  }
+
+  /**
+   * Staged rows are employee data: they are deleted when a run ends, and anything an abandoned run
+   * left behind is pruned here (TTL indexes are not available on every MongoDB-compatible server).
+   */
+  async pruneOlderThan(cutoff: Date): Promise<number> {
+    const result = await this.pages.deleteMany({ createdAt: { $lt: cutoff } });
+    return result.deletedCount;
+  }
+}

@@ -1,0 +1,68 @@
+import { spawn } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+
+/** A server process of the stack, with the tail of its output for error messages. */
+export interface ServerProcess {
+  name: string;
+  child: ChildProcess;
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export function startServer(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ServerProcess {
+  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+  const tail: string[] = [];
+  const collect = (chunk: Buffer) => {
+    tail.push(chunk.toString());
+    if (tail.length > 40) tail.shift();
+  };
+  child.stdout?.on('data', collect);
+  child.stderr?.on('data', collect);
+  return {
+    name,
+    child,
+    output: () => tail.join('').trim().split('\n').slice(-15).join('\n'),
+    stop: () => stopProcess(child),
+  };
+}
+
+/** SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
+export async function stopProcess(child: ChildProcess, graceMs = 10_000): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
+  try {
+    await exited;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Polls `probe` until it resolves, the process exits, or `timeoutMs` passes. */
+export async function waitUntilReady(
+  server: ServerProcess,
+  probe: () => Promise<unknown>,
+  timeoutMs: number,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let lastError: unknown;
+  for (;;) {
+    if (server.child.exitCode !== null || server.child.signalCode !== null) {
+      throw new Error(`${server.name} exited during start-up:\n${server.output()}`);
+    }
+    try {
+      await probe();
+      return;
+    } catch (err) {
+      lastError = err;
+    }
+    if (Date.now() > deadline) {
+      await server.stop();
+      const reason = lastError instanceof Error ? lastError.message : String(lastError);
+      throw new Error(`${server.name} was not ready after ${timeoutMs / 1000}s (${reason}):\n${server.output()}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
+}

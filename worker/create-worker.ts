@@ -1,0 +1,28 @@
+import { Worker } from '@temporalio/worker';
+import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
+import { createActivities } from '../activities';
+import type { ActivityDeps } from '../activities';
+
+export interface RosterflowWorkerOptions extends ActivityDeps {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  /** A prebuilt bundle (`npm run build`); without one the workflows are bundled at start-up. */
+  workflowBundlePath?: string | undefined;
+}
+
+/** The worker that serves every rosterflow workflow and activity on one task queue. */
+export function createRosterflowWorker(options: RosterflowWorkerOptions): Promise<Worker> {
+  const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundlePath
+    ? { workflowBundle: { codePath: options.workflowBundlePath } }
+    : { workflowsPath: require.resolve('../workflows') };
+  return Worker.create({
+    connection: options.connection,
+    namespace: options.namespace,
+    taskQueue: options.taskQueue,
+    ...workflows,
+    activities: createActivities({ store: options.store, configPath: options.configPath }),
+    // Let in-flight steps finish or heartbeat a last checkpoint before a deploy stops the worker.
+    shutdownGraceTime: '30 seconds',
+  });
+}

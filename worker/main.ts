@@ -1,0 +1,35 @@
+import { NativeConnection } from '@temporalio/worker';
+import { resolveRuntimeSettings } from '../config/runtime';
+import { openStore } from '../store/store';
+import { createRosterflowWorker } from './create-worker';
+
+const STAGED_DATA_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+
+/** The worker process: `npm run worker`, or `node dist/worker/main.js` in production. */
+async function run(): Promise<void> {
+  const settings = await resolveRuntimeSettings();
+  const store = await openStore(settings.mongoUri, settings.dbName);
+  const connection = await NativeConnection.connect(settings.temporal.connectionOptions);
+  try {
+    await store.staging.pruneOlderThan(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
+    const worker = await createRosterflowWorker({
+      connection,
+      namespace: settings.temporal.namespace,
+      taskQueue: settings.taskQueue,
+      store,
+      configPath: settings.configPath,
+      workflowBundlePath: process.env['ROSTERFLOW_WORKFLOW_BUNDLE'],
+    });
+    console.log(`rosterflow worker: task queue "${settings.taskQueue}", config ${settings.configPath}`);
+    // Resolves after SIGINT/SIGTERM once in-flight work has drained (the Runtime installs the handlers).
+    await worker.run();
+  } finally {
+    await connection.close();
+    await store.close();
+  }
+}
+
+run().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

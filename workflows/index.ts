@@ -1,0 +1,2 @@
+// The worker loads this one module; every workflow type it serves is exported here.
+export { syncRoster } from './sync-roster';

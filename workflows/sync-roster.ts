@@ -1,0 +1,112 @@
+import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
+import {
+  ActivityFailure,
+  ApplicationFailure,
+  CancellationScope,
+  proxyActivities,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../activities';
+import type { RunTrigger } from '../store/run-record';
+import { parseSyncRosterInput } from './sync-roster-input';
+import type { SyncRosterInput } from './sync-roster-input';
+
+export type { SyncRosterInput } from './sync-roster-input';
+
+/** What a finished run returns: ids, counts and a checksum, never employee data. */
+export interface SyncRosterResult {
+  syncId: string;
+  runId: string;
+  dryRun: boolean;
+  pulled: number;
+  rejected: number;
+  rendered: number;
+  checksum: string;
+  delivered: { target: string; location: string } | null;
+}
+
+const PERMANENT_ERRORS = ['InvalidConfig', 'InvalidInput', 'UnknownSync', 'SourceEmpty', 'RowsRejected'];
+
+const { startRun, finishRun } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  // The run record must be written even if the store is down for a while.
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
+});
+
+const { resolveSync } = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: {
+    initialInterval: '1 second',
+    maximumInterval: '30 seconds',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: PERMANENT_ERRORS,
+  },
+});
+
+const { extractEmployees, renderArtifact, deliverArtifact } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  heartbeatTimeout: '2 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '5 minutes',
+    backoffCoefficient: 2,
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: PERMANENT_ERRORS,
+  },
+});
+
+const scheduledByKey = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
+
+/** One sync run: resolve, extract, render, deliver, recording each step in the run store. */
+export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRosterResult> {
+  const input = parseSyncRosterInput(rawInput);
+  if (typeof input === 'string') throw ApplicationFailure.nonRetryable(input, 'InvalidInput');
+
+  const { workflowId, runId, startTime, typedSearchAttributes } = workflowInfo();
+  const scheduled = typedSearchAttributes.get(scheduledByKey) !== undefined;
+  const trigger: RunTrigger = input.trigger ?? (scheduled ? 'schedule' : 'manual');
+  const { syncId, dryRun } = input;
+
+  await startRun({ runId, workflowId, syncId, trigger, dryRun, startedAt: startTime.toISOString() });
+  try {
+    const sync = await resolveSync({ runId, syncId });
+    const extracted = await extractEmployees({ runId });
+    // An empty pull looks exactly like "everyone left": deliver nothing rather than deactivate everyone.
+    if (extracted.pulled === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `The source returned no valid employees (${extracted.rejected} rejected rows); nothing was delivered`,
+        'SourceEmpty',
+      );
+    }
+    if (extracted.rejected > 0 && sync.onRejectedRows === 'fail') {
+      throw ApplicationFailure.nonRetryable(
+        `${extracted.rejected} source rows were rejected and the sync's onRejectedRows is "fail"; nothing was delivered (see \`rosterflow history ${syncId}\`)`,
+        'RowsRejected',
+      );
+    }
+    const artifact = await renderArtifact({ runId });
+    const delivered = dryRun ? null : await deliverArtifact({ runId, artifact });
+    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'succeeded' }));
+    return {
+      syncId,
+      runId,
+      dryRun,
+      pulled: extracted.pulled,
+      rejected: extracted.rejected,
+      rendered: artifact.rows,
+      checksum: artifact.checksum,
+      delivered,
+    };
+  } catch (err) {
+    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: describeFailure(err) }));
+    throw err;
+  }
+}
+
+function describeFailure(err: unknown): { type: string; message: string } {
+  const failure = err instanceof ActivityFailure && err.cause ? err.cause : err;
+  if (failure instanceof ApplicationFailure)
+    return { type: failure.type ?? 'ApplicationFailure', message: failure.message };
+  if (failure instanceof Error) return { type: failure.name, message: failure.message };
+  return { type: 'Unknown', message: String(failure) };
+}
