@@ -1,6 +1,7 @@
 import { activityInfo, heartbeat } from '@temporalio/activity';
 import { createSource } from '../connectors/registry';
 import type { RowRejection } from '../connectors/sdk/source';
+import { MAX_RECORDED_REJECTIONS } from '../store/runs';
 import type { ActivityDeps } from './deps';
 import { loadRunSync } from './load-run-sync';
 import { runStep } from './step';
@@ -48,7 +49,7 @@ export function createExtractActivities(deps: ActivityDeps) {
           seq += 1;
           pulled += page.records.length;
           rejected += page.rejected.length;
-          rejections.push(...page.rejected.slice(0, Math.max(0, 100 - rejections.length)));
+          rejections.push(...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - rejections.length)));
           heartbeat({ seq, cursor: page.cursor, pulled, rejected } satisfies ExtractCheckpoint);
         }
 

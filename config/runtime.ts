@@ -6,6 +6,7 @@ import { readStackState } from '../tools/stack/state';
 
 export const DEFAULT_TASK_QUEUE = 'rosterflow';
 export const DEFAULT_CONFIG_PATH = 'rosterflow.yaml';
+export const DEFAULT_DB_NAME = 'rosterflow';
 
 /** Where the worker and the CLI find Temporal, the store and the sync definitions. */
 export interface RuntimeSettings {
@@ -24,25 +25,32 @@ export async function resolveRuntimeSettings(
   overrides: { configPath?: string } = {},
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RuntimeSettings> {
+  const setting = (name: string) => readSetting(env, name);
   const stack = await readStackState(homeDir(env));
-  const temporal = loadClientConnectConfig({ overrideEnvVars: definedOnly(env) });
-  const address = env['TEMPORAL_ADDRESS'] ?? stack?.temporalAddress ?? temporal.connectionOptions.address;
-  const mongoUri = env['MONGODB_URI'] ?? stack?.mongoUri;
+  const temporal = loadClientConnectConfig({ overrideEnvVars: nonEmptyOnly(env) });
+  const address = setting('TEMPORAL_ADDRESS') ?? stack?.temporalAddress ?? temporal.connectionOptions.address;
+  const mongoUri = setting('MONGODB_URI') ?? stack?.mongoUri;
   if (!mongoUri) {
     throw new Error('MONGODB_URI is not set and no local stack is running here (start one with `npm run stack`)');
   }
   return {
     temporal: {
       connectionOptions: { ...temporal.connectionOptions, ...(address ? { address } : {}) },
-      namespace: env['TEMPORAL_NAMESPACE'] ?? temporal.namespace ?? stack?.namespace ?? 'default',
+      namespace: setting('TEMPORAL_NAMESPACE') ?? temporal.namespace ?? stack?.namespace ?? 'default',
     },
-    taskQueue: env['ROSTERFLOW_TASK_QUEUE'] ?? DEFAULT_TASK_QUEUE,
+    taskQueue: setting('ROSTERFLOW_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE,
     mongoUri,
-    dbName: env['ROSTERFLOW_DB'] ?? 'rosterflow',
-    configPath: resolve(overrides.configPath ?? env['ROSTERFLOW_CONFIG'] ?? DEFAULT_CONFIG_PATH),
+    dbName: setting('ROSTERFLOW_DB') ?? DEFAULT_DB_NAME,
+    configPath: resolve(overrides.configPath ?? setting('ROSTERFLOW_CONFIG') ?? DEFAULT_CONFIG_PATH),
   };
 }
 
-function definedOnly(env: NodeJS.ProcessEnv): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+/** An environment variable's value; set-but-empty counts as unset, as `NAME= command` intends. */
+export function readSetting(env: NodeJS.ProcessEnv, name: string): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
+
+function nonEmptyOnly(env: NodeJS.ProcessEnv): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter((entry): entry is [string, string] => Boolean(entry[1])));
 }

@@ -13,7 +13,10 @@ const optionalText = z.string().trim().min(1).optional();
  */
 export const EmployeeSchema = z
   .object({
-    sourceId: z.string().trim().min(1, { error: 'is required' }),
+    sourceId: z
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be text') })
+      .trim()
+      .min(1, { error: 'is required' }),
     employeeNumber: optionalText,
     firstName: optionalText,
     lastName: optionalText,
@@ -21,7 +24,10 @@ export const EmployeeSchema = z
     displayName: optionalText,
     workEmail: z.email({ error: 'is not a valid email address' }).optional(),
     personalEmail: z.email({ error: 'is not a valid email address' }).optional(),
-    status: z.enum(EMPLOYMENT_STATUSES),
+    status: z.enum(EMPLOYMENT_STATUSES, {
+      error: (issue) =>
+        issue.input === undefined ? 'is required' : `must be one of ${EMPLOYMENT_STATUSES.join(', ')}`,
+    }),
     rawStatus: optionalText,
     hireDate: isoDate.optional(),
     terminationDate: isoDate.optional(),

@@ -1,3 +1,4 @@
+import { MongoServerError } from 'mongodb';
 import type { Collection, Db } from 'mongodb';
 import type { RowRejection } from '../connectors/sdk/source';
 import type {
@@ -12,6 +13,7 @@ import type {
 
 /** How many rejected rows a run record keeps in full; the count covers the rest. */
 export const MAX_RECORDED_REJECTIONS = 100;
+const DUPLICATE_KEY = 11000;
 
 export interface RunStart {
   runId: string;
@@ -36,20 +38,12 @@ export class RunStore {
 
   /** Idempotent: a retried start leaves the first record as it is. */
   async start(run: RunStart): Promise<void> {
-    await this.runs.updateOne(
-      { _id: run.runId },
-      {
-        $setOnInsert: {
-          ...run,
-          _id: run.runId,
-          status: 'running',
-          steps: {},
-          counts: {},
-          rejections: [],
-        },
-      },
-      { upsert: true },
-    );
+    // insertOne rather than an upsert with $setOnInsert: FerretDB v1 drops empty arrays from the latter.
+    try {
+      await this.runs.insertOne({ ...run, _id: run.runId, status: 'running', steps: {}, counts: {}, rejections: [] });
+    } catch (err) {
+      if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
+    }
   }
 
   async get(runId: string): Promise<RunRecord | null> {

@@ -1,5 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
-import { resolveRuntimeSettings } from '../config/runtime';
+import { readSetting, resolveRuntimeSettings } from '../config/runtime';
 import { openStore } from '../store/store';
 import { createRosterflowWorker } from './create-worker';
 
@@ -18,7 +18,7 @@ async function run(): Promise<void> {
       taskQueue: settings.taskQueue,
       store,
       configPath: settings.configPath,
-      workflowBundlePath: process.env['ROSTERFLOW_WORKFLOW_BUNDLE'],
+      workflowBundlePath: readSetting(process.env, 'ROSTERFLOW_WORKFLOW_BUNDLE'),
     });
     console.log(`rosterflow worker: task queue "${settings.taskQueue}", config ${settings.configPath}`);
     // Resolves after SIGINT/SIGTERM once in-flight work has drained (the Runtime installs the handlers).

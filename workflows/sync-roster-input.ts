@@ -6,7 +6,9 @@ import { z } from 'zod';
  */
 export const SyncRosterInputSchema = z
   .object({
-    syncId: z.string().min(1, { error: 'is required' }),
+    syncId: z
+      .string({ error: (issue) => (issue.input === undefined ? 'is required' : 'must be a string') })
+      .min(1, { error: 'must not be empty' }),
     /** Render and record everything, but deliver nothing. */
     dryRun: z.boolean().default(false),
     /** Set by the rosterflow CLI; runs from a Schedule or the Web UI are recognised without it. */

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_PATH } from '../../config/runtime';
+import { DEFAULT_CONFIG_PATH, readSetting } from '../../config/runtime';
 import type { GlobalOptions } from '../context';
 
 export function registerConfigCommands(program: Command): void {
@@ -12,7 +12,7 @@ export function registerConfigCommands(program: Command): void {
     .description('validate the config file and list its syncs')
     .action(async (_options: unknown, command: Command) => {
       const { config: configOption } = command.optsWithGlobals<GlobalOptions>();
-      const path = resolve(configOption ?? process.env['ROSTERFLOW_CONFIG'] ?? DEFAULT_CONFIG_PATH);
+      const path = resolve(configOption ?? readSetting(process.env, 'ROSTERFLOW_CONFIG') ?? DEFAULT_CONFIG_PATH);
       const config = await loadConfig(path);
       console.log(`${path} is valid: ${config.syncs.length} sync(s)`);
       for (const sync of config.syncs) {

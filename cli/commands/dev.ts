@@ -3,7 +3,7 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { DEFAULT_TASK_QUEUE } from '../../config/runtime';
+import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE, readSetting } from '../../config/runtime';
 import { openStore } from '../../store/store';
 import { createRosterflowWorker } from '../../worker/create-worker';
 import { applySchedules } from '../apply-schedules';
@@ -31,12 +31,12 @@ export function registerDevCommand(program: Command): void {
       const configPath = resolve(command.optsWithGlobals<GlobalOptions>().config ?? EXAMPLE_CONFIG);
       const config = await loadConfig(configPath);
       const syncId = options.sync ?? config.syncs[0]?.id ?? '';
-      const taskQueue = process.env['ROSTERFLOW_TASK_QUEUE'] ?? DEFAULT_TASK_QUEUE;
+      const taskQueue = readSetting(process.env, 'ROSTERFLOW_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
 
       Runtime.install({ logger: new DefaultLogger('WARN') });
       const running = await bringUpLocalStack({ ui: true });
       const { stack } = running;
-      const store = await openStore(stack.mongoUri, process.env['ROSTERFLOW_DB'] ?? 'rosterflow');
+      const store = await openStore(stack.mongoUri, readSetting(process.env, 'ROSTERFLOW_DB') ?? DEFAULT_DB_NAME);
       const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
       const clientConnection = await Connection.connect({ address: stack.temporalAddress });
       let succeeded = false;

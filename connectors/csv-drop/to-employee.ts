@@ -1,4 +1,3 @@
-import type { z } from 'zod';
 import { EMPLOYEE_FIELDS, EmployeeSchema } from '../../core/employee';
 import type { Employee, EmploymentStatus } from '../../core/employee';
 import type { RowRejection } from '../sdk/source';
@@ -54,14 +53,13 @@ export function createRowMapper(config: CsvDropConfig) {
 
     const parsed = EmployeeSchema.safeParse(candidate);
     if (parsed.success) return { ok: true, employee: parsed.data };
-    return { ok: false, rejections: parsed.error.issues.map((issue) => toRejection(issue, rowLabel)) };
+    return {
+      ok: false,
+      rejections: parsed.error.issues.map((issue) => ({
+        row: rowLabel,
+        field: issue.path.join('.') || 'row',
+        reason: issue.message,
+      })),
+    };
   };
-}
-
-function toRejection(issue: z.core.$ZodIssue, rowLabel: string): RowRejection {
-  const field = issue.path.join('.') || 'row';
-  // Zod's own messages for missing values say "expected ..., received undefined"; say it plainly.
-  const missing = issue.code === 'invalid_type' && issue.message.endsWith('received undefined');
-  const reason = missing ? 'is required' : issue.message;
-  return { row: rowLabel, field, reason };
 }

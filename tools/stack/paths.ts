@@ -1,5 +1,6 @@
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 /** Built server binaries, shared by every clone of the project for this user. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -12,5 +13,12 @@ export function homeDir(env: NodeJS.ProcessEnv = process.env, cwd = process.cwd(
   return resolve(cwd, env['ROSTERFLOW_HOME'] || '.rosterflow');
 }
 
-/** The repository root, for the Go sources under tools/. */
-export const REPO_ROOT = resolve(__dirname, '..', '..');
+/** The repository root (the folder with package.json), from sources or from compiled dist/. */
+export const REPO_ROOT = findPackageRoot(__dirname);
+
+function findPackageRoot(start: string): string {
+  for (let dir = start; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tools', 'ferretdb'))) return dir;
+    if (dirname(dir) === dir) return resolve(start, '..', '..');
+  }
+}

@@ -18,6 +18,8 @@ export interface StackOptions {
   ui: boolean;
   /** Use 7233 / 8233 / 27017 when they are free, so the addresses are the familiar ones. */
   preferDefaultPorts: boolean;
+  /** Namespaces to create besides `default`. */
+  extraNamespaces?: readonly string[];
   log: (line: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -50,6 +52,7 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     const port = await pick(7233);
     const uiPort = options.ui ? await pick(8233) : undefined;
     const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', NAMESPACE];
+    for (const namespace of options.extraNamespaces ?? []) args.push('--namespace', namespace);
     args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
     if (options.persistent) args.push('--db-filename', join(dataDir, 'temporal.db'));
     // No outbound version check: these machines have no network beyond package registries.

@@ -1,0 +1,21 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { REPO_ROOT } from './harness';
+
+/** A fresh, mutable copy of examples/rosterflow.yaml as plain data. */
+export function exampleConfig(): ExampleConfig {
+  return parse(readFileSync(join(REPO_ROOT, 'examples', 'rosterflow.yaml'), 'utf8')) as ExampleConfig;
+}
+
+export interface ExampleConfig {
+  version: number;
+  syncs: Array<{
+    id: string;
+    schedule?: Record<string, unknown>;
+    source: Record<string, unknown> & { path: string };
+    target: Record<string, unknown> & { path: string };
+    onRejectedRows?: string;
+    [key: string]: unknown;
+  }>;
+}
