@@ -2,7 +2,8 @@
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# npm install rather than npm ci: see tools/ensure-installed.cjs.
+RUN npm install --no-audit --no-fund
 COPY . .
 RUN npm run build
 
@@ -11,7 +12,7 @@ ENV NODE_ENV=production \
     ROSTERFLOW_WORKFLOW_BUNDLE=/app/dist/workflow-bundle.js
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm install --omit=dev --no-audit --no-fund && npm cache clean --force
 COPY --from=build /app/dist ./dist
 COPY bin ./bin
 USER node
