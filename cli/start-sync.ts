@@ -1,11 +1,12 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import type { Client } from '@temporalio/client';
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { summarizeFailure } from '../core/failure-summary';
+import type { FailureSummary } from '../core/failure-summary';
 import type { SyncRosterInput, SyncRosterResult } from '../workflows/sync-roster';
 
 export type SyncOutcome =
   | { ok: true; workflowId: string; runId: string; result: SyncRosterResult }
-  | { ok: false; workflowId: string; runId: string; failure: { type: string; message: string } };
+  | { ok: false; workflowId: string; runId: string; failure: FailureSummary };
 
 /** Starts `syncRoster` now, the same way the Web UI or a Schedule would, and waits for its outcome. */
 export async function startSyncAndWait(
@@ -23,14 +24,6 @@ export async function startSyncAndWait(
     return { ok: true, workflowId, runId, result };
   } catch (err) {
     if (!(err instanceof WorkflowFailedError)) throw err;
-    return { ok: false, workflowId, runId, failure: rootFailure(err.cause) };
+    return { ok: false, workflowId, runId, failure: summarizeFailure(err.cause) };
   }
-}
-
-function rootFailure(cause: unknown): { type: string; message: string } {
-  const failure = cause instanceof ActivityFailure && cause.cause ? cause.cause : cause;
-  if (failure instanceof ApplicationFailure)
-    return { type: failure.type ?? 'ApplicationFailure', message: failure.message };
-  if (failure instanceof Error) return { type: failure.name, message: failure.message };
-  return { type: 'Unknown', message: 'the workflow failed' };
 }

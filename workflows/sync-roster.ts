@@ -1,12 +1,7 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
-import {
-  ActivityFailure,
-  ApplicationFailure,
-  CancellationScope,
-  proxyActivities,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { summarizeFailure } from '../core/failure-summary';
 import type { RunTrigger } from '../store/run-record';
 import { parseSyncRosterInput } from './sync-roster-input';
 import type { SyncRosterInput } from './sync-roster-input';
@@ -98,15 +93,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
       delivered,
     };
   } catch (err) {
-    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: describeFailure(err) }));
+    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: summarizeFailure(err) }));
     throw err;
   }
-}
-
-function describeFailure(err: unknown): { type: string; message: string } {
-  const failure = err instanceof ActivityFailure && err.cause ? err.cause : err;
-  if (failure instanceof ApplicationFailure)
-    return { type: failure.type ?? 'ApplicationFailure', message: failure.message };
-  if (failure instanceof Error) return { type: failure.name, message: failure.message };
-  return { type: 'Unknown', message: String(failure) };
 }

@@ -22,14 +22,23 @@ afterAll(() => harness.close());
 
 /** Starts a long-running entry point and collects its output. */
 function launch(command: string, args: string[], env: NodeJS.ProcessEnv) {
-  const child = spawn(command, args, { cwd: REPO_ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(command, args, {
+    cwd: REPO_ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let output = '';
   child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
   return { child, output: () => output };
 }
 
-async function waitFor(check: () => boolean | Promise<boolean>, what: string, child: ChildProcess, output: () => string) {
+async function waitFor(
+  check: () => boolean | Promise<boolean>,
+  what: string,
+  child: ChildProcess,
+  output: () => string,
+) {
   const deadline = Date.now() + 90_000;
   while (!(await check())) {
     if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${what}:\n${output()}`);
@@ -49,7 +58,12 @@ describe('entry points as real processes', () => {
       ROSTERFLOW_TASK_QUEUE: taskQueue,
       ROSTERFLOW_CONFIG: harness.configPath,
     });
-    await waitFor(() => worker.output().includes('rosterflow worker: task queue'), 'the worker to start', worker.child, worker.output);
+    await waitFor(
+      () => worker.output().includes('rosterflow worker: task queue'),
+      'the worker to start',
+      worker.child,
+      worker.output,
+    );
 
     const handle = await harness.client.workflow.start('syncRoster', {
       taskQueue,
@@ -71,8 +85,16 @@ describe('entry points as real processes', () => {
     const cli = join(REPO_ROOT, 'bin', 'rosterflow');
     const stack = launch(cli, ['stack', 'start', '--headless'], env);
     try {
-      await waitFor(() => stack.output().includes('Local stack is up'), 'the stack to start', stack.child, stack.output);
-      const state = JSON.parse(await readFile(join(home, 'stack.json'), 'utf8')) as { temporalAddress: string; pid: number };
+      await waitFor(
+        () => stack.output().includes('Local stack is up'),
+        'the stack to start',
+        stack.child,
+        stack.output,
+      );
+      const state = JSON.parse(await readFile(join(home, 'stack.json'), 'utf8')) as {
+        temporalAddress: string;
+        pid: number;
+      };
       expect(state.pid).toBe(stack.child.pid);
       const connection = await Connection.connect({ address: state.temporalAddress });
       await connection.workflowService.getSystemInfo({});

@@ -36,8 +36,8 @@ let runtimeInstalled = false;
 export async function startHarness(name: TestNamespace extends `test-${infer N}` ? N : never): Promise<Harness> {
   const namespace: TestNamespace = `test-${name}`;
   if (!runtimeInstalled) {
-    // Worker INFO lines would bury the test report; warnings and errors still show.
-    Runtime.install({ logger: new DefaultLogger('WARN') });
+    // Worker logs (including the expected failures tests provoke) would bury the report; errors still show.
+    Runtime.install({ logger: new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const temporalAddress = inject('temporalAddress');
