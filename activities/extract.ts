@@ -1,5 +1,5 @@
-import { activityInfo, heartbeat } from '@temporalio/activity';
-import { createSource } from '../connectors/registry';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { createSource, defaultSourceDeps } from '../connectors';
 import type { RowRejection } from '../connectors/sdk/source';
 import { MAX_RECORDED_REJECTIONS } from '../store/runs';
 import type { ActivityDeps } from './deps';
@@ -33,7 +33,7 @@ export function createExtractActivities(deps: ActivityDeps) {
     async extractEmployees({ runId }: ExtractInput): Promise<ExtractResult> {
       return runStep(deps, runId, 'extract', async () => {
         const sync = await loadRunSync(deps, runId);
-        const source = createSource(sync.source);
+        const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
         const checkpoint = (activityInfo().heartbeatDetails as ExtractCheckpoint | undefined) ?? {
           seq: 0,
           cursor: undefined,
@@ -44,7 +44,7 @@ export function createExtractActivities(deps: ActivityDeps) {
 
         let { seq, pulled, rejected } = checkpoint;
         const rejections: RowRejection[] = [];
-        for await (const page of source.listEmployees(checkpoint.cursor)) {
+        for await (const page of source.listEmployees({ signal: cancellationSignal() }, checkpoint.cursor)) {
           await deps.store.staging.putPage(runId, seq, page.records, page.cursor);
           seq += 1;
           pulled += page.records.length;

@@ -10,7 +10,13 @@ import { RosterflowError } from '../core/errors';
 export function toApplicationFailure(err: unknown, step: string): ApplicationFailure {
   if (err instanceof ApplicationFailure) return err;
   if (err instanceof RosterflowError) {
-    return ApplicationFailure.create({ message: err.message, type: err.type, nonRetryable: !err.retryable });
+    return ApplicationFailure.create({
+      message: err.message,
+      type: err.type,
+      nonRetryable: !err.retryable,
+      // A remote Retry-After longer than the HTTP layer waits in-process becomes the activity's next retry delay.
+      ...(err.retryAfterMs === undefined ? {} : { nextRetryDelay: err.retryAfterMs }),
+    });
   }
   if (err instanceof MongoError) {
     return ApplicationFailure.create({

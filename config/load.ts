@@ -66,7 +66,7 @@ function resolvePaths(config: RosterflowConfig, baseDir: string): RosterflowConf
     ...config,
     syncs: config.syncs.map((sync) => ({
       ...sync,
-      source: { ...sync.source, path: resolve(baseDir, sync.source.path) },
+      source: sync.source.type === 'csv' ? { ...sync.source, path: resolve(baseDir, sync.source.path) } : sync.source,
       target: { ...sync.target, path: resolve(baseDir, sync.target.path) },
     })),
   };

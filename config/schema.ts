@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
-import { CsvDropConfigSchema } from '../connectors/csv-drop/config';
+import { SourceConfigSchema } from '../connectors';
 import { CsvFileTargetConfigSchema } from '../targets/csv-file/config';
 
 export const SYNC_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
@@ -38,7 +38,6 @@ export const ScheduleConfigSchema = z
   })
   .strict();
 
-export const SourceConfigSchema = z.discriminatedUnion('type', [CsvDropConfigSchema]);
 export const TargetConfigSchema = z.discriminatedUnion('type', [CsvFileTargetConfigSchema]);
 
 export const SyncConfigSchema = z
@@ -69,7 +68,7 @@ export const RosterflowConfigSchema = z
   });
 
 export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>;
-export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+export type { SourceConfig } from '../connectors';
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
 export type SyncConfig = z.infer<typeof SyncConfigSchema>;
 export type RosterflowConfig = z.infer<typeof RosterflowConfigSchema>;

@@ -7,7 +7,12 @@ export type RosterflowErrorType =
   | 'InvalidConfig'
   | 'InvalidInput'
   | 'UnknownSync'
+  | 'SecretUnavailable'
+  | 'SourceAuthFailed'
+  | 'SourceRequestRejected'
+  | 'SourceInvalidResponse'
   | 'SourceUnavailable'
+  | 'RateLimited'
   | 'SourceEmpty'
   | 'RowsRejected'
   | 'DeliveryFailed';
@@ -17,6 +22,9 @@ const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set([
   'InvalidConfig',
   'InvalidInput',
   'UnknownSync',
+  'SecretUnavailable',
+  'SourceAuthFailed',
+  'SourceRequestRejected',
   'SourceEmpty',
   'RowsRejected',
 ]);
@@ -24,11 +32,18 @@ const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set([
 export class RosterflowError extends Error {
   readonly type: RosterflowErrorType;
   readonly retryable: boolean;
+  /** For `RateLimited`: how long the remote side asked us to wait before trying again. */
+  readonly retryAfterMs: number | undefined;
 
-  constructor(type: RosterflowErrorType, message: string, options?: { retryable?: boolean; cause?: unknown }) {
+  constructor(
+    type: RosterflowErrorType,
+    message: string,
+    options?: { retryable?: boolean; cause?: unknown; retryAfterMs?: number },
+  ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RosterflowError';
     this.type = type;
     this.retryable = options?.retryable ?? !PERMANENT.has(type);
+    this.retryAfterMs = options?.retryAfterMs;
   }
 }

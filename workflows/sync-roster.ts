@@ -20,7 +20,17 @@ export interface SyncRosterResult {
   delivered: { target: string; location: string } | null;
 }
 
-const PERMANENT_ERRORS = ['InvalidConfig', 'InvalidInput', 'UnknownSync', 'SourceEmpty', 'RowsRejected'];
+// Backs up the activities' own non-retryable flag: these never get better by retrying.
+const PERMANENT_ERRORS = [
+  'InvalidConfig',
+  'InvalidInput',
+  'UnknownSync',
+  'SecretUnavailable',
+  'SourceAuthFailed',
+  'SourceRequestRejected',
+  'SourceEmpty',
+  'RowsRejected',
+];
 
 const { startRun, finishRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',

@@ -3,7 +3,7 @@ import { parse } from 'csv-parse';
 import type { Info } from 'csv-parse';
 import { RosterflowError } from '../../core/errors';
 import type { Employee } from '../../core/employee';
-import type { EmployeePage, RowRejection, SourceConnector } from '../sdk/source';
+import type { EmployeePage, RowRejection, SourceConnector, SourceContext } from '../sdk/source';
 import type { CsvDropConfig } from './config';
 import { createRowMapper } from './to-employee';
 
@@ -15,9 +15,13 @@ const REQUIRED_FIELDS = ['sourceId', 'status'] as const;
  * resumed listing re-reads the file and skips to that record (files are small next to API pulls).
  */
 export function createCsvDropSource(config: CsvDropConfig): SourceConnector {
-  return {
+  const source: SourceConnector = {
     type: 'csv',
-    async *listEmployees(resumeFrom?: string): AsyncIterable<EmployeePage> {
+    async check(ctx?: SourceContext): Promise<void> {
+      // Reading the header and the first page proves the file is there, readable and mapped right.
+      for await (const _page of source.listEmployees(ctx)) break;
+    },
+    async *listEmployees(_ctx?: SourceContext, resumeFrom?: string): AsyncIterable<EmployeePage> {
       const skip = parseCursor(resumeFrom);
       const mapRow = createRowMapper(config);
       const parser = parse({
@@ -54,6 +58,7 @@ export function createCsvDropSource(config: CsvDropConfig): SourceConnector {
       if (records.length > 0 || rejected.length > 0) yield { records, rejected, cursor: String(consumed) };
     },
   };
+  return source;
 }
 
 function parseCursor(resumeFrom: string | undefined): number {

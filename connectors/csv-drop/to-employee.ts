@@ -1,6 +1,7 @@
-import { EMPLOYEE_FIELDS, EmployeeSchema } from '../../core/employee';
-import type { Employee, EmploymentStatus } from '../../core/employee';
-import type { RowRejection } from '../sdk/source';
+import { EMPLOYEE_FIELDS } from '../../core/employee';
+import type { EmploymentStatus } from '../../core/employee';
+import { validateEmployee } from '../sdk/mapping';
+import type { MappedRow } from '../sdk/mapping';
 import type { CsvDropConfig } from './config';
 
 type CsvRow = Record<string, string>;
@@ -14,8 +15,6 @@ const DEFAULT_STATUS_WORDS: Record<string, EmploymentStatus> = {
   inactive: 'inactive',
   terminated: 'inactive',
 };
-
-export type MappedRow = { ok: true; employee: Employee } | { ok: false; rejections: RowRejection[] };
 
 /** Builds the row mapper once per file: header lookups and the status table are resolved up front. */
 export function createRowMapper(config: CsvDropConfig) {
@@ -51,15 +50,6 @@ export function createRowMapper(config: CsvDropConfig) {
     }
     if (Object.keys(customFields).length > 0) candidate['customFields'] = customFields;
 
-    const parsed = EmployeeSchema.safeParse(candidate);
-    if (parsed.success) return { ok: true, employee: parsed.data };
-    return {
-      ok: false,
-      rejections: parsed.error.issues.map((issue) => ({
-        row: rowLabel,
-        field: issue.path.join('.') || 'row',
-        reason: issue.message,
-      })),
-    };
+    return validateEmployee(candidate, rowLabel);
   };
 }

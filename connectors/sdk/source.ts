@@ -1,8 +1,12 @@
+import type { z } from 'zod';
 import type { Employee } from '../../core/employee';
+import type { Org } from '../../core/org';
+import type { HttpClient, HttpClientOptions } from './http';
+import type { SecretResolver } from './secrets';
 
 /** A source row that could not become a canonical employee. Never carries the row's values. */
 export interface RowRejection {
-  /** Where the row is, in the source's own terms, e.g. `line 7`. */
+  /** Where the row is, in the source's own terms, e.g. `line 7` or `employee 4411`. */
   row: string;
   field: string;
   reason: string;
@@ -16,9 +20,38 @@ export interface EmployeePage {
   cursor: string;
 }
 
+/** What a listing runs under: cancellation from the activity. */
+export interface SourceContext {
+  signal?: AbortSignal;
+}
+
 /** The contract every HRIS source implements. */
 export interface SourceConnector {
   readonly type: string;
-  /** Yields pages in a stable order; a resumed listing yields exactly the pages after `resumeFrom`. */
-  listEmployees(resumeFrom?: string): AsyncIterable<EmployeePage>;
+  /** Proves the credentials and endpoint work with one cheap call; throws a clear RosterflowError if not. */
+  check(ctx?: SourceContext): Promise<void>;
+  /**
+   * Yields pages in a stable order; a listing resumed from a page's cursor yields exactly the pages
+   * after it. An empty HR system yields no records (never an error, never a made-up page).
+   */
+  listEmployees(ctx?: SourceContext, resumeFrom?: string): AsyncIterable<EmployeePage>;
+  /** Sources with org units of their own (departments, sites) list them here. */
+  listOrgs?(ctx?: SourceContext): AsyncIterable<Org[]>;
+}
+
+/** What the platform hands a connector: secrets are resolved here, HTTP goes through the shared layer. */
+export interface SourceDeps {
+  resolveSecret: SecretResolver;
+  http: (options: HttpClientOptions) => HttpClient;
+}
+
+/** A connector's registration: its config type, schema and factory, plus what `connectors list` shows. */
+export interface SourceDefinition<Config extends { type: string } = { type: string }> {
+  type: Config['type'];
+  /** One line for `rosterflow connectors list`. */
+  title: string;
+  /** The vendor's documentation page for the endpoints used. */
+  docsUrl: string;
+  configSchema: z.ZodType<Config, unknown>;
+  create(config: Config, deps: SourceDeps): SourceConnector;
 }

@@ -21,7 +21,7 @@ async function file(content: string | Buffer): Promise<string> {
 async function pages(path: string, options: Record<string, unknown> = {}, resumeFrom?: string) {
   const source = createCsvDropSource(CsvDropConfigSchema.parse({ type: 'csv', path, ...options }));
   const result: EmployeePage[] = [];
-  for await (const page of source.listEmployees(resumeFrom)) result.push(page);
+  for await (const page of source.listEmployees({}, resumeFrom)) result.push(page);
   return result;
 }
 

@@ -1,0 +1,36 @@
+import { z } from 'zod';
+import { csvDropSource } from './csv-drop';
+import { CsvDropConfigSchema } from './csv-drop/config';
+import { hibobSource } from './hibob';
+import { HibobConfigSchema } from './hibob/config';
+import { createHttpClient } from './sdk/http';
+import { createSecretResolver } from './sdk/secrets';
+import type { SourceConnector, SourceDefinition, SourceDeps } from './sdk/source';
+
+/**
+ * Every registered source. Adding one: its definition here and its config schema in the union
+ * below (a unit test checks the two lists agree). `rosterflow connectors new <name>` prints the lines.
+ */
+export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
+  csvDropSource,
+  hibobSource,
+] as readonly SourceDefinition[];
+
+export const SourceConfigSchema = z.discriminatedUnion('type', [CsvDropConfigSchema, HibobConfigSchema]);
+export type SourceConfig = z.infer<typeof SourceConfigSchema>;
+
+export function findSourceDefinition(type: string): SourceDefinition | undefined {
+  return SOURCE_DEFINITIONS.find((definition) => definition.type === type);
+}
+
+/** Builds the source connector a sync's `source.type` names. */
+export function createSource(config: SourceConfig, deps: SourceDeps = defaultSourceDeps()): SourceConnector {
+  const definition = findSourceDefinition(config.type);
+  if (!definition) throw new Error(`No source connector is registered for type "${config.type}"`);
+  return definition.create(config, deps);
+}
+
+/** Secrets from the environment and files, HTTP through the shared layer. */
+export function defaultSourceDeps(): SourceDeps {
+  return { resolveSecret: createSecretResolver(), http: createHttpClient };
+}

@@ -1,0 +1,221 @@
+import got, { HTTPError, RequestError } from 'got';
+import type { Method } from 'got';
+import type { z } from 'zod';
+import { RosterflowError } from '../../core/errors';
+import type { HttpAuth } from './auth';
+
+export interface HttpClientOptions {
+  /** Names the vendor in every error message, e.g. `BambooHR`. */
+  vendor: string;
+  /** Every relative path is appended to this, e.g. `https://acme.bamboohr.com/api/v1`. */
+  baseUrl: string;
+  auth?: HttpAuth;
+  headers?: Record<string, string>;
+  /** Per request, including reading the body. */
+  timeoutMs?: number;
+  /** Attempts per request, the first included, for 429/502/503/504 and network errors. */
+  maxAttempts?: number;
+  /** The longest `Retry-After` waited out in-process; a longer one fails the call as `RateLimited`. */
+  maxRetryAfterMs?: number;
+  /** Pulls the vendor's own error text out of an error response, when it has one. */
+  errorMessage?: (body: unknown, headers: Record<string, string | string[] | undefined>) => string | undefined;
+  /** Tests shrink the exponential backoff used when a response gives no `Retry-After`. */
+  backoffLimitMs?: number;
+}
+
+export interface RequestOptions {
+  searchParams?: Record<string, string | number | boolean | undefined> | URLSearchParams;
+  headers?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/** The one HTTP layer every connector uses: timeouts, auth, bounded retries, classified errors. */
+export interface HttpClient {
+  getJson<S extends z.ZodType>(path: string, schema: S, options?: RequestOptions): Promise<z.output<S>>;
+  postJson<S extends z.ZodType>(path: string, body: unknown, schema: S, options?: RequestOptions): Promise<z.output<S>>;
+  postForm<S extends z.ZodType>(
+    path: string,
+    form: Record<string, string>,
+    schema: S,
+    options?: RequestOptions,
+  ): Promise<z.output<S>>;
+}
+
+const RETRY_STATUS_CODES = [429, 502, 503, 504];
+const DEFAULTS = { timeoutMs: 30_000, maxAttempts: 5, maxRetryAfterMs: 120_000, backoffLimitMs: 30_000 };
+
+export function createHttpClient(options: HttpClientOptions): HttpClient {
+  const settings = { ...DEFAULTS, ...options };
+
+  async function send(
+    method: Method,
+    path: string,
+    body: { json?: unknown; form?: Record<string, string> },
+    request: RequestOptions,
+  ) {
+    const url = resolveUrl(settings.baseUrl, path);
+    const endpoint = `${method} ${new URL(url).pathname}`; // never the query: it may carry tokens
+    for (let authAttempt = 1; ; authAttempt += 1) {
+      const authHeaders = settings.auth ? await settings.auth.headers() : {};
+      try {
+        const response = await got(url, {
+          method,
+          headers: { accept: 'application/json', ...settings.headers, ...request.headers, ...authHeaders },
+          ...(request.searchParams ? { searchParams: cleanParams(request.searchParams) } : {}),
+          ...(body.json === undefined ? {} : { json: body.json }),
+          ...(body.form === undefined ? {} : { form: body.form }),
+          ...(request.signal ? { signal: request.signal } : {}),
+          responseType: 'text',
+          timeout: { request: settings.timeoutMs },
+          retry: {
+            limit: settings.maxAttempts - 1,
+            // Every call a source makes is a read, so POST searches are as safe to repeat as GETs.
+            methods: ['GET', 'POST'],
+            statusCodes: RETRY_STATUS_CODES,
+            maxRetryAfter: settings.maxRetryAfterMs,
+            backoffLimit: settings.backoffLimitMs,
+          },
+        });
+        return parseJson(response.body, settings.vendor, endpoint);
+      } catch (err) {
+        // A cached token can expire early (revoked, clock skew): fetch a new one once.
+        if (isStatus(err, 401) && settings.auth?.invalidate && authAttempt === 1) {
+          settings.auth.invalidate();
+          continue;
+        }
+        throw classify(err, settings, endpoint);
+      }
+    }
+  }
+
+  const validated =
+    <S extends z.ZodType>(schema: S, endpoint: string) =>
+    (data: unknown): z.output<S> => {
+      const parsed = schema.safeParse(data);
+      if (parsed.success) return parsed.data;
+      const issue = parsed.error.issues[0];
+      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+      throw new RosterflowError(
+        'SourceInvalidResponse',
+        `${settings.vendor}: ${endpoint} returned an unexpected shape${where} (${issue?.message ?? 'invalid'})`,
+        { retryable: false },
+      );
+    };
+
+  return {
+    getJson: (path, schema, request = {}) => send('GET', path, {}, request).then(validated(schema, `GET ${path}`)),
+    postJson: (path, body, schema, request = {}) =>
+      send('POST', path, { json: body }, request).then(validated(schema, `POST ${path}`)),
+    postForm: (path, form, schema, request = {}) =>
+      send('POST', path, { form }, request).then(validated(schema, `POST ${path}`)),
+  };
+}
+
+/** Relative paths extend the base URL's path; absolute URLs (next links) are used as they are. */
+function resolveUrl(baseUrl: string, path: string): string {
+  if (/^https?:\/\//.test(path)) return path;
+  return `${baseUrl.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
+}
+
+function cleanParams(
+  params: RequestOptions['searchParams'],
+): URLSearchParams | Record<string, string | number | boolean> {
+  if (params instanceof URLSearchParams) return params;
+  return Object.fromEntries(
+    Object.entries(params ?? {}).filter(
+      (entry): entry is [string, string | number | boolean] => entry[1] !== undefined,
+    ),
+  );
+}
+
+function parseJson(text: string, vendor: string, endpoint: string): unknown {
+  if (text.trim() === '') return undefined;
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    // A truncated or non-JSON body is often a proxy's error page or a cut connection: worth a retry.
+    throw new RosterflowError('SourceInvalidResponse', `${vendor}: ${endpoint} returned a body that is not JSON`);
+  }
+}
+
+function isStatus(err: unknown, status: number): boolean {
+  return err instanceof HTTPError && err.response.statusCode === status;
+}
+
+function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, endpoint: string): Error {
+  if (err instanceof RosterflowError) return err;
+  const { vendor } = settings;
+  if (err instanceof HTTPError) {
+    const status = err.response.statusCode;
+    const headers = err.response.headers;
+    const detail = vendorMessage(err.response.body, headers, settings.errorMessage);
+    const said = detail ? `: ${detail}` : '';
+    if (status === 401 || status === 403) {
+      const why = status === 401 ? 'rejected the credentials' : "denied access (check the API user's permissions)";
+      return new RosterflowError('SourceAuthFailed', `${vendor}: ${endpoint} ${why} (HTTP ${status})${said}`);
+    }
+    if (status === 429 || status === 503) {
+      const retryAfterMs = parseRetryAfter(headers['retry-after']);
+      const wait = retryAfterMs === undefined ? '' : `; it asked to wait ${Math.ceil(retryAfterMs / 1000)}s`;
+      return new RosterflowError('RateLimited', `${vendor}: ${endpoint} is rate limited (HTTP ${status})${wait}`, {
+        ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
+      });
+    }
+    if (status >= 400 && status < 500) {
+      return new RosterflowError(
+        'SourceRequestRejected',
+        `${vendor}: ${endpoint} was rejected (HTTP ${status})${said}`,
+      );
+    }
+    return new RosterflowError('SourceUnavailable', `${vendor}: ${endpoint} failed (HTTP ${status})${said}`);
+  }
+  if (err instanceof RequestError) {
+    if (err.name === 'AbortError') return err;
+    return new RosterflowError('SourceUnavailable', `${vendor}: ${endpoint} failed (${err.code || err.name})`);
+  }
+  return new RosterflowError('SourceUnavailable', `${vendor}: ${endpoint} failed unexpectedly`);
+}
+
+const MAX_VENDOR_MESSAGE = 300;
+
+function vendorMessage(
+  body: unknown,
+  headers: Record<string, string | string[] | undefined>,
+  extract: HttpClientOptions['errorMessage'],
+): string | undefined {
+  let parsed: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
+    } catch {
+      parsed = undefined;
+    }
+  }
+  const message = extract?.(parsed, headers) ?? commonMessage(parsed);
+  return message ? message.replace(/\s+/g, ' ').trim().slice(0, MAX_VENDOR_MESSAGE) : undefined;
+}
+
+/** The error shapes most HR APIs use: `{message}`, `{error: {message}}`, `{error: "..."}`, `{errors: [{message}]}`. */
+function commonMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const record = body as Record<string, unknown>;
+  const error = record['error'];
+  const candidates = [
+    record['message'],
+    typeof error === 'object' && error !== null ? (error as Record<string, unknown>)['message'] : error,
+    record['error_description'],
+    Array.isArray(record['errors'])
+      ? (record['errors'][0] as Record<string, unknown> | undefined)?.['message']
+      : undefined,
+  ];
+  return candidates.find((candidate): candidate is string => typeof candidate === 'string' && candidate.length > 0);
+}
+
+/** `Retry-After` is either delta-seconds or an HTTP date (RFC 9110 section 10.2.3). */
+export function parseRetryAfter(value: string | string[] | undefined, now: number = Date.now()): number | undefined {
+  const text = Array.isArray(value) ? value[0] : value;
+  if (!text) return undefined;
+  if (/^\d+$/.test(text.trim())) return Number(text.trim()) * 1000;
+  const date = Date.parse(text);
+  return Number.isNaN(date) ? undefined : Math.max(0, date - now);
+}
