@@ -2,14 +2,27 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    // Starts the real local stack (Temporal dev server + MongoDB-compatible store) once per run.
-    globalSetup: ['test/support/global-setup.ts'],
     // The Temporal native runtime wants a process of its own, not a worker thread.
     pool: 'forks',
     poolOptions: { forks: { maxForks: 2, minForks: 1 } },
     testTimeout: 60_000,
     hookTimeout: 120_000,
     reporters: ['default', './test/support/summary-reporter.ts'],
+    projects: [
+      {
+        extends: true,
+        // Pure code and connectors against their vendor fakes: no Temporal, no store.
+        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/connectors/**/*.test.ts'] },
+      },
+      {
+        extends: true,
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          // Starts the real local stack (Temporal dev server + MongoDB-compatible store) once per run.
+          globalSetup: ['test/support/global-setup.ts'],
+        },
+      },
+    ],
   },
 });
