@@ -13,7 +13,7 @@ export interface RunningStack {
  * The embedded default: reuses a local stack already running from this folder, or starts one with
  * persistent data under `.rosterflow/` and publishes its addresses in `.rosterflow/stack.json`.
  */
-export async function bringUpLocalStack(options: { ui: boolean }): Promise<RunningStack> {
+export async function bringUpLocalStack(options: { ui: boolean; randomPorts: boolean }): Promise<RunningStack> {
   const home = homeDir();
   const running = await readStackState(home);
   if (running) {
@@ -26,7 +26,7 @@ export async function bringUpLocalStack(options: { ui: boolean }): Promise<Runni
     home,
     persistent: true,
     ui: options.ui,
-    preferDefaultPorts: true,
+    preferDefaultPorts: !options.randomPorts,
     log: (line) => console.log(`  ${line}`),
   });
   const { stop: stopStack, ...addresses } = stack;

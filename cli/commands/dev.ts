@@ -17,6 +17,7 @@ export const EXAMPLE_CONFIG = 'examples/rosterflow.yaml';
 interface DevOptions {
   sync?: string;
   exit: boolean;
+  randomPorts: boolean;
 }
 
 export function registerDevCommand(program: Command): void {
@@ -27,6 +28,7 @@ export function registerDevCommand(program: Command): void {
     )
     .option('--sync <syncId>', 'the sync to run now (default: the first in the config)')
     .option('--exit', 'stop everything after the run instead of staying up for the schedules and the Web UI', false)
+    .option('--random-ports', 'do not try the usual ports (7233, 8233, 27017) first', false)
     .action(async (options: DevOptions, command: Command) => {
       const configPath = resolve(command.optsWithGlobals<GlobalOptions>().config ?? EXAMPLE_CONFIG);
       const config = await loadConfig(configPath);
@@ -34,7 +36,7 @@ export function registerDevCommand(program: Command): void {
       const taskQueue = readSetting(process.env, 'ROSTERFLOW_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
 
       Runtime.install({ logger: new DefaultLogger('WARN') });
-      const running = await bringUpLocalStack({ ui: true });
+      const running = await bringUpLocalStack({ ui: true, randomPorts: options.randomPorts });
       const { stack } = running;
       const store = await openStore(stack.mongoUri, readSetting(process.env, 'ROSTERFLOW_DB') ?? DEFAULT_DB_NAME);
       const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });

@@ -10,8 +10,9 @@ export function registerStackCommands(program: Command): void {
     .command('start')
     .description('start the local stack on free loopback ports and keep it up until Ctrl-C or `stack stop`')
     .option('--headless', 'no Temporal Web UI', false)
-    .action(async (options: { headless: boolean }) => {
-      const running = await bringUpLocalStack({ ui: !options.headless });
+    .option('--random-ports', 'do not try the usual ports (7233, 8233, 27017) first', false)
+    .action(async (options: { headless: boolean; randomPorts: boolean }) => {
+      const running = await bringUpLocalStack({ ui: !options.headless, randomPorts: options.randomPorts });
       console.log(
         `Local stack is up:\n${describeStack(running.stack)}\nStop it with Ctrl-C or \`rosterflow stack stop\`.`,
       );

@@ -110,7 +110,7 @@ describe('the rosterflow CLI', () => {
   });
 
   it('runs the README demo end to end on its own local stack and cleans up after itself', async () => {
-    const dev = await cli(['dev', '--exit', '--config', harness.configPath], {
+    const dev = await cli(['dev', '--exit', '--random-ports', '--config', harness.configPath], {
       TEMPORAL_ADDRESS: '',
       MONGODB_URI: '',
       ROSTERFLOW_TASK_QUEUE: '',

@@ -83,7 +83,7 @@ describe('entry points as real processes', () => {
     const home = await mkdtemp(join(tmpdir(), 'rosterflow-stack-home-'));
     const env = { ROSTERFLOW_HOME: home, MONGODB_URI: '', TEMPORAL_ADDRESS: '' };
     const cli = join(REPO_ROOT, 'bin', 'rosterflow');
-    const stack = launch(cli, ['stack', 'start', '--headless'], env);
+    const stack = launch(cli, ['stack', 'start', '--headless', '--random-ports'], env);
     try {
       await waitFor(
         () => stack.output().includes('Local stack is up'),

@@ -23,6 +23,7 @@ afterAll(async () => {
 
 async function writeAndLoad(mutate: (config: ReturnType<typeof exampleConfig>) => void) {
   const config = exampleConfig();
+  config.syncs = config.syncs.slice(0, 1);
   config.syncs[0]!.id = syncId;
   config.syncs[0]!.target.path = 'out/scheduled.csv';
   mutate(config);
