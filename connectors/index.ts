@@ -3,6 +3,8 @@ import { csvDropSource } from './csv-drop';
 import { CsvDropConfigSchema } from './csv-drop/config';
 import { hibobSource } from './hibob';
 import { HibobConfigSchema } from './hibob/config';
+import { workdayRaasSource } from './workday-raas';
+import { WorkdayRaasConfigSchema } from './workday-raas/config';
 import { createHttpClient } from './sdk/http';
 import { createSecretResolver } from './sdk/secrets';
 import type { SourceConnector, SourceDefinition, SourceDeps } from './sdk/source';
@@ -14,9 +16,14 @@ import type { SourceConnector, SourceDefinition, SourceDeps } from './sdk/source
 export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
   csvDropSource,
   hibobSource,
+  workdayRaasSource,
 ] as readonly SourceDefinition[];
 
-export const SourceConfigSchema = z.discriminatedUnion('type', [CsvDropConfigSchema, HibobConfigSchema]);
+export const SourceConfigSchema = z.discriminatedUnion('type', [
+  CsvDropConfigSchema,
+  HibobConfigSchema,
+  WorkdayRaasConfigSchema,
+]);
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;
 
 export function findSourceDefinition(type: string): SourceDefinition | undefined {
