@@ -3,6 +3,8 @@ import { csvDropSource } from './csv-drop';
 import { CsvDropConfigSchema } from './csv-drop/config';
 import { hibobSource } from './hibob';
 import { HibobConfigSchema } from './hibob/config';
+import { personioSource } from './personio';
+import { PersonioConfigSchema } from './personio/config';
 import { workdayRaasSource } from './workday-raas';
 import { WorkdayRaasConfigSchema } from './workday-raas/config';
 import { createHttpClient } from './sdk/http';
@@ -16,12 +18,14 @@ import type { SourceConnector, SourceDefinition, SourceDeps } from './sdk/source
 export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
   csvDropSource,
   hibobSource,
+  personioSource,
   workdayRaasSource,
 ] as readonly SourceDefinition[];
 
 export const SourceConfigSchema = z.discriminatedUnion('type', [
   CsvDropConfigSchema,
   HibobConfigSchema,
+  PersonioConfigSchema,
   WorkdayRaasConfigSchema,
 ]);
 export type SourceConfig = z.infer<typeof SourceConfigSchema>;
