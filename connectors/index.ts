@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { bamboohrSource } from './bamboohr';
+import { BamboohrConfigSchema } from './bamboohr/config';
 import { csvDropSource } from './csv-drop';
 import { CsvDropConfigSchema } from './csv-drop/config';
 import { hibobSource } from './hibob';
@@ -16,6 +18,7 @@ import type { SourceConnector, SourceDefinition, SourceDeps } from './sdk/source
  * below (a unit test checks the two lists agree). `rosterflow connectors new <name>` prints the lines.
  */
 export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
+  bamboohrSource,
   csvDropSource,
   hibobSource,
   personioSource,
@@ -23,6 +26,7 @@ export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
 ] as readonly SourceDefinition[];
 
 export const SourceConfigSchema = z.discriminatedUnion('type', [
+  BamboohrConfigSchema,
   CsvDropConfigSchema,
   HibobConfigSchema,
   PersonioConfigSchema,

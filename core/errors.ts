@@ -34,16 +34,19 @@ export class RosterflowError extends Error {
   readonly retryable: boolean;
   /** For `RateLimited`: how long the remote side asked us to wait before trying again. */
   readonly retryAfterMs: number | undefined;
+  /** The HTTP status of the response this error reports, when it reports one. */
+  readonly httpStatus: number | undefined;
 
   constructor(
     type: RosterflowErrorType,
     message: string,
-    options?: { retryable?: boolean; cause?: unknown; retryAfterMs?: number },
+    options?: { retryable?: boolean; cause?: unknown; retryAfterMs?: number; httpStatus?: number },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RosterflowError';
     this.type = type;
     this.retryable = options?.retryable ?? !PERMANENT.has(type);
     this.retryAfterMs = options?.retryAfterMs;
+    this.httpStatus = options?.httpStatus;
   }
 }

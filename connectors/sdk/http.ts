@@ -150,14 +150,22 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
     const headers = err.response.headers;
     const detail = vendorMessage(err.response.body, headers, settings.errorMessage);
     const said = detail ? `: ${detail}` : '';
+    const httpStatus = { httpStatus: status };
     if (status === 401 || status === 403) {
       const why = status === 401 ? 'rejected the credentials' : "denied access (check the API user's permissions)";
-      return new RosterflowError('SourceAuthFailed', `${vendor}: ${endpoint} ${why} (HTTP ${status})${said}`);
+      return new RosterflowError(
+        'SourceAuthFailed',
+        `${vendor}: ${endpoint} ${why} (HTTP ${status})${said}`,
+        httpStatus,
+      );
     }
-    if (status === 429 || status === 503) {
-      const retryAfterMs = parseRetryAfter(headers['retry-after']);
+    const retryAfterMs = parseRetryAfter(headers['retry-after']);
+    // 429 is always a rate limit; a 503 only when it says how long to wait (BambooHR's throttling
+    // today), otherwise it is an outage.
+    if (status === 429 || (status === 503 && retryAfterMs !== undefined)) {
       const wait = retryAfterMs === undefined ? '' : `; it asked to wait ${Math.ceil(retryAfterMs / 1000)}s`;
       return new RosterflowError('RateLimited', `${vendor}: ${endpoint} is rate limited (HTTP ${status})${wait}`, {
+        ...httpStatus,
         ...(retryAfterMs === undefined ? {} : { retryAfterMs }),
       });
     }
@@ -165,9 +173,14 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
       return new RosterflowError(
         'SourceRequestRejected',
         `${vendor}: ${endpoint} was rejected (HTTP ${status})${said}`,
+        httpStatus,
       );
     }
-    return new RosterflowError('SourceUnavailable', `${vendor}: ${endpoint} failed (HTTP ${status})${said}`);
+    return new RosterflowError(
+      'SourceUnavailable',
+      `${vendor}: ${endpoint} failed (HTTP ${status})${said}`,
+      httpStatus,
+    );
   }
   if (err instanceof RequestError) {
     if (err.name === 'AbortError') return err;

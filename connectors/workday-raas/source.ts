@@ -80,8 +80,7 @@ function reportBaseUrl(config: WorkdayRaasConfig): string {
 
 /** A 404 from RaaS nearly always means a wrong URL segment or a report not enabled as a web service. */
 function explainMissingReport(err: unknown): unknown {
-  if (!(err instanceof RosterflowError) || err.type !== 'SourceRequestRejected' || !err.message.includes('(HTTP 404)'))
-    return err;
+  if (!(err instanceof RosterflowError) || err.httpStatus !== 404) return err;
   return new RosterflowError(
     'SourceRequestRejected',
     `${err.message}. Check host, tenant, reportOwner and reportName, and that the report is enabled as a web service and shared with the integration user`,

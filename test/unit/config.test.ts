@@ -71,7 +71,7 @@ describe('loadConfig', () => {
 
   it('rejects duplicate sync ids and bad ids', async () => {
     const config = exampleConfig();
-    config.syncs.push({ ...config.syncs[0]! }, { ...config.syncs[0]!, id: 'Bad Id' });
+    config.syncs = [config.syncs[0]!, { ...config.syncs[0]! }, { ...config.syncs[0]!, id: 'Bad Id' }];
     const message = await problemsOf(config);
     expect(message).toContain('syncs[1] "acme-people".id: repeats an earlier sync id');
     expect(message).toContain('syncs[2] "Bad Id".id: must be lowercase letters, digits and dashes');
@@ -101,7 +101,7 @@ describe('loadConfig', () => {
   it('names the known syncs when asked for an unknown one', async () => {
     const config = await load(exampleConfig());
     expect(() => findSync(config, 'other', 'rosterflow.yaml')).toThrow(
-      'No sync "other" in rosterflow.yaml (it declares: acme-people)',
+      'No sync "other" in rosterflow.yaml (it declares: acme-people, acme-hibob)',
     );
   });
 });
