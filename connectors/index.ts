@@ -5,6 +5,8 @@ import { csvDropSource } from './csv-drop';
 import { CsvDropConfigSchema } from './csv-drop/config';
 import { hibobSource } from './hibob';
 import { HibobConfigSchema } from './hibob/config';
+import { msgraphSource } from './msgraph';
+import { MsgraphConfigSchema } from './msgraph/config';
 import { personioSource } from './personio';
 import { PersonioConfigSchema } from './personio/config';
 import { workdayRaasSource } from './workday-raas';
@@ -21,6 +23,7 @@ export const SOURCE_DEFINITIONS: readonly SourceDefinition[] = [
   bamboohrSource,
   csvDropSource,
   hibobSource,
+  msgraphSource,
   personioSource,
   workdayRaasSource,
 ] as readonly SourceDefinition[];
@@ -29,6 +32,7 @@ export const SourceConfigSchema = z.discriminatedUnion('type', [
   BamboohrConfigSchema,
   CsvDropConfigSchema,
   HibobConfigSchema,
+  MsgraphConfigSchema,
   PersonioConfigSchema,
   WorkdayRaasConfigSchema,
 ]);

@@ -3,7 +3,7 @@ import { RosterflowError } from '../../core/errors';
 import { cachedTokenAuth } from './auth';
 import type { HttpAuth } from './auth';
 import { createHttpClient } from './http';
-import type { HttpClientOptions } from './http';
+import type { HttpClient, HttpClientOptions } from './http';
 
 const TokenResponseSchema = z.object({
   access_token: z.string().min(1),
@@ -17,8 +17,8 @@ export interface ClientCredentialsOptions {
   clientId: string;
   clientSecret: string;
   scope?: string | undefined;
-  /** Passed to the token request's HTTP client (timeouts, retries); tests shrink backoff. */
-  http?: Partial<Pick<HttpClientOptions, 'timeoutMs' | 'maxAttempts' | 'backoffLimitMs'>>;
+  /** The connector's `deps.http`, so the token request shares the platform's HTTP settings. */
+  http?: (options: HttpClientOptions) => HttpClient;
 }
 
 /**
@@ -27,7 +27,11 @@ export interface ClientCredentialsOptions {
  * `error_description`, never the secret.
  */
 export function clientCredentialsAuth(options: ClientCredentialsOptions): HttpAuth {
-  const issuer = createHttpClient({ vendor: options.vendor, baseUrl: options.tokenUrl, ...options.http });
+  const issuer = (options.http ?? createHttpClient)({
+    vendor: options.vendor,
+    baseUrl: options.tokenUrl,
+    errorMessage: oauthErrorMessage,
+  });
   return cachedTokenAuth(async () => {
     const form: Record<string, string> = {
       grant_type: 'client_credentials',
@@ -49,4 +53,13 @@ export function clientCredentialsAuth(options: ClientCredentialsOptions): HttpAu
       throw err;
     }
   });
+}
+
+/** RFC 6749 section 5.2: `error` is a code, `error_description` the text (Entra adds trace ids on later lines). */
+function oauthErrorMessage(body: unknown): string | undefined {
+  if (typeof body !== 'object' || body === null) return undefined;
+  const { error, error_description: description } = body as Record<string, unknown>;
+  if (typeof description !== 'string' || !description) return undefined;
+  const text = description.split(/\r?\n/)[0] ?? description;
+  return typeof error === 'string' && error ? `${error}: ${text}` : text;
 }
