@@ -66,7 +66,11 @@ function resolvePaths(config: RosterflowConfig, baseDir: string): RosterflowConf
     ...config,
     syncs: config.syncs.map((sync) => ({
       ...sync,
-      source: sync.source.type === 'csv' ? { ...sync.source, path: resolve(baseDir, sync.source.path) } : sync.source,
+      // A CSV drop read over SFTP names a remote path, which stays as written.
+      source:
+        sync.source.type === 'csv' && sync.source.sftp === undefined
+          ? { ...sync.source, path: resolve(baseDir, sync.source.path) }
+          : sync.source,
       target: { ...sync.target, path: resolve(baseDir, sync.target.path) },
     })),
   };

@@ -1,16 +1,64 @@
 import { z } from 'zod';
 import { EMPLOYEE_FIELDS, EMPLOYMENT_STATUSES } from '../../core/employee';
+import { SecretRefSchema } from '../sdk/secrets';
 
 const canonicalFieldNames = z.enum(EMPLOYEE_FIELDS);
 
-/** A CSV file dropped on a local path by the HR team or an HRIS export job. */
+/** The encodings HR exports come in: Excel's "Unicode text" is UTF-16LE, older Windows tools write Windows-1252. */
+export const CSV_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const;
+export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
+
+/**
+ * An OpenSSH host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` and 43 base64 characters),
+ * kept bare (no prefix, no padding) so it compares directly with the key the server presents.
+ */
+const hostKeySha256 = z
+  .string()
+  .trim()
+  .regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, {
+    error: 'must be an OpenSSH SHA256 fingerprint such as "SHA256:" followed by 43 base64 characters',
+  })
+  .transform((value) => value.replace(/^SHA256:/, '').replace(/=$/, ''));
+
+/** Where to fetch the drop when it sits on an SFTP server (RFC 4253/4254, draft-ietf-secsh-filexfer-02). */
+export const CsvDropSftpSchema = z
+  .object({
+    host: z.string().min(1),
+    port: z.int().min(1).max(65_535).default(22),
+    username: z.string().min(1),
+    password: SecretRefSchema.optional(),
+    /** An OpenSSH, PEM or PPK private key. */
+    privateKey: SecretRefSchema.optional(),
+    /** For an encrypted private key. */
+    passphrase: SecretRefSchema.optional(),
+    /** Pins the server's host key; a server presenting another key is refused. */
+    hostKeySha256: hostKeySha256.optional(),
+  })
+  .strict()
+  .refine((sftp) => (sftp.password === undefined) !== (sftp.privateKey === undefined), {
+    error: 'needs exactly one of password and privateKey',
+  })
+  .refine((sftp) => sftp.passphrase === undefined || sftp.privateKey !== undefined, {
+    error: 'passphrase is only used with privateKey',
+    path: ['passphrase'],
+  });
+
+export type CsvDropSftpConfig = z.infer<typeof CsvDropSftpSchema>;
+
+/** A CSV file dropped by the HR team or an HRIS export job, on a local path or an SFTP server. */
 export const CsvDropConfigSchema = z
   .object({
     type: z.literal('csv'),
-    /** Relative paths are resolved against the config file's folder. */
+    /**
+     * The file. Locally, relative paths are resolved against the config file's folder; with `sftp`
+     * it is the remote path, absolute or relative to the SFTP user's login folder.
+     */
     path: z.string().min(1),
+    /** Fetch `path` from this SFTP server instead of the local file system. */
+    sftp: CsvDropSftpSchema.optional(),
     delimiter: z.string().length(1).default(','),
-    encoding: z.enum(['utf-8', 'latin1']).default('utf-8'),
+    /** A byte-order mark matching the encoding is skipped; one contradicting it fails the file. */
+    encoding: z.enum(CSV_ENCODINGS).default('utf-8'),
     /** Canonical field -> CSV header. Unmapped fields fall back to a header of the same name. */
     columns: z.partialRecord(canonicalFieldNames, z.string().min(1)).default({}),
     /** Custom field name -> CSV header. */

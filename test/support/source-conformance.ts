@@ -10,9 +10,13 @@ import type { EmployeePage, SourceConnector, SourceDeps } from '../../connectors
 export interface ConformanceFake {
   /** Replaces the fake's employees with `count` synthetic ones (0: an empty HR system). */
   seed(count: number): void;
-  /** The next `times` listing requests answer the vendor's rate-limit response with `Retry-After: 1`. */
+  /**
+   * The next `times` listing requests are turned away as the source does under load, so the
+   * connector must wait and retry: HTTP vendors answer their rate-limit response with
+   * `Retry-After: 1`; SFTP servers refuse or drop the connection; a local drop is locked (EBUSY).
+   */
   rateLimitNext(times: number): void;
-  /** How many listing requests the fake has answered (rate-limited ones included). */
+  /** How many listing requests the fake has answered, turned-away ones included: HTTP requests to the listing endpoint, SFTP connections, or file opens. */
   listingRequests(): number;
   close(): Promise<void>;
 }
@@ -20,7 +24,7 @@ export interface ConformanceFake {
 export interface ConformanceOptions<F extends ConformanceFake> {
   name: string;
   startFake(): Promise<F>;
-  /** A connector for this fake. `wrong` credentials must be refused by the fake. */
+  /** A connector for this fake. `wrong` credentials must be refused (for a source without credentials: a file the worker may not read). */
   createSource(fake: F, deps: SourceDeps, credentials: 'valid' | 'wrong'): SourceConnector;
   /** Secret values the configs use; none may appear in any error message. */
   secretValues: string[];
@@ -104,7 +108,7 @@ export function describeSourceConformance<F extends ConformanceFake>(options: Co
       }
     });
 
-    it('rides out rate limiting by waiting and retrying', async () => {
+    it('rides out rate limiting and transient refusals by waiting and retrying', async () => {
       fake.seed(options.rosterSize);
       const before = fake.listingRequests();
       const baseline = await collect(source());

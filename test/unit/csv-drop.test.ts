@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsvDropConfigSchema } from '../../connectors/csv-drop/config';
 import { createCsvDropSource } from '../../connectors/csv-drop/source';
+import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { EmployeePage } from '../../connectors/sdk/source';
 import { RosterflowError } from '../../core/errors';
 
@@ -19,7 +20,9 @@ async function file(content: string | Buffer): Promise<string> {
 }
 
 async function pages(path: string, options: Record<string, unknown> = {}, resumeFrom?: string) {
-  const source = createCsvDropSource(CsvDropConfigSchema.parse({ type: 'csv', path, ...options }));
+  const source = createCsvDropSource(CsvDropConfigSchema.parse({ type: 'csv', path, ...options }), {
+    resolveSecret: createSecretResolver({}),
+  });
   const result: EmployeePage[] = [];
   for await (const page of source.listEmployees({}, resumeFrom)) result.push(page);
   return result;

@@ -1,8 +1,8 @@
-import { EMPLOYEE_FIELDS } from '../../core/employee';
-import type { EmploymentStatus } from '../../core/employee';
-import { validateEmployee } from '../sdk/mapping';
-import type { MappedRow } from '../sdk/mapping';
-import type { CsvDropConfig } from './config';
+import { EMPLOYEE_FIELDS } from '../../../core/employee';
+import type { EmploymentStatus } from '../../../core/employee';
+import { validateEmployee } from '../../sdk/mapping';
+import type { MappedRow } from '../../sdk/mapping';
+import type { CsvDropConfig } from '../config';
 
 type CsvRow = Record<string, string>;
 
