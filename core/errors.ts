@@ -12,6 +12,10 @@ export type RosterflowErrorType =
   | 'SourceRequestRejected'
   | 'SourceInvalidResponse'
   | 'SourceUnavailable'
+  | 'TargetAuthFailed'
+  | 'TargetRequestRejected'
+  | 'TargetInvalidResponse'
+  | 'TargetUnavailable'
   | 'RateLimited'
   | 'SourceEmpty'
   | 'RowsRejected'
@@ -25,6 +29,8 @@ const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set([
   'SecretUnavailable',
   'SourceAuthFailed',
   'SourceRequestRejected',
+  'TargetAuthFailed',
+  'TargetRequestRejected',
   'SourceEmpty',
   'RowsRejected',
 ]);

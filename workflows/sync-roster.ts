@@ -28,6 +28,8 @@ const PERMANENT_ERRORS = [
   'SecretUnavailable',
   'SourceAuthFailed',
   'SourceRequestRejected',
+  'TargetAuthFailed',
+  'TargetRequestRejected',
   'SourceEmpty',
   'RowsRejected',
 ];

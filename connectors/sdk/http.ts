@@ -2,6 +2,7 @@ import got, { HTTPError, RequestError } from 'got';
 import type { Method } from 'got';
 import type { z } from 'zod';
 import { RosterflowError } from '../../core/errors';
+import type { RosterflowErrorType } from '../../core/errors';
 import type { HttpAuth } from './auth';
 
 export interface HttpClientOptions {
@@ -21,6 +22,27 @@ export interface HttpClientOptions {
   errorMessage?: (body: unknown, headers: Record<string, string | string[] | undefined>) => string | undefined;
   /** Tests shrink the exponential backoff used when a response gives no `Retry-After`. */
   backoffLimitMs?: number;
+  /**
+   * Which methods are retried in-process. Sources only read, so GET and POST searches are safe;
+   * a target's upload is not (a repeated POST could create a second import), so targets pass ['GET'].
+   */
+  retryMethods?: Method[];
+  /** Whose call this is: errors are typed `Source*` or `Target*` so a run record tells which side failed. */
+  side?: 'source' | 'target';
+}
+
+export interface RawRequestOptions extends RequestOptions {
+  json?: unknown;
+  form?: Record<string, string>;
+  /** A multipart body (Node's global FormData with Blob parts). */
+  multipart?: FormData;
+}
+
+/** A successful response: its status, headers and body text (empty for 201/204 without a body). */
+export interface HttpResponse {
+  status: number;
+  headers: Record<string, string | string[] | undefined>;
+  text: string;
 }
 
 export interface RequestOptions {
@@ -39,20 +61,28 @@ export interface HttpClient {
     schema: S,
     options?: RequestOptions,
   ): Promise<z.output<S>>;
+  /** Any method and body; for responses that are not JSON or whose headers matter (a `Location`). */
+  request(method: Method, path: string, options?: RawRequestOptions): Promise<HttpResponse>;
+  /** Parses a response body as JSON and validates it, with the same errors as `getJson`. */
+  parse<S extends z.ZodType>(response: HttpResponse, schema: S, endpoint: string): z.output<S>;
 }
 
+export type { Method } from 'got';
+
 const RETRY_STATUS_CODES = [429, 502, 503, 504];
-const DEFAULTS = { timeoutMs: 30_000, maxAttempts: 5, maxRetryAfterMs: 120_000, backoffLimitMs: 30_000 };
+const DEFAULTS = {
+  timeoutMs: 30_000,
+  maxAttempts: 5,
+  maxRetryAfterMs: 120_000,
+  backoffLimitMs: 30_000,
+  retryMethods: ['GET', 'POST'] as Method[],
+  side: 'source' as 'source' | 'target',
+};
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
   const settings = { ...DEFAULTS, ...options };
 
-  async function send(
-    method: Method,
-    path: string,
-    body: { json?: unknown; form?: Record<string, string> },
-    request: RequestOptions,
-  ) {
+  async function send(method: Method, path: string, request: RawRequestOptions): Promise<HttpResponse> {
     const url = resolveUrl(settings.baseUrl, path);
     const endpoint = `${method} ${new URL(url).pathname}`; // never the query: it may carry tokens
     for (let authAttempt = 1; ; authAttempt += 1) {
@@ -62,21 +92,21 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           method,
           headers: { accept: 'application/json', ...settings.headers, ...request.headers, ...authHeaders },
           ...(request.searchParams ? { searchParams: cleanParams(request.searchParams) } : {}),
-          ...(body.json === undefined ? {} : { json: body.json }),
-          ...(body.form === undefined ? {} : { form: body.form }),
+          ...(request.json === undefined ? {} : { json: request.json }),
+          ...(request.form === undefined ? {} : { form: request.form }),
+          ...(request.multipart === undefined ? {} : { body: request.multipart }),
           ...(request.signal ? { signal: request.signal } : {}),
           responseType: 'text',
           timeout: { request: settings.timeoutMs },
           retry: {
             limit: settings.maxAttempts - 1,
-            // Every call a source makes is a read, so POST searches are as safe to repeat as GETs.
-            methods: ['GET', 'POST'],
+            methods: settings.retryMethods,
             statusCodes: RETRY_STATUS_CODES,
             maxRetryAfter: settings.maxRetryAfterMs,
             backoffLimit: settings.backoffLimitMs,
           },
         });
-        return parseJson(response.body, settings.vendor, endpoint);
+        return { status: response.statusCode, headers: response.headers, text: response.body };
       } catch (err) {
         // A cached token can expire early (revoked, clock skew): fetch a new one once.
         if (isStatus(err, 401) && settings.auth?.invalidate && authAttempt === 1) {
@@ -88,27 +118,34 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     }
   }
 
-  const validated =
-    <S extends z.ZodType>(schema: S, endpoint: string) =>
-    (data: unknown): z.output<S> => {
-      const parsed = schema.safeParse(data);
-      if (parsed.success) return parsed.data;
-      const issue = parsed.error.issues[0];
-      const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-      throw new RosterflowError(
-        'SourceInvalidResponse',
-        `${settings.vendor}: ${endpoint} returned an unexpected shape${where} (${issue?.message ?? 'invalid'})`,
-        { retryable: false },
-      );
-    };
+  const parse = <S extends z.ZodType>(response: HttpResponse, schema: S, endpoint: string): z.output<S> => {
+    const parsed = schema.safeParse(parseJson(response.text, settings.vendor, endpoint, settings.side));
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0];
+    const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
+    throw new RosterflowError(
+      errorType(settings.side, 'InvalidResponse'),
+      `${settings.vendor}: ${endpoint} returned an unexpected shape${where} (${issue?.message ?? 'invalid'})`,
+      { retryable: false },
+    );
+  };
+  const sendParsed = async <S extends z.ZodType>(method: Method, path: string, schema: S, request: RawRequestOptions) =>
+    parse(await send(method, path, request), schema, `${method} ${path}`);
 
   return {
-    getJson: (path, schema, request = {}) => send('GET', path, {}, request).then(validated(schema, `GET ${path}`)),
-    postJson: (path, body, schema, request = {}) =>
-      send('POST', path, { json: body }, request).then(validated(schema, `POST ${path}`)),
-    postForm: (path, form, schema, request = {}) =>
-      send('POST', path, { form }, request).then(validated(schema, `POST ${path}`)),
+    getJson: (path, schema, request = {}) => sendParsed('GET', path, schema, request),
+    postJson: (path, body, schema, request = {}) => sendParsed('POST', path, schema, { ...request, json: body }),
+    postForm: (path, form, schema, request = {}) => sendParsed('POST', path, schema, { ...request, form }),
+    request: (method, path, request = {}) => send(method, path, request),
+    parse,
   };
+}
+
+type ErrorKind = 'AuthFailed' | 'RequestRejected' | 'InvalidResponse' | 'Unavailable';
+
+/** `SourceAuthFailed` or `TargetAuthFailed`, and so on. */
+function errorType(side: 'source' | 'target', kind: ErrorKind): RosterflowErrorType {
+  return `${side === 'source' ? 'Source' : 'Target'}${kind}`;
 }
 
 /** Relative paths extend the base URL's path; absolute URLs (next links) are used as they are. */
@@ -128,13 +165,19 @@ function cleanParams(
   );
 }
 
-function parseJson(text: string, vendor: string, endpoint: string): unknown {
+function parseJson(text: string, vendor: string, endpoint: string, side: 'source' | 'target'): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     // A truncated or non-JSON body is often a proxy's error page or a cut connection: worth a retry.
-    throw new RosterflowError('SourceInvalidResponse', `${vendor}: ${endpoint} returned a body that is not JSON`);
+    throw new RosterflowError(
+      errorType(side, 'InvalidResponse'),
+      `${vendor}: ${endpoint} returned a body that is not JSON`,
+      {
+        retryable: true,
+      },
+    );
   }
 }
 
@@ -154,7 +197,7 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
     if (status === 401 || status === 403) {
       const why = status === 401 ? 'rejected the credentials' : "denied access (check the API user's permissions)";
       return new RosterflowError(
-        'SourceAuthFailed',
+        errorType(settings.side, 'AuthFailed'),
         `${vendor}: ${endpoint} ${why} (HTTP ${status})${said}`,
         httpStatus,
       );
@@ -171,22 +214,25 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
     }
     if (status >= 400 && status < 500) {
       return new RosterflowError(
-        'SourceRequestRejected',
+        errorType(settings.side, 'RequestRejected'),
         `${vendor}: ${endpoint} was rejected (HTTP ${status})${said}`,
         httpStatus,
       );
     }
     return new RosterflowError(
-      'SourceUnavailable',
+      errorType(settings.side, 'Unavailable'),
       `${vendor}: ${endpoint} failed (HTTP ${status})${said}`,
       httpStatus,
     );
   }
   if (err instanceof RequestError) {
     if (err.name === 'AbortError') return err;
-    return new RosterflowError('SourceUnavailable', `${vendor}: ${endpoint} failed (${err.code || err.name})`);
+    return new RosterflowError(
+      errorType(settings.side, 'Unavailable'),
+      `${vendor}: ${endpoint} failed (${err.code || err.name})`,
+    );
   }
-  return new RosterflowError('SourceUnavailable', `${vendor}: ${endpoint} failed unexpectedly`);
+  return new RosterflowError(errorType(settings.side, 'Unavailable'), `${vendor}: ${endpoint} failed unexpectedly`);
 }
 
 const MAX_VENDOR_MESSAGE = 300;
