@@ -1,0 +1,33 @@
+import type { Employee } from '../../core/employee';
+
+/** A row as written: one string per header, in header order. */
+export type CsvRow = readonly string[];
+
+/** Checks the render step applies to every row of a file before anything is delivered. */
+export interface RowChecks {
+  /** Headers whose cells must not be empty; a row missing one is rejected. */
+  required?: readonly string[];
+  /** Headers whose non-empty cells must be valid email addresses. */
+  emails?: readonly string[];
+  /** Headers whose values must be unique within the file (compared case-insensitively for emails). */
+  unique?: readonly string[];
+}
+
+/**
+ * One CSV file a target receives: its exact name and header order, and how employees become rows.
+ * A layout instance is used for one render pass, so it may accumulate state (OneRoster's orgs).
+ */
+export interface ArtifactLayout {
+  /** The file name the target expects, e.g. `users.csv`. */
+  fileName: string;
+  /** The exact header row, in the target's order. */
+  headers: readonly string[];
+  /** The rows one employee contributes: none (left out), one, or several (roles). */
+  rowsFor(employee: Employee): readonly CsvRow[];
+  /** Rows known only once every employee was seen (derived orgs, a manifest). */
+  finish?(): readonly CsvRow[];
+  checks?: RowChecks;
+}
+
+/** Builds fresh layouts for one render pass. */
+export type TargetLayoutFactory = () => readonly ArtifactLayout[];
