@@ -1,4 +1,6 @@
-import { createTarget } from '../targets/registry';
+import { ApplicationFailure } from '@temporalio/common';
+import { deliverCsvFile } from '../targets/csv-file/deliver';
+import { targetDefinition } from '../targets';
 import type { ActivityDeps } from './deps';
 import { loadRunSync } from './load-run-sync';
 import type { RenderResult } from './render';
@@ -6,7 +8,7 @@ import { runStep } from './step';
 
 export interface DeliverInput {
   runId: string;
-  artifact: Pick<RenderResult, 'artifactId' | 'checksum' | 'bytes'>;
+  artifacts: RenderResult['artifacts'];
 }
 
 export interface DeliverResult {
@@ -16,19 +18,24 @@ export interface DeliverResult {
 
 export function createDeliverActivities(deps: ActivityDeps) {
   return {
-    /** Hands the run's artifact to the target the way that target wants it. */
-    async deliverArtifact({ runId, artifact }: DeliverInput): Promise<DeliverResult> {
+    /** Writes a file target's artifact into place (temporary name, then rename). */
+    async deliverFile({ runId, artifacts }: DeliverInput): Promise<DeliverResult> {
       return runStep(deps, runId, 'deliver', async () => {
         const sync = await loadRunSync(deps, runId);
-        const target = createTarget(sync.target);
-        await target.deliver(deps.store.artifacts.openReader(artifact.artifactId), runId);
-        await deps.store.runs.setDelivery(runId, {
+        const [artifact] = artifacts;
+        if (sync.target.type !== 'csv-file' || !artifact) {
+          throw ApplicationFailure.nonRetryable(
+            `deliverFile cannot deliver a ${sync.target.type} target`,
+            'InvalidInput',
+          );
+        }
+        await deliverCsvFile(sync.target, deps.store.artifacts.openReader(artifact.id), runId);
+        const delivered = {
           target: sync.target.type,
-          location: target.location,
-          checksum: artifact.checksum,
-          bytes: artifact.bytes,
-        });
-        return { target: sync.target.type, location: target.location };
+          location: targetDefinition(sync.target.type).location(sync.target),
+        };
+        await deps.store.runs.setDelivery(runId, delivered);
+        return delivered;
       });
     },
   };

@@ -1,4 +1,6 @@
 import { findSync, loadConfig } from '../config/load';
+import { targetDefinition } from '../targets';
+import type { DeliveryKind } from '../targets';
 import type { ActivityDeps } from './deps';
 import { runStep } from './step';
 
@@ -12,6 +14,8 @@ export interface ResolvedSync {
   sourceType: string;
   targetType: string;
   onRejectedRows: 'fail' | 'skip';
+  /** Which delivery orchestration the workflow runs for this target. */
+  delivery: DeliveryKind;
 }
 
 export function createResolveActivities(deps: ActivityDeps) {
@@ -22,7 +26,12 @@ export function createResolveActivities(deps: ActivityDeps) {
         const config = await loadConfig(deps.configPath);
         const sync = findSync(config, syncId, deps.configPath);
         await deps.store.runs.setResolved(runId, { sync, sourceType: sync.source.type, targetType: sync.target.type });
-        return { sourceType: sync.source.type, targetType: sync.target.type, onRejectedRows: sync.onRejectedRows };
+        return {
+          sourceType: sync.source.type,
+          targetType: sync.target.type,
+          onRejectedRows: sync.onRejectedRows,
+          delivery: targetDefinition(sync.target.type).delivery,
+        };
       });
     },
   };

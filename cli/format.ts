@@ -8,9 +8,9 @@ export function formatOutcome(outcome: SyncOutcome): string {
     ? `delivered to ${result.delivered.target} at ${result.delivered.location}`
     : 'dry run: nothing delivered';
   return [
-    `SUCCEEDED: ${result.pulled} employees pulled, ${result.rejected} rejected, ${result.rendered} rows rendered`,
+    `SUCCEEDED: ${result.pulled} employees pulled, ${result.rejected + result.renderRejected} rejected, ${result.rendered} employees rendered`,
     `  ${delivered}`,
-    `  artifact ${result.checksum}`,
+    ...result.artifacts.map((artifact) => `  ${artifact.fileName}: ${artifact.rows} rows, ${artifact.checksum}`),
   ].join('\n');
 }
 
@@ -52,9 +52,16 @@ export function formatRunDetail(run: RunRecord): string {
         .join(' ') || '-'
     }`,
   ];
-  if (run.artifact)
-    lines.push(`artifact  ${run.artifact.checksum} (${run.artifact.bytes} bytes, ${run.artifact.rows} rows)`);
-  if (run.delivery) lines.push(`delivered ${run.delivery.target} -> ${run.delivery.location}`);
+  for (const artifact of run.artifacts ?? []) {
+    lines.push(`artifact  ${artifact.fileName} ${artifact.checksum} (${artifact.bytes} bytes, ${artifact.rows} rows)`);
+  }
+  if (run.delivery) {
+    const remote = run.delivery.remoteId ? ` (${run.delivery.remoteId})` : '';
+    lines.push(`delivered ${run.delivery.target} -> ${run.delivery.location}${remote}`);
+  }
+  for (const event of run.events ?? []) {
+    lines.push(`event     ${event.at.toISOString()} ${event.step} ${event.kind}: ${event.detail}`);
+  }
   if (run.error) lines.push(`error     ${run.error.type}: ${run.error.message}`);
   lines.push('steps');
   for (const [name, step] of Object.entries(run.steps)) {

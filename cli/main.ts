@@ -1,6 +1,7 @@
 import { Command } from 'commander';
 import { RosterflowError } from '../core/errors';
 import { registerConfigCommands } from './commands/config';
+import { registerConnectorsCommands } from './commands/connectors';
 import { registerDevCommand } from './commands/dev';
 import { registerHistoryCommand } from './commands/history';
 import { registerRunCommand } from './commands/run';
@@ -17,6 +18,7 @@ registerRunCommand(program);
 registerSchedulesCommands(program);
 registerHistoryCommand(program);
 registerConfigCommands(program);
+registerConnectorsCommands(program);
 registerStackCommands(program);
 
 program.parseAsync().catch((err: unknown) => {

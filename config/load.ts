@@ -71,7 +71,7 @@ function resolvePaths(config: RosterflowConfig, baseDir: string): RosterflowConf
         sync.source.type === 'csv' && sync.source.sftp === undefined
           ? { ...sync.source, path: resolve(baseDir, sync.source.path) }
           : sync.source,
-      target: { ...sync.target, path: resolve(baseDir, sync.target.path) },
+      target: sync.target.type === 'csv-file' ? { ...sync.target, path: resolve(baseDir, sync.target.path) } : sync.target,
     })),
   };
 }

@@ -1,7 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { SourceConfigSchema } from '../connectors';
-import { CsvFileTargetConfigSchema } from '../targets/csv-file/config';
+import { TargetConfigSchema } from '../targets';
 
 export const SYNC_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -38,7 +38,6 @@ export const ScheduleConfigSchema = z
   })
   .strict();
 
-export const TargetConfigSchema = z.discriminatedUnion('type', [CsvFileTargetConfigSchema]);
 
 export const SyncConfigSchema = z
   .object({
@@ -69,6 +68,6 @@ export const RosterflowConfigSchema = z
 
 export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>;
 export type { SourceConfig } from '../connectors';
-export type TargetConfig = z.infer<typeof TargetConfigSchema>;
+export type { TargetConfig } from '../targets';
 export type SyncConfig = z.infer<typeof SyncConfigSchema>;
 export type RosterflowConfig = z.infer<typeof RosterflowConfigSchema>;

@@ -16,12 +16,16 @@ export interface StepRecord {
 
 export interface RunCounts {
   pulled?: number;
+  /** Source rows that could not become employees. */
   rejected?: number;
   rendered?: number;
   filteredOut?: number;
+  /** Employees a target's row checks refused (invalid or duplicate email, missing field...). */
+  renderRejected?: number;
 }
 
 export interface ArtifactRecord {
+  fileName: string;
   id: string;
   checksum: string;
   bytes: number;
@@ -31,9 +35,20 @@ export interface ArtifactRecord {
 export interface DeliveryRecord {
   target: string;
   location: string;
-  checksum: string;
-  bytes: number;
-  skipped?: 'dry-run';
+  /** The target's own id for this delivery (a Staffbase import id), when it has one. */
+  remoteId?: string;
+  /** States the target reported, in order, with when they were seen. */
+  states?: { state: string; at: Date }[];
+  /** What the target reported about the delivery (preview or import counts). */
+  counts?: Record<string, number>;
+}
+
+/** Something that happened during a run worth an operator's eye: a rate limit waited out, a retry. */
+export interface RunEvent {
+  at: Date;
+  step: string;
+  kind: string;
+  detail: string;
 }
 
 /** One document per workflow run in `runs`, keyed by the Temporal run id. No employee data. */
@@ -55,8 +70,9 @@ export interface RunRecord {
   sync?: unknown;
   sourceType?: string;
   targetType?: string;
-  artifact?: ArtifactRecord;
+  artifacts?: ArtifactRecord[];
   delivery?: DeliveryRecord;
+  events?: RunEvent[];
   /** The first rejected rows, by position and field only. */
   rejections: RowRejection[];
   error?: { type: string; message: string };

@@ -5,6 +5,7 @@ import type {
   ArtifactRecord,
   DeliveryRecord,
   RunCounts,
+  RunEvent,
   RunRecord,
   RunStatus,
   RunTrigger,
@@ -86,8 +87,24 @@ export class RunStore {
     await this.runs.updateOne({ _id: runId }, { $set: { rejections: rejections.slice(0, MAX_RECORDED_REJECTIONS) } });
   }
 
-  async setArtifact(runId: string, artifact: ArtifactRecord): Promise<void> {
-    await this.runs.updateOne({ _id: runId }, { $set: { artifact } });
+  /** Appends the render step's rejections to the source's, keeping at most MAX_RECORDED_REJECTIONS. */
+  async addRejections(runId: string, rejections: RowRejection[]): Promise<void> {
+    const run = await this.runs.findOne({ _id: runId }, { projection: { rejections: 1 } });
+    const kept = [...(run?.rejections ?? []), ...rejections].slice(0, MAX_RECORDED_REJECTIONS);
+    await this.runs.updateOne({ _id: runId }, { $set: { rejections: kept } });
+  }
+
+  async setArtifacts(runId: string, artifacts: ArtifactRecord[]): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { artifacts } });
+  }
+
+  async addEvent(runId: string, event: RunEvent): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $push: { events: event } });
+  }
+
+  async updateDelivery(runId: string, fields: Partial<DeliveryRecord>): Promise<void> {
+    const set = Object.fromEntries(Object.entries(fields).map(([name, value]) => [`delivery.${name}`, value]));
+    await this.runs.updateOne({ _id: runId }, { $set: set });
   }
 
   async setDelivery(runId: string, delivery: DeliveryRecord): Promise<void> {

@@ -8,15 +8,18 @@ import type { SyncRosterInput } from './sync-roster-input';
 
 export type { SyncRosterInput } from './sync-roster-input';
 
-/** What a finished run returns: ids, counts and a checksum, never employee data. */
+/** What a finished run returns: ids, counts and checksums, never employee data. */
 export interface SyncRosterResult {
   syncId: string;
   runId: string;
   dryRun: boolean;
   pulled: number;
+  /** Source rows that could not become employees. */
   rejected: number;
   rendered: number;
-  checksum: string;
+  /** Employees the target's row checks refused. */
+  renderRejected: number;
+  artifacts: { fileName: string; checksum: string; rows: number }[];
   delivered: { target: string; location: string } | null;
 }
 
@@ -50,7 +53,7 @@ const { resolveSync } = proxyActivities<Activities>({
   },
 });
 
-const { extractEmployees, renderArtifact, deliverArtifact } = proxyActivities<Activities>({
+const { extractEmployees, renderArtifacts, deliverFile } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: {
@@ -85,14 +88,15 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
         'SourceEmpty',
       );
     }
-    if (extracted.rejected > 0 && sync.onRejectedRows === 'fail') {
+    const rendered = await renderArtifacts({ runId });
+    const rejected = extracted.rejected + rendered.rejected;
+    if (rejected > 0 && sync.onRejectedRows === 'fail') {
       throw ApplicationFailure.nonRetryable(
-        `${extracted.rejected} source rows were rejected and the sync's onRejectedRows is "fail"; nothing was delivered (see \`rosterflow history ${syncId}\`)`,
+        `${rejected} rows were rejected (${extracted.rejected} by the source, ${rendered.rejected} by the target's checks) and the sync's onRejectedRows is "fail"; nothing was delivered (see \`rosterflow history ${syncId}\`)`,
         'RowsRejected',
       );
     }
-    const artifact = await renderArtifact({ runId });
-    const delivered = dryRun ? null : await deliverArtifact({ runId, artifact });
+    const delivered = dryRun ? null : await deliverFile({ runId, artifacts: rendered.artifacts });
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'succeeded' }));
     return {
       syncId,
@@ -100,8 +104,9 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
       dryRun,
       pulled: extracted.pulled,
       rejected: extracted.rejected,
-      rendered: artifact.rows,
-      checksum: artifact.checksum,
+      rendered: rendered.rendered,
+      renderRejected: rendered.rejected,
+      artifacts: rendered.artifacts.map(({ fileName, checksum, rows }) => ({ fileName, checksum, rows })),
       delivered,
     };
   } catch (err) {

@@ -27,6 +27,8 @@ export interface ArtifactLayout {
   /** Rows known only once every employee was seen (derived orgs, a manifest). */
   finish?(): readonly CsvRow[];
   checks?: RowChecks;
+  /** The cell separator; a comma unless the target asks for another. */
+  delimiter?: string;
 }
 
 /** Builds fresh layouts for one render pass. */

@@ -63,7 +63,7 @@ describe('the rosterflow CLI', () => {
     const run = await cli(['run', syncId]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
-    expect(run.stdout).toContain('SUCCEEDED: 10 employees pulled, 0 rejected, 9 rows rendered');
+    expect(run.stdout).toContain('SUCCEEDED: 10 employees pulled, 0 rejected, 9 employees rendered');
     const runId = /\(run ([0-9a-f-]+)\)/.exec(run.stdout)?.[1];
     expect(runId).toBeDefined();
 

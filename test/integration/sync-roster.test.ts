@@ -61,7 +61,8 @@ describe('syncRoster end to end through a real worker', () => {
     const golden = await readFile(join(REPO_ROOT, 'test', 'golden', 'acme-people.csv'));
     expect(delivered.equals(golden)).toBe(true);
     expect(result).toMatchObject({ syncId: 'acme-people', pulled: 10, rejected: 0, rendered: 9, dryRun: false });
-    expect(result.checksum).toBe(sha256Hex(delivered));
+    const checksum = sha256Hex(delivered);
+    expect(result.artifacts).toEqual([{ fileName: 'acme-people.csv', checksum, rows: 9 }]);
 
     const run = await harness.store.runs.get(handle.firstExecutionRunId);
     expect(run).toMatchObject({
@@ -70,8 +71,8 @@ describe('syncRoster end to end through a real worker', () => {
       trigger: 'manual',
       status: 'succeeded',
       counts: { pulled: 10, rejected: 0, rendered: 9, filteredOut: 1 },
-      artifact: { checksum: result.checksum, bytes: delivered.length, rows: 9 },
-      delivery: { target: 'csv-file', location: outputPath, checksum: result.checksum },
+      artifacts: [{ fileName: 'acme-people.csv', checksum, bytes: delivered.length, rows: 9 }],
+      delivery: { target: 'csv-file', location: outputPath },
     });
     expect(Object.keys(run!.steps)).toEqual(['resolve', 'extract', 'render', 'deliver']);
     for (const step of Object.values(run!.steps)) {

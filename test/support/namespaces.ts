@@ -2,5 +2,11 @@
  * Each integration test file gets a Temporal namespace of its own, created when the dev server
  * starts, so schedules (which are namespace-wide) and prunes of one file never touch another's.
  */
-export const TEST_NAMESPACES = ['test-sync-roster', 'test-schedules', 'test-cli', 'test-processes', 'test-sources'] as const;
+export const TEST_NAMESPACES = [
+  'test-sync-roster',
+  'test-schedules',
+  'test-cli',
+  'test-processes',
+  'test-sources',
+] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

@@ -1,26 +1,31 @@
+import { createHash } from 'node:crypto';
+import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Employee } from '../../core/employee';
 import { CsvFileTargetConfigSchema } from '../../targets/csv-file/config';
-import { createCsvFileRenderer } from '../../targets/csv-file/render';
+import { createCsvFileLayouts } from '../../targets/csv-file/layout';
+import { renderArtifacts } from '../../targets/sdk/render';
+import type { RenderOutcome } from '../../targets/sdk/render';
 
-async function render(employees: Employee[], columns: unknown[], statuses?: string[]): Promise<string> {
+/** Renders employees through the csv-file layout into memory. */
+async function render(
+  employees: Employee[],
+  columns: unknown[],
+  statuses?: string[],
+): Promise<{ csv: string; outcome: RenderOutcome }> {
   const config = CsvFileTargetConfigSchema.parse({
     type: 'csv-file',
-    path: '/tmp/x.csv',
+    path: '/tmp/people.csv',
     columns,
     ...(statuses ? { statuses } : {}),
   });
-  const renderer = createCsvFileRenderer(config);
   const chunks: Buffer[] = [];
-  renderer.stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  const done = new Promise((resolve) => renderer.stream.on('end', resolve));
-  for (const employee of employees) {
-    const row = renderer.toRow(employee);
-    if (row) renderer.stream.write(row);
-  }
-  renderer.stream.end();
-  await done;
-  return Buffer.concat(chunks).toString('utf8');
+  const outcome = await renderArtifacts(createCsvFileLayouts(config), Readable.from([employees]), (fileName) => {
+    const stream = new PassThrough();
+    stream.on('data', (chunk: Buffer) => chunks.push(chunk));
+    return Promise.resolve({ id: fileName, stream });
+  });
+  return { csv: Buffer.concat(chunks).toString('utf8'), outcome };
 }
 
 const ada: Employee = {
@@ -30,10 +35,11 @@ const ada: Employee = {
   firstName: 'Ada',
   customFields: { team: 'Core' },
 };
+const email = [{ header: 'Email', field: 'workEmail' }];
 
-describe('csv-file target renderer', () => {
+describe('csv-file target', () => {
   it('writes the header and one row per employee from fields, custom fields and fixed values', async () => {
-    const csv = await render(
+    const { csv, outcome } = await render(
       [ada],
       [
         { header: 'Email', field: 'workEmail' },
@@ -43,14 +49,23 @@ describe('csv-file target renderer', () => {
       ],
     );
     expect(csv).toBe('Email,Team,Source,Title\nada@example.com,Core,HR,\n');
+    expect(outcome.files).toEqual([
+      {
+        fileName: 'people.csv',
+        id: 'people.csv',
+        checksum: `sha256:${createHash('sha256').update(csv).digest('hex')}`,
+        bytes: Buffer.byteLength(csv),
+        rows: 1,
+      },
+    ]);
   });
 
   it('leaves out employees whose status the target does not list', async () => {
     const leaver: Employee = { ...ada, sourceId: '2', status: 'inactive', workEmail: 'gone@example.com' };
-    expect(await render([ada, leaver], [{ header: 'Email', field: 'workEmail' }])).toBe('Email\nada@example.com\n');
-    expect(await render([ada, leaver], [{ header: 'Email', field: 'workEmail' }], ['inactive'])).toBe(
-      'Email\ngone@example.com\n',
-    );
+    const { csv, outcome } = await render([ada, leaver], email);
+    expect(csv).toBe('Email\nada@example.com\n');
+    expect(outcome).toMatchObject({ rendered: 1, filteredOut: 1, rejected: 0 });
+    expect((await render([ada, leaver], email, ['inactive'])).csv).toBe('Email\ngone@example.com\n');
   });
 
   it('neutralises formula cells and quotes per RFC 4180', async () => {
@@ -61,7 +76,7 @@ describe('csv-file target renderer', () => {
       jobTitle: '@SUM(A1)',
       department: '-1+1',
     };
-    const csv = await render(
+    const { csv } = await render(
       [tricky],
       [
         { header: 'First', field: 'firstName' },
@@ -71,5 +86,15 @@ describe('csv-file target renderer', () => {
       ],
     );
     expect(csv).toBe(`First,Last,Title,Dept\n"'=HYPERLINK(""x"")","O""Brien, Jr.",'@SUM(A1),'-1+1\n`);
+  });
+
+  it('rejects a second employee with the same email (any case), keeping the first, and says why by employee and column', async () => {
+    const twin: Employee = { ...ada, sourceId: '2', workEmail: 'ADA@example.com' };
+    const { csv, outcome } = await render([ada, twin], email);
+    expect(csv).toBe('Email\nada@example.com\n');
+    expect(outcome).toMatchObject({ rendered: 1, rejected: 1 });
+    expect(outcome.rejections).toEqual([
+      { row: 'employee 2', field: 'Email', reason: 'repeats a value an earlier row of people.csv has' },
+    ]);
   });
 });

@@ -1,0 +1,45 @@
+/** The identifiers a connector's files use, all derived from its kebab-case name (`acme-hr`). */
+export interface ConnectorNames {
+  /** The folder name and the config `type`: `acme-hr`. */
+  kebab: string;
+  /** Types and schemas: `AcmeHr` (`AcmeHrConfigSchema`, `AcmeHrEmployeeSchema`, `AcmeHrFake`). */
+  pascal: string;
+  /** Values: `acmeHr` (`acmeHrSource`). */
+  camel: string;
+  /** Exported constants and environment variables: `ACME_HR` (`ACME_HR_TOKEN`). */
+  constant: string;
+  /** A placeholder vendor name for messages and titles until the author writes the real one: `Acme Hr`. */
+  vendor: string;
+}
+
+const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
+const MAX_LENGTH = 40;
+/** Folder names the repository already uses for shared code next to the connectors and fakes. */
+const RESERVED = new Set(['sdk', 'support', 'index', 'connectors', 'test']);
+
+/**
+ * Why `name` cannot be a new connector's name, or undefined when it can. `takenTypes` are the
+ * types already registered (a folder name and a type may differ: `csv-drop` registers `csv`).
+ */
+export function problemWithName(name: string, takenTypes: readonly string[]): string | undefined {
+  if (!KEBAB_CASE.test(name)) {
+    return `"${name}" is not a kebab-case name: lowercase letters and digits in words joined by single dashes, starting with a letter (e.g. acme-hr)`;
+  }
+  if (name.length > MAX_LENGTH) return `"${name}" is longer than ${MAX_LENGTH} characters`;
+  if (RESERVED.has(name)) return `"${name}" is the name of a shared folder; pick the vendor's name`;
+  if (takenTypes.includes(name)) return `"${name}" is already a registered source type`;
+  return undefined;
+}
+
+export function connectorNames(kebab: string): ConnectorNames {
+  const words = kebab.split('-');
+  const capitalised = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1));
+  const pascal = capitalised.join('');
+  return {
+    kebab,
+    pascal,
+    camel: pascal.charAt(0).toLowerCase() + pascal.slice(1),
+    constant: words.map((word) => word.toUpperCase()).join('_'),
+    vendor: capitalised.join(' '),
+  };
+}

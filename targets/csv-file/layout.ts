@@ -1,0 +1,33 @@
+import { basename } from 'node:path';
+import { neutralizeFormula } from '../../core/csv-cells';
+import { readField } from '../../core/field-path';
+import type { ArtifactLayout } from '../sdk/layout';
+import type { CsvFileTargetConfig } from './config';
+
+const EMAIL_FIELDS = new Set(['workEmail', 'personalEmail', 'managerEmail']);
+
+/** One file with the configured columns; email columns must hold unique, valid addresses. */
+export function createCsvFileLayouts(config: CsvFileTargetConfig): ArtifactLayout[] {
+  const statuses = new Set(config.statuses);
+  const headers = config.columns.map((column) => column.header);
+  const emailHeaders = config.columns
+    .filter((column) => column.field !== undefined && EMAIL_FIELDS.has(column.field))
+    .map((column) => column.header);
+  return [
+    {
+      fileName: basename(config.path),
+      headers,
+      rowsFor(employee) {
+        if (!statuses.has(employee.status)) return [];
+        return [
+          config.columns.map((column) =>
+            neutralizeFormula(
+              column.field === undefined ? (column.value ?? '') : (readField(employee, column.field) ?? ''),
+            ),
+          ),
+        ];
+      },
+      checks: { emails: emailHeaders, unique: emailHeaders.filter((header) => header) },
+    },
+  ];
+}

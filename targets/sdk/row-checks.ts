@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { RowRejection } from '../../connectors/sdk/source';
+import type { ArtifactLayout, CsvRow } from './layout';
+
+const Email = z.email();
+
+/**
+ * Applies a layout's row checks. `check` only looks; `commit` records an accepted row's unique
+ * values, so a rejected employee does not block a later valid one with the same value.
+ */
+export function createRowChecker(layout: ArtifactLayout) {
+  const index = (header: string) => layout.headers.indexOf(header);
+  const required = (layout.checks?.required ?? []).map((header) => ({ header, at: index(header) }));
+  const emails = (layout.checks?.emails ?? []).map((header) => ({ header, at: index(header) }));
+  const unique = (layout.checks?.unique ?? []).map((header) => ({
+    header,
+    at: index(header),
+    seen: new Set<string>(),
+    emailLike: (layout.checks?.emails ?? []).includes(header),
+  }));
+  const keyOf = (value: string, emailLike: boolean) => (emailLike ? value.toLowerCase() : value);
+
+  return {
+    check(row: CsvRow, rowLabel: string): RowRejection[] {
+      const problems: RowRejection[] = [];
+      const reject = (field: string, reason: string) => problems.push({ row: rowLabel, field, reason });
+      for (const { header, at } of required) if (!row[at]) reject(header, `is required in ${layout.fileName}`);
+      for (const { header, at } of emails) {
+        const value = row[at];
+        if (value && !Email.safeParse(value).success) reject(header, 'is not a valid email address');
+      }
+      for (const { header, at, seen, emailLike } of unique) {
+        const value = row[at];
+        if (value && seen.has(keyOf(value, emailLike)))
+          reject(header, `repeats a value an earlier row of ${layout.fileName} has`);
+      }
+      return problems;
+    },
+    commit(row: CsvRow): void {
+      for (const { at, seen, emailLike } of unique) {
+        const value = row[at];
+        if (value) seen.add(keyOf(value, emailLike));
+      }
+    },
+  };
+}
