@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { SyncRosterResult } from '../../workflows/sync-roster';
+import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
 import { HIBOB_TOKEN, HibobFake } from '../fakes/hibob/server';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
@@ -27,12 +27,12 @@ afterAll(async () => {
   delete process.env['HIBOB_SERVICE_USER_TOKEN'];
 });
 
-const run = async (syncId: string) =>
-  (await harness.client.workflow.execute('syncRoster', {
+const run = (syncId: string): Promise<SyncRosterResult> =>
+  harness.client.workflow.execute<typeof syncRoster>('syncRoster', {
     taskQueue: harness.taskQueue,
     workflowId: `${syncId}-${Date.now()}`,
     args: [{ syncId }],
-  })) as SyncRosterResult;
+  });
 
 const rowsOf = async (syncId: string) =>
   parse(await readFile(join(harness.dir, 'out', `${syncId}.csv`)), { columns: true }) as Record<string, string>[];
