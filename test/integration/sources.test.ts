@@ -35,7 +35,7 @@ const run = (syncId: string): Promise<SyncRosterResult> =>
   });
 
 const rowsOf = async (syncId: string) =>
-  parse(await readFile(join(harness.dir, 'out', `${syncId}.csv`)), { columns: true }) as Record<string, string>[];
+  parse<Record<string, string>>(await readFile(join(harness.dir, 'out', `${syncId}.csv`)), { columns: true });
 
 describe('the example config, one sync per source, end to end through the workflow', () => {
   it('delivers the CSV drop sync', async () => {
