@@ -1,3 +1,4 @@
+import type { SecretResolver } from '../connectors/sdk/secrets';
 import type { SourceDeps } from '../connectors/sdk/source';
 import type { Store } from '../store/store';
 
@@ -8,4 +9,6 @@ export interface ActivityDeps {
   configPath: string;
   /** How sources resolve secrets and make HTTP calls; the defaults read the environment and use the shared HTTP layer. */
   sourceDeps?: SourceDeps;
+  /** How targets resolve their secrets; the default reads the environment and files. */
+  resolveSecret?: SecretResolver;
 }

@@ -1,6 +1,8 @@
 import type { ActivityDeps } from './deps';
 import { createDeliverActivities } from './deliver';
 import { createExtractActivities } from './extract';
+import { createLockActivities } from './locks';
+import { createAllstacksActivities } from './targets/allstacks';
 import { createRenderActivities } from './render';
 import { createResolveActivities } from './resolve';
 import { createRunRecordActivities } from './run-record';
@@ -15,6 +17,8 @@ export function createActivities(deps: ActivityDeps) {
     ...createExtractActivities(deps),
     ...createRenderActivities(deps),
     ...createDeliverActivities(deps),
+    ...createLockActivities(),
+    ...createAllstacksActivities(deps),
   };
 }
 

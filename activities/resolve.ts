@@ -1,6 +1,6 @@
 import { findSync, loadConfig } from '../config/load';
 import { targetDefinition } from '../targets';
-import type { DeliveryKind } from '../targets';
+import type { DeliveryKind, UploadLockSpec } from '../targets';
 import type { ActivityDeps } from './deps';
 import { runStep } from './step';
 
@@ -16,6 +16,10 @@ export interface ResolvedSync {
   onRejectedRows: 'fail' | 'skip';
   /** Which delivery orchestration the workflow runs for this target. */
   delivery: DeliveryKind;
+  /** Where deliveries land (a path or URL), for messages and results. */
+  location: string;
+  /** Set when uploads to this target's account must wait for a shared lock. */
+  uploadLock?: UploadLockSpec;
 }
 
 export function createResolveActivities(deps: ActivityDeps) {
@@ -26,11 +30,15 @@ export function createResolveActivities(deps: ActivityDeps) {
         const config = await loadConfig(deps.configPath);
         const sync = findSync(config, syncId, deps.configPath);
         await deps.store.runs.setResolved(runId, { sync, sourceType: sync.source.type, targetType: sync.target.type });
+        const target = targetDefinition(sync.target.type);
+        const uploadLock = target.uploadLock?.(sync.target);
         return {
           sourceType: sync.source.type,
           targetType: sync.target.type,
           onRejectedRows: sync.onRejectedRows,
-          delivery: targetDefinition(sync.target.type).delivery,
+          delivery: target.delivery,
+          location: target.location(sync.target),
+          ...(uploadLock ? { uploadLock } : {}),
         };
       });
     },

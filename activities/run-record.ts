@@ -17,8 +17,26 @@ export interface FinishRunInput {
   error?: { type: string; message: string };
 }
 
+export interface RecordRunEventInput {
+  runId: string;
+  step: string;
+  kind: string;
+  /** Ids, counts and waits only: never employee data. */
+  detail: string;
+}
+
 export function createRunRecordActivities(deps: ActivityDeps) {
   return {
+    /** Notes something an operator should see in the run record, e.g. a rate limit being waited out. */
+    async recordRunEvent(input: RecordRunEventInput): Promise<void> {
+      await deps.store.runs.addEvent(input.runId, {
+        at: new Date(),
+        step: input.step,
+        kind: input.kind,
+        detail: input.detail,
+      });
+    },
+
     async startRun(input: StartRunInput): Promise<void> {
       await deps.store.runs.start({ ...input, startedAt: new Date(input.startedAt) });
     },

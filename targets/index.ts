@@ -1,11 +1,21 @@
 import { z } from 'zod';
+import { allstacksUploadLockKey } from './allstacks/client';
+import { AllstacksTargetConfigSchema } from './allstacks/config';
+import type { AllstacksTargetConfig } from './allstacks/config';
+import { createAllstacksLayouts } from './allstacks/layout';
 import { CsvFileTargetConfigSchema } from './csv-file/config';
 import type { CsvFileTargetConfig } from './csv-file/config';
 import { createCsvFileLayouts } from './csv-file/layout';
 import type { ArtifactLayout } from './sdk/layout';
 
 /** How the workflow delivers a target's artifacts; each has its own orchestration in workflows/. */
-export type DeliveryKind = 'file';
+export type DeliveryKind = 'file' | 'allstacks-upload';
+
+/** Uploads to one resource are serialised across every sync and worker, one per window. */
+export interface UploadLockSpec {
+  resource: string;
+  windowMs: number;
+}
 
 /** A target's registration: config, layouts, and which delivery orchestration it uses. */
 export interface TargetDefinition<Config extends { type: string } = { type: string }> {
@@ -17,6 +27,8 @@ export interface TargetDefinition<Config extends { type: string } = { type: stri
   layouts(config: Config): readonly ArtifactLayout[];
   /** Where deliveries land, for the run record: a path or URL, never credentials. */
   location(config: Config): string;
+  /** Targets that rate-limit per account: the lock every upload to the same account waits for. */
+  uploadLock?(config: Config): UploadLockSpec;
 }
 
 const csvFileTarget: TargetDefinition<CsvFileTargetConfig> = {
@@ -28,9 +40,25 @@ const csvFileTarget: TargetDefinition<CsvFileTargetConfig> = {
   location: (config) => config.path,
 };
 
-export const TARGET_DEFINITIONS: readonly TargetDefinition[] = [csvFileTarget] as readonly TargetDefinition[];
+const allstacksTarget: TargetDefinition<AllstacksTargetConfig> = {
+  type: 'allstacks',
+  title: 'Allstacks roster/tag CSV upload (multipart POST, one per organisation per 5 minutes)',
+  configSchema: AllstacksTargetConfigSchema,
+  delivery: 'allstacks-upload',
+  layouts: createAllstacksLayouts,
+  location: (config) => `${config.baseUrl}/api/v1/organization/${config.organizationId}`,
+  uploadLock: (config) => ({ resource: allstacksUploadLockKey(config), windowMs: config.uploadWindowSeconds * 1000 }),
+};
 
-export const TargetConfigSchema = z.discriminatedUnion('type', [CsvFileTargetConfigSchema]);
+export const TARGET_DEFINITIONS: readonly TargetDefinition[] = [
+  csvFileTarget,
+  allstacksTarget,
+] as readonly TargetDefinition[];
+
+export const TargetConfigSchema = z.discriminatedUnion('type', [
+  CsvFileTargetConfigSchema,
+  AllstacksTargetConfigSchema,
+]);
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
 
 export function targetDefinition(type: string): TargetDefinition {

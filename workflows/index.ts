@@ -1,2 +1,3 @@
 // The worker loads this one module; every workflow type it serves is exported here.
 export { syncRoster } from './sync-roster';
+export { uploadLock } from './upload-lock';

@@ -3,6 +3,10 @@ import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } 
 import type { Activities } from '../activities';
 import { summarizeFailure } from '../core/failure-summary';
 import type { RunTrigger } from '../store/run-record';
+import type { RenderResult } from '../activities/render';
+import type { ResolvedSync } from '../activities/resolve';
+import { deliverToAllstacks } from './deliveries/allstacks';
+import { deliverToFile } from './deliveries/file';
 import { parseSyncRosterInput } from './sync-roster-input';
 import type { SyncRosterInput } from './sync-roster-input';
 
@@ -53,7 +57,7 @@ const { resolveSync } = proxyActivities<Activities>({
   },
 });
 
-const { extractEmployees, renderArtifacts, deliverFile } = proxyActivities<Activities>({
+const { extractEmployees, renderArtifacts } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: {
@@ -96,7 +100,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
         'RowsRejected',
       );
     }
-    const delivered = dryRun ? null : await deliverFile({ runId, artifacts: rendered.artifacts });
+    const delivered = dryRun ? null : await deliver(runId, sync, rendered);
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'succeeded' }));
     return {
       syncId,
@@ -112,5 +116,26 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
   } catch (err) {
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: summarizeFailure(err) }));
     throw err;
+  }
+}
+
+/** Runs the delivery orchestration the target asks for. */
+async function deliver(
+  runId: string,
+  sync: ResolvedSync,
+  rendered: RenderResult,
+): Promise<{ target: string; location: string }> {
+  switch (sync.delivery) {
+    case 'file':
+      return deliverToFile(runId, rendered.artifacts);
+    case 'allstacks-upload':
+      if (!sync.uploadLock)
+        throw ApplicationFailure.nonRetryable('The Allstacks target resolved without an upload lock', 'InvalidConfig');
+      return deliverToAllstacks({
+        runId,
+        artifacts: rendered.artifacts,
+        lock: sync.uploadLock,
+        location: sync.location,
+      });
   }
 }

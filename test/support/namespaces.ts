@@ -8,5 +8,6 @@ export const TEST_NAMESPACES = [
   'test-cli',
   'test-processes',
   'test-sources',
+  'test-allstacks',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

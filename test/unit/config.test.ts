@@ -38,7 +38,7 @@ describe('loadConfig', () => {
       path: join(REPO_ROOT, 'examples', 'data', 'acme-hr-export.csv'),
       delimiter: ',',
     });
-    expect(sync.target.path).toBe(join(REPO_ROOT, 'out', 'acme-people.csv'));
+    expect(sync.target).toMatchObject({ path: join(REPO_ROOT, 'out', 'acme-people.csv') });
     expect(sync.schedule).toEqual({
       cron: '0 2 * * *',
       timezone: 'Europe/Berlin',

@@ -1,0 +1,95 @@
+import {
+  ApplicationFailure,
+  CancellationScope,
+  condition,
+  getExternalWorkflowHandle,
+  proxyActivities,
+  setHandler,
+  sleep,
+  uuid4,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { RenderResult } from '../../activities/render';
+import type { UploadLockSpec } from '../../targets';
+import { releaseUploadLockSignal, uploadLockGrantedSignal } from '../upload-lock';
+
+const { requestUploadLock, recordRunEvent } = proxyActivities<Activities>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
+});
+
+const { uploadToAllstacks } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '10 seconds',
+    maximumInterval: '5 minutes',
+    maximumAttempts: 5,
+    nonRetryableErrorTypes: ['TargetAuthFailed', 'TargetRequestRejected', 'InvalidInput'],
+  },
+});
+
+/** How many 429s in a row are waited out before the run gives up. */
+const MAX_RATE_LIMITED_ATTEMPTS = 6;
+/** Longer than any sane wait for the lock: other syncs' uploads and their windows. */
+const LOCK_WAIT = '6 hours';
+/** A holder that neither releases nor finishes within this long is presumed dead. */
+const LOCK_LEASE_MS = 2 * 60 * 60 * 1000;
+
+export interface AllstacksDelivery {
+  runId: string;
+  artifacts: RenderResult['artifacts'];
+  lock: UploadLockSpec;
+  location: string;
+}
+
+/**
+ * Waits for the organisation's upload lock (one upload per organisation at a time, across all
+ * syncs and workers), uploads, and answers HTTP 429 with a durable timer (the Retry-After value,
+ * else the 5-minute window) before trying again. Each wait is recorded in the run record.
+ */
+export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{ target: string; location: string }> {
+  const requestId = uuid4();
+  let granted = false;
+  setHandler(uploadLockGrantedSignal, ({ requestId: grantedId }) => {
+    if (grantedId === requestId) granted = true;
+  });
+  const lockWorkflowId = await requestUploadLock({
+    resource: delivery.lock.resource,
+    windowMs: delivery.lock.windowMs,
+    leaseMs: LOCK_LEASE_MS,
+    requestId,
+    requesterWorkflowId: workflowInfo().workflowId,
+  });
+  if (!(await condition(() => granted, LOCK_WAIT))) {
+    throw ApplicationFailure.retryable(
+      `No turn at the upload lock of ${delivery.lock.resource} within ${LOCK_WAIT}`,
+      'LockTimeout',
+    );
+  }
+
+  try {
+    for (let attempt = 1; ; attempt += 1) {
+      const outcome = await uploadToAllstacks({ runId: delivery.runId, artifacts: delivery.artifacts });
+      if (outcome.kind === 'uploaded') return { target: 'allstacks', location: delivery.location };
+      const waitMs = outcome.retryAfterMs ?? delivery.lock.windowMs;
+      if (attempt >= MAX_RATE_LIMITED_ATTEMPTS) {
+        throw ApplicationFailure.nonRetryable(
+          `Allstacks answered HTTP 429 to ${attempt} uploads in a row; giving up`,
+          'RateLimited',
+        );
+      }
+      await recordRunEvent({
+        runId: delivery.runId,
+        step: 'deliver',
+        kind: 'rate-limited',
+        detail: `Allstacks answered HTTP 429 (attempt ${attempt}); waiting ${Math.ceil(waitMs / 1000)}s on a durable timer`,
+      });
+      await sleep(waitMs);
+    }
+  } finally {
+    await CancellationScope.nonCancellable(() =>
+      getExternalWorkflowHandle(lockWorkflowId).signal(releaseUploadLockSignal, { requestId }),
+    );
+  }
+}
