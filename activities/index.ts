@@ -3,6 +3,7 @@ import { createDeliverActivities } from './deliver';
 import { createExtractActivities } from './extract';
 import { createLockActivities } from './locks';
 import { createAllstacksActivities } from './targets/allstacks';
+import { createStaffbaseActivities } from './targets/staffbase';
 import { createRenderActivities } from './render';
 import { createResolveActivities } from './resolve';
 import { createRunRecordActivities } from './run-record';
@@ -19,6 +20,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDeliverActivities(deps),
     ...createLockActivities(),
     ...createAllstacksActivities(deps),
+    ...createStaffbaseActivities(deps),
   };
 }
 

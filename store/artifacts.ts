@@ -23,8 +23,15 @@ export class ArtifactStore {
     return { id: stream.id.toHexString(), stream };
   }
 
-  openReader(id: string): Readable {
-    return this.bucket.openDownloadStream(new ObjectId(id));
+  openReader(id: string, start = 0): Readable {
+    return this.bucket.openDownloadStream(new ObjectId(id), start > 0 ? { start } : {});
+  }
+
+  /** The whole artifact in memory; for uploads that need the body at once (a multipart POST). */
+  async read(id: string): Promise<Buffer> {
+    const chunks: Buffer[] = [];
+    for await (const chunk of this.openReader(id)) chunks.push(chunk as Buffer);
+    return Buffer.concat(chunks);
   }
 
   private async deleteByName(filename: string, runId: string): Promise<void> {

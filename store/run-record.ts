@@ -41,6 +41,8 @@ export interface DeliveryRecord {
   states?: { state: string; at: Date }[];
   /** What the target reported about the delivery (preview or import counts). */
   counts?: Record<string, number>;
+  /** The target's per-row error report, kept as an artifact (it can name people). */
+  errorReport?: { artifactId: string; rows: number };
 }
 
 /** Something that happened during a run worth an operator's eye: a rate limit waited out, a retry. */

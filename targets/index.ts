@@ -6,10 +6,13 @@ import { createAllstacksLayouts } from './allstacks/layout';
 import { CsvFileTargetConfigSchema } from './csv-file/config';
 import type { CsvFileTargetConfig } from './csv-file/config';
 import { createCsvFileLayouts } from './csv-file/layout';
+import { StaffbaseTargetConfigSchema } from './staffbase/config';
+import type { StaffbaseTargetConfig } from './staffbase/config';
+import { createStaffbaseLayouts } from './staffbase/layout';
 import type { ArtifactLayout } from './sdk/layout';
 
 /** How the workflow delivers a target's artifacts; each has its own orchestration in workflows/. */
-export type DeliveryKind = 'file' | 'allstacks-upload';
+export type DeliveryKind = 'file' | 'allstacks-upload' | 'staffbase-import';
 
 /** Uploads to one resource are serialised across every sync and worker, one per window. */
 export interface UploadLockSpec {
@@ -50,14 +53,25 @@ const allstacksTarget: TargetDefinition<AllstacksTargetConfig> = {
   uploadLock: (config) => ({ resource: allstacksUploadLockKey(config), windowMs: config.uploadWindowSeconds * 1000 }),
 };
 
+const staffbaseTarget: TargetDefinition<StaffbaseTargetConfig> = {
+  type: 'staffbase',
+  title: 'Staffbase (new) CSV Import API: upload, configure, preview, import, poll',
+  configSchema: StaffbaseTargetConfigSchema,
+  delivery: 'staffbase-import',
+  layouts: createStaffbaseLayouts,
+  location: (config) => `${config.baseUrl.replace(/\/+$/, '')}/users/imports`,
+};
+
 export const TARGET_DEFINITIONS: readonly TargetDefinition[] = [
   csvFileTarget,
   allstacksTarget,
+  staffbaseTarget,
 ] as readonly TargetDefinition[];
 
 export const TargetConfigSchema = z.discriminatedUnion('type', [
   CsvFileTargetConfigSchema,
   AllstacksTargetConfigSchema,
+  StaffbaseTargetConfigSchema,
 ]);
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
 

@@ -7,6 +7,7 @@ import type { RenderResult } from '../activities/render';
 import type { ResolvedSync } from '../activities/resolve';
 import { deliverToAllstacks } from './deliveries/allstacks';
 import { deliverToFile } from './deliveries/file';
+import { deliverToStaffbase } from './deliveries/staffbase';
 import { parseSyncRosterInput } from './sync-roster-input';
 import type { SyncRosterInput } from './sync-roster-input';
 
@@ -137,5 +138,7 @@ async function deliver(
         lock: sync.uploadLock,
         location: sync.location,
       });
+    case 'staffbase-import':
+      return deliverToStaffbase({ runId, artifacts: rendered.artifacts, location: sync.location });
   }
 }

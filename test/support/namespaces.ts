@@ -9,5 +9,6 @@ export const TEST_NAMESPACES = [
   'test-processes',
   'test-sources',
   'test-allstacks',
+  'test-staffbase',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

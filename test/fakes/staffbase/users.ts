@@ -1,0 +1,185 @@
+/*
+ * The fake's user directory and how an import changes it (specs/targets.md 1.4):
+ * - delta: only users in the file change, and only the mapped attributes; `Deactivated` deletes a
+ *   pending user and deactivates a registered one.
+ * - full: as delta for the users in the file (who are (re)activated), then every registered user
+ *   missing from the file is deactivated and every pending one deleted.
+ * Choices where the docs are silent are marked [I].
+ */
+
+/** pending: created, never signed in; registered: signed in at least once; deactivated: off-boarded. */
+export type FakeUserStatus = 'pending' | 'registered' | 'deactivated';
+
+export interface FakeStaffbaseUser {
+  externalId: string;
+  status: FakeUserStatus;
+  /** Whether the user ever registered: a reactivated user returns to registered, else to pending. */
+  registered: boolean;
+  /** Staffbase attribute -> value (eMail, profile-field:firstName, ...). */
+  attributes: Record<string, string>;
+}
+
+export interface FakeImportCounts {
+  created: number;
+  updated: number;
+  deactivated: number;
+  deleted: number;
+  unchanged: number;
+  warnings: number;
+}
+
+/** A row Staffbase skipped (wholly or one property), for the errors CSV. [?] Real codes are not public. */
+export interface FakeRowWarning {
+  line: number;
+  code: string;
+  message: string;
+}
+
+/** One data row after the mapping: its file line (the header is line 1). */
+export interface MappedRow {
+  line: number;
+  externalId: string;
+  /** Lower-cased status cell, or undefined when no status column is mapped. */
+  status: string | undefined;
+  attributes: Record<string, string>;
+}
+
+/** What an import has done so far; kept on the import so an interrupted run resumes where it stopped. */
+export interface ImportProgress {
+  nextRow: number;
+  seen: Set<string>;
+  counts: FakeImportCounts;
+  warnings: FakeRowWarning[];
+}
+
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export function emptyCounts(): FakeImportCounts {
+  return { created: 0, updated: 0, deactivated: 0, deleted: 0, unchanged: 0, warnings: 0 };
+}
+
+export function newProgress(): ImportProgress {
+  return { nextRow: 0, seen: new Set(), counts: emptyCounts(), warnings: [] };
+}
+
+export class FakeUserStore {
+  readonly users = new Map<string, FakeStaffbaseUser>();
+  /** Every user ever created by an import: a duplicated import shows up here. */
+  creates = 0;
+
+  clone(): FakeUserStore {
+    const copy = new FakeUserStore();
+    for (const [id, user] of this.users) copy.users.set(id, { ...user, attributes: { ...user.attributes } });
+    copy.creates = this.creates;
+    return copy;
+  }
+
+  /** Applies rows[progress.nextRow .. end) (or up to, not including, file line `stopBeforeLine`). */
+  applyRows(rows: readonly MappedRow[], delta: boolean, progress: ImportProgress, stopBeforeLine?: number): boolean {
+    while (progress.nextRow < rows.length) {
+      const row = rows[progress.nextRow] as MappedRow;
+      if (stopBeforeLine !== undefined && row.line >= stopBeforeLine) return false;
+      this.applyRow(row, delta, progress);
+      progress.nextRow += 1;
+    }
+    return true;
+  }
+
+  /** Full mode's last pass: whoever the file did not list is off-boarded. */
+  offboardMissing(progress: ImportProgress): void {
+    for (const user of [...this.users.values()]) {
+      if (progress.seen.has(user.externalId)) continue;
+      if (user.status === 'pending') {
+        this.users.delete(user.externalId);
+        progress.counts.deleted += 1;
+      } else if (user.status === 'registered') {
+        user.status = 'deactivated';
+        progress.counts.deactivated += 1;
+      }
+    }
+  }
+
+  private applyRow(row: MappedRow, delta: boolean, progress: ImportProgress): void {
+    const warn = (code: string, message: string) => {
+      progress.warnings.push({ line: row.line, code, message });
+      progress.counts.warnings += 1;
+    };
+    if (!row.externalId) return warn('CSV_MISSING_EXTERNAL_ID', 'the identifier is empty; row skipped');
+    if (progress.seen.has(row.externalId)) {
+      return warn('CSV_DUPLICATE_EXTERNAL_ID', 'the identifier repeats an earlier row; row skipped');
+    }
+    progress.seen.add(row.externalId);
+
+    let status = row.status;
+    if (status !== undefined && status !== '' && status !== 'activated' && status !== 'deactivated') {
+      warn('CSV_INVALID_STATUS', 'the status is neither Activated nor Deactivated; status skipped');
+      status = undefined;
+    }
+    const attributes = this.acceptedAttributes(row, warn);
+    const user = this.users.get(row.externalId);
+
+    if (status === 'deactivated') {
+      if (!user || user.status === 'deactivated') {
+        // [I] Off-boarding someone Staffbase never knew (or already off-boarded) changes nothing.
+        progress.counts.unchanged += 1;
+      } else if (user.status === 'pending') {
+        this.users.delete(user.externalId);
+        progress.counts.deleted += 1;
+      } else {
+        user.status = 'deactivated';
+        progress.counts.deactivated += 1;
+      }
+      return;
+    }
+
+    if (!user) {
+      this.users.set(row.externalId, { externalId: row.externalId, status: 'pending', registered: false, attributes });
+      this.creates += 1;
+      progress.counts.created += 1;
+      return;
+    }
+    // A deactivated user comes back when the file says Activated, or (full mode) simply lists them.
+    const reactivate = user.status === 'deactivated' && (status === 'activated' || !delta);
+    let changed = false;
+    if (reactivate) {
+      user.status = user.registered ? 'registered' : 'pending';
+      changed = true;
+    }
+    // [I] A mapped column sets its attribute, an empty cell clears it; unmapped attributes stay.
+    for (const [attribute, value] of Object.entries(attributes)) {
+      if ((user.attributes[attribute] ?? '') === value) continue;
+      changed = true;
+      if (value === '') delete user.attributes[attribute];
+      else user.attributes[attribute] = value;
+    }
+    if (changed) progress.counts.updated += 1;
+    else progress.counts.unchanged += 1;
+  }
+
+  /** Drops (with a warning) the properties Staffbase would skip: a malformed or already-taken email. */
+  private acceptedAttributes(row: MappedRow, warn: (code: string, message: string) => void): Record<string, string> {
+    const attributes = { ...row.attributes };
+    const email = attributes['eMail'];
+    if (email) {
+      const taken = [...this.users.values()].some(
+        (other) =>
+          other.externalId !== row.externalId && other.attributes['eMail']?.toLowerCase() === email.toLowerCase(),
+      );
+      if (!EMAIL.test(email)) {
+        warn('CSV_INVALID_EMAIL', 'the email address is malformed; email skipped');
+        delete attributes['eMail'];
+      } else if (taken) {
+        warn('CSV_DUPLICATE_EMAIL', 'the email address belongs to another user; email skipped');
+        delete attributes['eMail'];
+      }
+    }
+    return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, value.trim()]));
+  }
+}
+
+/** The errors download: one line per skipped row or property; empty when there were none. */
+export function errorsCsv(warnings: readonly FakeRowWarning[]): string {
+  if (warnings.length === 0) return '';
+  const quote = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
+  return ['line,code,message', ...warnings.map((w) => `${w.line},${w.code},${quote(w.message)}`)].join('\n') + '\n';
+}

@@ -1,0 +1,94 @@
+import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { RenderResult } from '../../activities/render';
+import type { StaffbasePolling } from '../../activities/targets/staffbase';
+
+const NOT_RETRYABLE = [
+  'TargetAuthFailed',
+  'TargetRequestRejected',
+  'TargetInvalidResponse',
+  'InvalidInput',
+  'ImportStateUnexpected',
+  'SafetyRuleTripped',
+];
+
+const staffbase = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '2 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: NOT_RETRYABLE,
+  },
+});
+
+type StaffbaseState = Awaited<ReturnType<Activities['pollStaffbaseImport']>>['state'];
+
+export interface StaffbaseDelivery {
+  runId: string;
+  artifacts: RenderResult['artifacts'];
+  location: string;
+}
+
+/**
+ * The Staffbase CSV Import protocol, step by step: upload (or find this run's earlier upload),
+ * configure, preview, wait for PREVIEW_READY, check the preview against the safety rules, import,
+ * wait for COMPLETED or CANCELLED, keep the error report. The import id lives in this workflow's
+ * state, so a worker crash at any step carries on with the same import.
+ */
+export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<{ target: string; location: string }> {
+  const { runId } = delivery;
+  const { importId, polling } = await staffbase.ensureStaffbaseImport({ runId, artifacts: delivery.artifacts });
+  const step = { runId, importId };
+  await staffbase.configureStaffbaseImport(step);
+  await staffbase.requestStaffbasePreview(step);
+  await waitForState(step, ['PREVIEW_READY'], polling);
+  await staffbase.checkStaffbasePreview(step);
+  await staffbase.requestStaffbaseImport(step);
+  const final = await waitForState(step, ['COMPLETED', 'CANCELLED'], polling);
+  await staffbase.fetchStaffbaseErrors(step);
+  if (final === 'CANCELLED') {
+    throw ApplicationFailure.nonRetryable(
+      `Staffbase cancelled import ${importId}; see the run's error report`,
+      'ImportCancelled',
+    );
+  }
+  return { target: 'staffbase', location: delivery.location };
+}
+
+/** States the import only reaches after an import was requested: seeing one while waiting for the preview is wrong. */
+const AFTER_IMPORT_REQUEST: readonly StaffbaseState[] = ['IMPORT_PENDING', 'IMPORTING', 'COMPLETED'];
+
+/** Polls on durable timers with backoff until the import reaches one of `wanted`, or gives up. */
+async function waitForState(
+  step: { runId: string; importId: string },
+  wanted: readonly StaffbaseState[],
+  polling: StaffbasePolling,
+): Promise<StaffbaseState> {
+  const deadline = Date.now() + polling.timeoutMs;
+  let interval = polling.initialIntervalMs;
+  for (;;) {
+    const { state } = await staffbase.pollStaffbaseImport(step);
+    if (wanted.includes(state)) return state;
+    if (state === 'CANCELLED') {
+      throw ApplicationFailure.nonRetryable(
+        `Staffbase cancelled import ${step.importId} before ${wanted.join(' or ')}`,
+        'ImportCancelled',
+      );
+    }
+    if (wanted.includes('PREVIEW_READY') && AFTER_IMPORT_REQUEST.includes(state)) {
+      throw ApplicationFailure.nonRetryable(
+        `Staffbase import ${step.importId} went to ${state} without a preview check by rosterflow`,
+        'ImportStateUnexpected',
+      );
+    }
+    if (Date.now() + interval > deadline) {
+      throw ApplicationFailure.nonRetryable(
+        `Staffbase import ${step.importId} is still ${state} after ${Math.round(polling.timeoutMs / 60000)} minutes`,
+        'ImportTimedOut',
+      );
+    }
+    await sleep(interval);
+    interval = Math.min(interval * 2, polling.maxIntervalMs);
+  }
+}
