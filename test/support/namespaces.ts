@@ -10,5 +10,6 @@ export const TEST_NAMESPACES = [
   'test-sources',
   'test-allstacks',
   'test-staffbase',
+  'test-crash',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

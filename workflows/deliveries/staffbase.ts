@@ -1,4 +1,5 @@
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import type { RenderResult } from '../../activities/render';
 import type { StaffbasePolling } from '../../activities/targets/staffbase';
@@ -12,15 +13,15 @@ const NOT_RETRYABLE = [
   'SafetyRuleTripped',
 ];
 
-const staffbase = proxyActivities<Activities>({
-  startToCloseTimeout: '10 minutes',
-  retry: {
-    initialInterval: '5 seconds',
-    maximumInterval: '2 minutes',
-    maximumAttempts: 10,
-    nonRetryableErrorTypes: NOT_RETRYABLE,
-  },
-});
+const retry: RetryPolicy = {
+  initialInterval: '5 seconds',
+  maximumInterval: '2 minutes',
+  maximumAttempts: 10,
+  nonRetryableErrorTypes: NOT_RETRYABLE,
+};
+// The upload carries the whole file; every other step is one small request.
+const upload = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry });
+const staffbase = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
 
 type StaffbaseState = Awaited<ReturnType<Activities['pollStaffbaseImport']>>['state'];
 
@@ -38,7 +39,7 @@ export interface StaffbaseDelivery {
  */
 export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<{ target: string; location: string }> {
   const { runId } = delivery;
-  const { importId, polling } = await staffbase.ensureStaffbaseImport({ runId, artifacts: delivery.artifacts });
+  const { importId, polling } = await upload.ensureStaffbaseImport({ runId, artifacts: delivery.artifacts });
   const step = { runId, importId };
   await staffbase.configureStaffbaseImport(step);
   await staffbase.requestStaffbasePreview(step);
