@@ -122,7 +122,7 @@ describe('the rosterflow CLI', () => {
     expect(dev.stdout).toContain('SUCCEEDED: 10 employees pulled');
     expect(dev.stdout).toMatch(/Web UI {5}http:\/\/127\.0\.0\.1:\d+/);
     const written = await readFile(join(harness.dir, 'out', 'acme-people.csv'));
-    expect(written.equals(await readFile(join(REPO_ROOT, 'test', 'golden', 'acme-people.csv')))).toBe(true);
+    expect(written.equals(await readFile(join(REPO_ROOT, 'test', 'golden', 'csv-file', 'acme-people.csv')))).toBe(true);
     await expect(access(join(home, 'stack.json'))).rejects.toMatchObject({ code: 'ENOENT' });
     // Persistent data stays for the next start, so the Web UI keeps its history.
     await access(join(home, 'temporal.db'));

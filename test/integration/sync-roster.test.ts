@@ -58,7 +58,7 @@ describe('syncRoster end to end through a real worker', () => {
     const result = (await handle.result()) as SyncRosterResult;
 
     const delivered = await readFile(outputPath);
-    const golden = await readFile(join(REPO_ROOT, 'test', 'golden', 'acme-people.csv'));
+    const golden = await readFile(join(REPO_ROOT, 'test', 'golden', 'csv-file', 'acme-people.csv'));
     expect(delivered.equals(golden)).toBe(true);
     expect(result).toMatchObject({ syncId: 'acme-people', pulled: 10, rejected: 0, rendered: 9, dryRun: false });
     const checksum = sha256Hex(delivered);
@@ -199,7 +199,7 @@ describe('syncRoster end to end through a real worker', () => {
       await harness.writeConfig(config);
       const result = (await (await startFromJson('{"syncId": "acme-people"}')).result()) as SyncRosterResult;
       expect(result).toMatchObject({ pulled: 10, rejected: 2, rendered: 9 });
-      const golden = await readFile(join(REPO_ROOT, 'test', 'golden', 'acme-people.csv'));
+      const golden = await readFile(join(REPO_ROOT, 'test', 'golden', 'csv-file', 'acme-people.csv'));
       expect((await readFile(outputPath)).equals(golden)).toBe(true);
     });
   });

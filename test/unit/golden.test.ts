@@ -1,0 +1,99 @@
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { PassThrough, Readable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../config/load';
+import { createCsvDropSource } from '../../connectors/csv-drop/source';
+import type { Employee } from '../../core/employee';
+import { TargetConfigSchema, targetDefinition } from '../../targets';
+import { renderArtifacts } from '../../targets/sdk/render';
+import { REPO_ROOT } from '../support/harness';
+
+/**
+ * Golden files: the example roster (examples/data/acme-hr-export.csv) rendered through every layout,
+ * compared byte for byte with the files committed under test/golden/<case>/. After an intended
+ * change of a layout, regenerate with `UPDATE_GOLDEN=1 npx vitest run test/unit/golden.test.ts`
+ * and review the diff.
+ */
+const CASES: Record<string, unknown> = {
+  'csv-file': exampleTarget(),
+  allstacks: {
+    type: 'allstacks',
+    organizationId: 42,
+    username: 'api',
+    password: { env: 'UNUSED' },
+    tags: [
+      { category: 'Department', field: 'department' },
+      { category: 'Location', field: 'location' },
+      { category: 'Team', field: 'customFields.team' },
+    ],
+  },
+  'staffbase-delta': { type: 'staffbase', baseUrl: 'https://acme.staffbase.com/api', apiToken: { env: 'UNUSED' } },
+  'staffbase-full': {
+    type: 'staffbase',
+    baseUrl: 'https://acme.staffbase.com/api',
+    apiToken: { env: 'UNUSED' },
+    mode: 'full',
+    allowFullImport: true,
+  },
+};
+
+function exampleTarget(): unknown {
+  return {
+    type: 'csv-file',
+    path: 'acme-people.csv',
+    columns: [
+      { header: 'Email', field: 'workEmail' },
+      { header: 'First Name', field: 'firstName' },
+      { header: 'Last Name', field: 'lastName' },
+      { header: 'Title', field: 'jobTitle' },
+      { header: 'Department', field: 'department' },
+      { header: 'Location', field: 'location' },
+      { header: 'Team', field: 'customFields.team' },
+      { header: 'Status', field: 'status' },
+    ],
+  };
+}
+
+async function exampleRoster(): Promise<Employee[]> {
+  const config = await loadConfig(join(REPO_ROOT, 'examples', 'rosterflow.yaml'));
+  const source = config.syncs[0]!.source;
+  if (source.type !== 'csv') throw new Error('the example sync reads a CSV drop');
+  const employees: Employee[] = [];
+  const noSecrets = { resolveSecret: () => Promise.reject(new Error('the example drop needs no secret')) };
+  for await (const page of createCsvDropSource(source, noSecrets).listEmployees()) {
+    employees.push(...page.records);
+  }
+  return employees;
+}
+
+async function renderCase(targetConfig: unknown, employees: Employee[]): Promise<Record<string, string>> {
+  const target = TargetConfigSchema.parse(targetConfig);
+  const files: Record<string, Buffer[]> = {};
+  await renderArtifacts(targetDefinition(target.type).layouts(target), Readable.from([employees]), (fileName) => {
+    const stream = new PassThrough();
+    files[fileName] = [];
+    stream.on('data', (chunk: Buffer) => files[fileName]!.push(chunk));
+    return Promise.resolve({ id: fileName, stream });
+  });
+  return Object.fromEntries(
+    Object.entries(files).map(([name, chunks]) => [name, Buffer.concat(chunks).toString('utf8')]),
+  );
+}
+
+describe('golden files: the example roster through every layout', () => {
+  for (const [name, targetConfig] of Object.entries(CASES)) {
+    it(`${name} matches test/golden/${name}/ byte for byte`, async () => {
+      const rendered = await renderCase(targetConfig, await exampleRoster());
+      const folder = join(REPO_ROOT, 'test', 'golden', name);
+      if (process.env['UPDATE_GOLDEN'] === '1') {
+        await mkdir(folder, { recursive: true });
+        for (const [file, text] of Object.entries(rendered)) await writeFile(join(folder, file), text);
+      }
+      for (const [file, text] of Object.entries(rendered)) {
+        const golden = await readFile(join(folder, file), 'utf8');
+        expect(text, `${name}/${file}`).toBe(golden);
+      }
+    });
+  }
+});
