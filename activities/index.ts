@@ -3,6 +3,7 @@ import { createDeliverActivities } from './deliver';
 import { createExtractActivities } from './extract';
 import { createLockActivities } from './locks';
 import { createAllstacksActivities } from './targets/allstacks';
+import { createOneRosterActivities } from './targets/oneroster';
 import { createStaffbaseActivities } from './targets/staffbase';
 import { createRenderActivities } from './render';
 import { createResolveActivities } from './resolve';
@@ -21,6 +22,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createLockActivities(),
     ...createAllstacksActivities(deps),
     ...createStaffbaseActivities(deps),
+    ...createOneRosterActivities(deps),
   };
 }
 

@@ -6,13 +6,15 @@ import { createAllstacksLayouts } from './allstacks/layout';
 import { CsvFileTargetConfigSchema } from './csv-file/config';
 import type { CsvFileTargetConfig } from './csv-file/config';
 import { createCsvFileLayouts } from './csv-file/layout';
+import { oneRosterTarget } from './oneroster';
+import { OneRosterTargetConfigSchema } from './oneroster/config';
 import { StaffbaseTargetConfigSchema } from './staffbase/config';
 import type { StaffbaseTargetConfig } from './staffbase/config';
 import { createStaffbaseLayouts } from './staffbase/layout';
 import type { ArtifactLayout } from './sdk/layout';
 
 /** How the workflow delivers a target's artifacts; each has its own orchestration in workflows/. */
-export type DeliveryKind = 'file' | 'allstacks-upload' | 'staffbase-import';
+export type DeliveryKind = 'file' | 'allstacks-upload' | 'staffbase-import' | 'sftp';
 
 /** Uploads to one resource are serialised across every sync and worker, one per window. */
 export interface UploadLockSpec {
@@ -66,12 +68,14 @@ export const TARGET_DEFINITIONS: readonly TargetDefinition[] = [
   csvFileTarget,
   allstacksTarget,
   staffbaseTarget,
+  oneRosterTarget,
 ] as readonly TargetDefinition[];
 
 export const TargetConfigSchema = z.discriminatedUnion('type', [
   CsvFileTargetConfigSchema,
   AllstacksTargetConfigSchema,
   StaffbaseTargetConfigSchema,
+  OneRosterTargetConfigSchema,
 ]);
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
 

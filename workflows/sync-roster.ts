@@ -7,6 +7,7 @@ import type { RenderResult } from '../activities/render';
 import type { ResolvedSync } from '../activities/resolve';
 import { deliverToAllstacks } from './deliveries/allstacks';
 import { deliverToFile } from './deliveries/file';
+import { deliverOverSftp } from './deliveries/sftp';
 import { deliverToStaffbase } from './deliveries/staffbase';
 import { parseSyncRosterInput } from './sync-roster-input';
 import type { SyncRosterInput } from './sync-roster-input';
@@ -140,5 +141,7 @@ async function deliver(
       });
     case 'staffbase-import':
       return deliverToStaffbase({ runId, artifacts: rendered.artifacts, location: sync.location });
+    case 'sftp':
+      return deliverOverSftp(runId, rendered.artifacts);
   }
 }

@@ -11,5 +11,6 @@ export const TEST_NAMESPACES = [
   'test-allstacks',
   'test-staffbase',
   'test-crash',
+  'test-oneroster',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

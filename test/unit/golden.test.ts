@@ -6,6 +6,7 @@ import { loadConfig } from '../../config/load';
 import { createCsvDropSource } from '../../connectors/csv-drop/source';
 import type { Employee } from '../../core/employee';
 import { TargetConfigSchema, targetDefinition } from '../../targets';
+import { validateOneRosterPackage } from '../../targets/oneroster/validate';
 import { renderArtifacts } from '../../targets/sdk/render';
 import { REPO_ROOT } from '../support/harness';
 
@@ -36,6 +37,23 @@ const CASES: Record<string, unknown> = {
     mode: 'full',
     allowFullImport: true,
   },
+  ...Object.fromEntries(
+    (['alludo', 'oneroster-1.2', 'oneroster-1.2.1'] as const).map((profile) => [
+      profile,
+      {
+        type: 'oneroster-sftp',
+        profile,
+        orgsFrom: 'department',
+        parentOrgsFrom: 'location',
+        sftp: {
+          host: 'sftp.example.org',
+          username: 'district',
+          password: { env: 'UNUSED' },
+          hostKeySha256: `SHA256:${'A'.repeat(43)}`,
+        },
+      },
+    ]),
+  ),
 };
 
 function exampleTarget(): unknown {
@@ -94,6 +112,9 @@ describe('golden files: the example roster through every layout', () => {
         const golden = await readFile(join(folder, file), 'utf8');
         expect(text, `${name}/${file}`).toBe(golden);
       }
+      const target = TargetConfigSchema.parse(targetConfig);
+      // The OneRoster packages must also pass the 1.2 validity check (header order, enumerations, references).
+      if (target.type === 'oneroster-sftp') expect(validateOneRosterPackage(rendered, target.profile)).toEqual([]);
     });
   }
 });

@@ -19,9 +19,9 @@ export const SFTP_PASSWORD = 'sftp-fake-password-5e1d';
 export const SFTP_DROP_PATH = '/outbound/people.csv';
 
 /** Client keys the fake's user has in its authorized_keys; generated once per test process. */
-export const SFTP_CLIENT_KEY = utils.generateKeyPairSync('ed25519');
+export const SFTP_CLIENT_KEY = generateKeyPair();
 export const SFTP_KEY_PASSPHRASE = 'fake-key-passphrase-41b8';
-export const SFTP_ENCRYPTED_CLIENT_KEY = utils.generateKeyPairSync('ed25519', {
+export const SFTP_ENCRYPTED_CLIENT_KEY = generateKeyPair({
   passphrase: SFTP_KEY_PASSPHRASE,
   cipher: 'aes256-ctr',
   rounds: 16,
@@ -55,7 +55,7 @@ export class SftpFake implements ConformanceFake {
   /** What `rateLimitNext` does to the connections it turns away. */
   rateLimitFault: ConnectionFault = 'reset';
 
-  readonly hostKey = utils.generateKeyPairSync('ed25519');
+  readonly hostKey = generateKeyPair();
   /** The host key's fingerprint as `ssh-keygen -lf` prints it, e.g. `SHA256:k3x...`. */
   readonly hostKeySha256: string;
 
@@ -257,4 +257,12 @@ export function fingerprintOf(key: ParsedKey): string {
 function fileAttributes(size: number) {
   const now = Math.floor(Date.now() / 1000);
   return { mode: 0o100644, uid: 1000, gid: 1000, size, atime: now, mtime: now };
+}
+
+/** ssh2 produces an unreadable ed25519 public key about once in 250 (measured); draw again when it does. */
+function generateKeyPair(options?: Parameters<typeof utils.generateKeyPairSync>[1]) {
+  for (;;) {
+    const pair = options ? utils.generateKeyPairSync('ed25519', options) : utils.generateKeyPairSync('ed25519');
+    if (!(utils.parseKey(pair.public) instanceof Error)) return pair;
+  }
 }

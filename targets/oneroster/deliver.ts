@@ -1,0 +1,84 @@
+import type { SecretResolver } from '../../connectors/sdk/secrets';
+import { RosterflowError } from '../../core/errors';
+import { enabledUserEncodingOf } from './config';
+import type { OneRosterTargetConfig } from './config';
+import { resolveSftpSettings } from './sftp-session';
+import { uploadFiles } from './upload';
+import type { UploadCheckpoint, UploadFile, UploadResult } from './upload';
+import { validateOneRosterPackage } from './validate';
+import type { PackageProblem } from './validate';
+
+/** How many problems the error names; the rest are counted. */
+const NAMED_PROBLEMS = 5;
+
+/** The receiver's name in messages. */
+export function oneRosterVendor(config: Pick<OneRosterTargetConfig, 'profile'>): string {
+  return config.profile === 'alludo' ? 'Alludo' : 'OneRoster SFTP';
+}
+
+/** Where deliveries land, for the run record: the drop folder, never credentials. */
+export function oneRosterLocation(config: Pick<OneRosterTargetConfig, 'sftp'>): string {
+  const { username, host, port, directory } = config.sftp;
+  return `sftp://${username}@${host}:${port}/${directory.replace(/^\/+/, '')}`;
+}
+
+/** The rendered package through the validity check with this config's profile and encoding. */
+export function checkOneRosterPackage(
+  config: Pick<OneRosterTargetConfig, 'profile' | 'enabledUserEncoding'>,
+  files: Readonly<Record<string, string>>,
+): PackageProblem[] {
+  return validateOneRosterPackage(files, config.profile, { enabledUserEncoding: enabledUserEncodingOf(config) });
+}
+
+/**
+ * The pre-upload gate: a package the receiver would refuse (or half-apply) is never sent. Problems
+ * name files, lines, columns and ids, never names or addresses. Not retryable: the same artifacts
+ * fail the same way.
+ */
+export function assertValidOneRosterPackage(
+  config: Pick<OneRosterTargetConfig, 'profile' | 'enabledUserEncoding'>,
+  files: Readonly<Record<string, string>>,
+): void {
+  const problems = checkOneRosterPackage(config, files);
+  if (problems.length === 0) return;
+  const named = problems.slice(0, NAMED_PROBLEMS).map(describeProblem).join('; ');
+  const more = problems.length > NAMED_PROBLEMS ? ` (and ${problems.length - NAMED_PROBLEMS} more)` : '';
+  throw new RosterflowError(
+    'InvalidInput',
+    `${oneRosterVendor(config)}: the package fails its validity check, so nothing was sent: ${named}${more}`,
+  );
+}
+
+export function describeProblem(problem: PackageProblem): string {
+  const where = [problem.file, problem.line === undefined ? '' : `line ${problem.line}`, problem.column ?? '']
+    .filter(Boolean)
+    .join(' ');
+  return `${where}: ${problem.message}`;
+}
+
+/**
+ * One delivery attempt: reads the SFTP secrets just before use, then `uploadFiles` into the configured
+ * folder. Pass the previous attempt's last checkpoint (the activity's heartbeat details) and the same
+ * runId to resume.
+ */
+export async function uploadOneRosterPackage(options: {
+  config: OneRosterTargetConfig;
+  resolveSecret: SecretResolver;
+  runId: string;
+  files: readonly UploadFile[];
+  checkpoint?: UploadCheckpoint;
+  onProgress?: (checkpoint: UploadCheckpoint) => void;
+  signal?: AbortSignal;
+}): Promise<UploadResult> {
+  const { config } = options;
+  return uploadFiles({
+    sftp: await resolveSftpSettings(config.sftp, options.resolveSecret),
+    directory: config.sftp.directory,
+    runId: options.runId,
+    files: options.files,
+    vendor: oneRosterVendor(config),
+    ...(options.checkpoint ? { checkpoint: options.checkpoint } : {}),
+    ...(options.onProgress ? { onProgress: options.onProgress } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+}

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { validateOneRosterPackage } from '../../targets/oneroster/validate';
+import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
+import { ALLUDO_SFTP_PASSWORD, ALLUDO_SFTP_USER, AlludoSftpFake } from '../fakes/alludo/server';
+import { exampleConfig } from '../support/example-config';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+
+let harness: Harness;
+let alludo: AlludoSftpFake;
+
+/** The example HR export as a OneRoster package, orgs from departments, pushed to the fake's SFTP drop. */
+async function useProfile(profile: 'alludo' | 'oneroster-1.2') {
+  const config = exampleConfig();
+  config.syncs = [
+    {
+      id: 'acme-oneroster',
+      source: config.syncs[0]!.source,
+      target: {
+        type: 'oneroster-sftp',
+        profile,
+        orgsFrom: 'department',
+        sftp: {
+          host: alludo.host,
+          port: alludo.port,
+          username: ALLUDO_SFTP_USER,
+          password: { env: 'ALLUDO_TEST_PASSWORD' },
+          hostKeySha256: alludo.hostKeySha256,
+        },
+      } as never,
+    },
+  ];
+  await harness.writeConfig(config);
+}
+
+beforeAll(async () => {
+  alludo = await AlludoSftpFake.start();
+  process.env['ALLUDO_TEST_PASSWORD'] = ALLUDO_SFTP_PASSWORD;
+  harness = await startHarness('oneroster');
+});
+afterAll(async () => {
+  await harness.close();
+  await alludo.close();
+  delete process.env['ALLUDO_TEST_PASSWORD'];
+});
+
+const run = (): Promise<SyncRosterResult> =>
+  harness.client.workflow.execute<typeof syncRoster>('syncRoster', {
+    taskQueue: harness.taskQueue,
+    workflowId: `acme-oneroster-${Date.now()}`,
+    args: [{ syncId: 'acme-oneroster' }],
+  });
+
+const delivered = (names: string[]) => Object.fromEntries(names.map((name) => [name, alludo.file(name) ?? '']));
+
+describe('OneRoster over SFTP through the workflow', () => {
+  it('delivers the Alludo package that Alludo processes without errors', async () => {
+    await useProfile('alludo');
+    const result = await run();
+    expect(result.artifacts.map((artifact) => artifact.fileName)).toEqual(['orgs.csv', 'users.csv', 'roles.csv']);
+    expect(
+      alludo
+        .listing()
+        .filter((name) => !name.startsWith('.'))
+        .sort(),
+    ).toEqual(['orgs.csv', 'roles.csv', 'users.csv']);
+    expect(validateOneRosterPackage(delivered(['orgs.csv', 'users.csv', 'roles.csv']), 'alludo')).toEqual([]);
+
+    alludo.processTick();
+    expect(alludo.errors()).toEqual([]);
+    expect(alludo.users()).toHaveLength(10);
+    const leaver = alludo.users().find((user) => user.email === 'alan.turing@acme.example');
+    expect(leaver?.hasAccess).toBe(false);
+    expect(alludo.users().filter((user) => user.hasAccess)).toHaveLength(9);
+  });
+
+  it('delivers a full OneRoster 1.2 package with its manifest that passes the validity check', async () => {
+    await useProfile('oneroster-1.2');
+    const result = await run();
+    const names = result.artifacts.map((artifact) => artifact.fileName);
+    expect(names).toEqual(['orgs.csv', 'users.csv', 'roles.csv', 'manifest.csv']);
+    const files = delivered(names);
+    expect(validateOneRosterPackage(files, 'oneroster-1.2')).toEqual([]);
+    expect(files['users.csv']!.split('\n')[0]!.split(',')).toHaveLength(23);
+  });
+
+  it('resumes an upload cut mid-file from its checkpoint and leaves no half file', async () => {
+    await useProfile('alludo');
+    alludo.dropAfterBytes(400);
+    const result = await run();
+    const record = await harness.store.runs.get(result.runId);
+    expect(record!.steps.deliver).toMatchObject({ status: 'succeeded' });
+    expect(record!.steps.deliver!.attempt).toBeGreaterThan(1);
+    expect(record!.events?.map((event) => event.kind)).toContain('resumed');
+    // The cut fell inside users.csv: the retry starts there, and orgs.csv is not sent again.
+    const resumed = /^upload resumed at file (\d), byte \d+; (\d+) bytes sent$/.exec(
+      record!.events!.find((event) => event.kind === 'resumed')!.detail,
+    );
+    expect(resumed?.[1]).toBe('2');
+    const bytesOf = (name: string) => record!.artifacts!.find((artifact) => artifact.fileName === name)!.bytes;
+    expect(Number(resumed?.[2])).toBe(bytesOf('users.csv') + bytesOf('roles.csv'));
+
+    // What landed is exactly what was rendered: no half file, no temporary names left.
+    for (const artifact of result.artifacts) {
+      const rendered = (
+        await harness.store.artifacts.read(record!.artifacts!.find((a) => a.fileName === artifact.fileName)!.id)
+      ).toString('utf8');
+      expect(alludo.file(artifact.fileName)).toBe(rendered);
+    }
+    expect(alludo.listing().filter((name) => name.includes('.part'))).toEqual([]);
+  }, 120_000);
+});

@@ -1,0 +1,25 @@
+import { proxyActivities } from '@temporalio/workflow';
+import type { Activities } from '../../activities';
+import type { RenderResult } from '../../activities/render';
+
+const { uploadOneRoster } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
+  // The upload heartbeats every acknowledged chunk; a silent worker is given up quickly and the
+  // next attempt resumes from the last checkpoint.
+  heartbeatTimeout: '1 minute',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '5 minutes',
+    maximumAttempts: 10,
+    nonRetryableErrorTypes: ['TargetAuthFailed', 'TargetRequestRejected', 'InvalidInput'],
+  },
+});
+
+/** Uploads a OneRoster package over SFTP: temporary names, resumable, then renamed into place. */
+export async function deliverOverSftp(
+  runId: string,
+  artifacts: RenderResult['artifacts'],
+): Promise<{ target: string; location: string }> {
+  const { location } = await uploadOneRoster({ runId, artifacts });
+  return { target: 'oneroster-sftp', location };
+}
