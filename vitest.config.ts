@@ -12,7 +12,10 @@ export default defineConfig({
       {
         extends: true,
         // Pure code and connectors against their vendor fakes: no Temporal, no store.
-        test: { name: 'unit', include: ['test/unit/**/*.test.ts', 'test/connectors/**/*.test.ts', 'test/targets/**/*.test.ts'] },
+        test: {
+          name: 'unit',
+          include: ['test/unit/**/*.test.ts', 'test/connectors/**/*.test.ts', 'test/targets/**/*.test.ts'],
+        },
       },
       {
         extends: true,

@@ -71,7 +71,8 @@ function resolvePaths(config: RosterflowConfig, baseDir: string): RosterflowConf
         sync.source.type === 'csv' && sync.source.sftp === undefined
           ? { ...sync.source, path: resolve(baseDir, sync.source.path) }
           : sync.source,
-      target: sync.target.type === 'csv-file' ? { ...sync.target, path: resolve(baseDir, sync.target.path) } : sync.target,
+      target:
+        sync.target.type === 'csv-file' ? { ...sync.target, path: resolve(baseDir, sync.target.path) } : sync.target,
     })),
   };
 }

@@ -38,7 +38,6 @@ export const ScheduleConfigSchema = z
   })
   .strict();
 
-
 export const SyncConfigSchema = z
   .object({
     id: z.string().regex(SYNC_ID_PATTERN, { error: 'must be lowercase letters, digits and dashes (at most 63)' }),
