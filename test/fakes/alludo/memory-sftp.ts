@@ -63,6 +63,8 @@ export interface SftpObserver {
   /** After a request that changed the file system was applied and answered. */
   afterChange(kind: 'write' | 'rename' | 'remove', path: string, newPath?: string): void;
   drop(): void;
+  /** How long to hold a WRITE's acknowledgement (a slow link), so a test can stop the client mid-file. */
+  writeAckDelayMs?(): number;
 }
 
 /**
@@ -160,8 +162,13 @@ export function serveMemorySftp(
       entry.file.mtime = now();
     }
     if (drop) return observer.drop();
-    sftp.status(reqId, STATUS_CODE.OK);
-    observer.afterChange('write', entry.path);
+    const acknowledge = () => {
+      sftp.status(reqId, STATUS_CODE.OK);
+      observer.afterChange('write', entry.path);
+    };
+    const delay = observer.writeAckDelayMs?.() ?? 0;
+    if (delay > 0) setTimeout(acknowledge, delay);
+    else acknowledge();
   });
   sftp.on('FSTAT', (reqId, handle) => {
     const entry = handleOf(handle);

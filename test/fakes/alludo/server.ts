@@ -64,6 +64,8 @@ export class AlludoSftpFake {
   refuseAuth = false;
   missingUsers: MissingUserPolicy = 'keep';
   onChange: ((kind: 'write' | 'rename' | 'remove', path: string, newPath?: string) => void) | undefined;
+  /** Holds every WRITE's acknowledgement this long (a slow link), so a test can kill the uploader mid-file. */
+  writeAckDelayMs = 0;
 
   readonly hostKey = generateKeyPair();
   /** As `ssh-keygen -lf` prints it: `SHA256:` and 43 base64 characters. */
@@ -196,6 +198,7 @@ export class AlludoSftpFake {
               this.onChange?.(kind, path, newPath);
             },
             drop: () => this.sockets.get(info.port)?.destroy(),
+            writeAckDelayMs: () => this.writeAckDelayMs,
           });
         });
       });
