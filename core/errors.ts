@@ -19,10 +19,12 @@ export type RosterflowErrorType =
   | 'RateLimited'
   | 'SourceEmpty'
   | 'RowsRejected'
-  | 'DeliveryFailed';
+  | 'DeliveryFailed'
+  | 'ImportStateUnexpected'
+  | 'SafetyRuleTripped';
 
 /** Errors that retrying cannot fix: a bad config, bad input, a rejected file. */
-const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set([
+export const PERMANENT_ERROR_TYPES: readonly RosterflowErrorType[] = [
   'InvalidConfig',
   'InvalidInput',
   'UnknownSync',
@@ -33,7 +35,10 @@ const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set([
   'TargetRequestRejected',
   'SourceEmpty',
   'RowsRejected',
-]);
+  'ImportStateUnexpected',
+  'SafetyRuleTripped',
+];
+const PERMANENT: ReadonlySet<RosterflowErrorType> = new Set(PERMANENT_ERROR_TYPES);
 
 export class RosterflowError extends Error {
   readonly type: RosterflowErrorType;

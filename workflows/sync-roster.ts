@@ -1,6 +1,7 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
 import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
+import { PERMANENT_ERROR_TYPES } from '../core/errors';
 import { summarizeFailure } from '../core/failure-summary';
 import type { RunTrigger } from '../store/run-record';
 import type { RenderResult } from '../activities/render';
@@ -29,20 +30,6 @@ export interface SyncRosterResult {
   delivered: { target: string; location: string } | null;
 }
 
-// Backs up the activities' own non-retryable flag: these never get better by retrying.
-const PERMANENT_ERRORS = [
-  'InvalidConfig',
-  'InvalidInput',
-  'UnknownSync',
-  'SecretUnavailable',
-  'SourceAuthFailed',
-  'SourceRequestRejected',
-  'TargetAuthFailed',
-  'TargetRequestRejected',
-  'SourceEmpty',
-  'RowsRejected',
-];
-
 const { startRun, finishRun } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
   // The run record must be written even if the store is down for a while.
@@ -55,7 +42,7 @@ const { resolveSync } = proxyActivities<Activities>({
     initialInterval: '1 second',
     maximumInterval: '30 seconds',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: PERMANENT_ERRORS,
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
 });
 
@@ -67,7 +54,7 @@ const { extractEmployees, renderArtifacts } = proxyActivities<Activities>({
     maximumInterval: '5 minutes',
     backoffCoefficient: 2,
     maximumAttempts: 8,
-    nonRetryableErrorTypes: PERMANENT_ERRORS,
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
 });
 

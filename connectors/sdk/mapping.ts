@@ -84,3 +84,24 @@ export function customFieldsOf(values: Record<string, unknown>): Record<string, 
   }
   return Object.keys(result).length > 0 ? result : undefined;
 }
+
+/** A connector's built-in status words merged with the sync's own `statusMap` (matched lower-case). */
+export function statusTable(
+  builtIn: Readonly<Record<string, EmploymentStatus>>,
+  statusMap: Readonly<Record<string, EmploymentStatus>>,
+): Record<string, EmploymentStatus> {
+  return {
+    ...builtIn,
+    ...Object.fromEntries(Object.entries(statusMap).map(([word, status]) => [word.toLowerCase(), status])),
+  };
+}
+
+/** Reads a dotted path (`work.custom.team`) from a nested record; undefined where it leads nowhere. */
+export function readPath(record: unknown, path: string): unknown {
+  return path
+    .split('.')
+    .reduce<unknown>(
+      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
+      record,
+    );
+}

@@ -10,6 +10,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { RenderResult } from '../../activities/render';
 import type { UploadLockSpec } from '../../targets';
 import { releaseUploadLockSignal, uploadLockGrantedSignal } from '../upload-lock';
@@ -25,7 +26,8 @@ const { uploadToAllstacks } = proxyActivities<Activities>({
     initialInterval: '10 seconds',
     maximumInterval: '5 minutes',
     maximumAttempts: 5,
-    nonRetryableErrorTypes: ['TargetAuthFailed', 'TargetRequestRejected', 'InvalidInput'],
+    // The activities mark permanent failures themselves; this list backs them up.
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
 });
 

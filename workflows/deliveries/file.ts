@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { RenderResult } from '../../activities/render';
 
 const { deliverFile } = proxyActivities<Activities>({
@@ -8,7 +9,8 @@ const { deliverFile } = proxyActivities<Activities>({
     initialInterval: '5 seconds',
     maximumInterval: '5 minutes',
     maximumAttempts: 8,
-    nonRetryableErrorTypes: ['InvalidInput', 'DeliveryFailed'],
+    // The activities mark permanent failures themselves; this list backs them up.
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
 });
 

@@ -1,5 +1,6 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { RenderResult } from '../../activities/render';
 
 const { uploadOneRoster } = proxyActivities<Activities>({
@@ -11,7 +12,8 @@ const { uploadOneRoster } = proxyActivities<Activities>({
     initialInterval: '5 seconds',
     maximumInterval: '5 minutes',
     maximumAttempts: 10,
-    nonRetryableErrorTypes: ['TargetAuthFailed', 'TargetRequestRejected', 'InvalidInput'],
+    // The activities mark permanent failures themselves; this list backs them up.
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
 });
 

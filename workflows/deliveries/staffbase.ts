@@ -1,23 +1,15 @@
 import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { RenderResult } from '../../activities/render';
 import type { StaffbasePolling } from '../../activities/targets/staffbase';
-
-const NOT_RETRYABLE = [
-  'TargetAuthFailed',
-  'TargetRequestRejected',
-  'TargetInvalidResponse',
-  'InvalidInput',
-  'ImportStateUnexpected',
-  'SafetyRuleTripped',
-];
 
 const retry: RetryPolicy = {
   initialInterval: '5 seconds',
   maximumInterval: '2 minutes',
   maximumAttempts: 10,
-  nonRetryableErrorTypes: NOT_RETRYABLE,
+  nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
 };
 // The upload carries the whole file; every other step is one small request.
 const upload = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry });

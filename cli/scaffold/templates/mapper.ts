@@ -3,7 +3,7 @@ import type { ConnectorNames } from '../names';
 /** connectors/<name>/mappers/to-employee.ts: raw record -> canonical employee, rejections by row and field. */
 export function mapperTemplate(n: ConnectorNames): string {
   return `import type { EmploymentStatus } from '../../../core/employee';
-import { customFieldsOf, isoDate, mapStatus, text, validateEmployee } from '../../sdk/mapping';
+import { customFieldsOf, isoDate, mapStatus, readPath, statusTable, text, validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';
 import type { ${n.pascal}Config } from '../config';
 import { ${n.pascal}EmployeeSchema } from '../types';
@@ -22,7 +22,7 @@ const ${n.constant}_STATUS: Record<string, EmploymentStatus> = {
 
 /** Builds the mapper once per listing: the status table merges the sync's own words. */
 export function create${n.pascal}Mapper(config: ${n.pascal}Config) {
-  const statuses = { ...${n.constant}_STATUS, ...lowerKeys(config.statusMap) };
+  const statuses = statusTable(${n.constant}_STATUS, config.statusMap);
 
   /** \`position\` is the record's place in the whole listing, for rows without a readable id. */
   return (item: unknown, position: number): MappedRow => {
@@ -64,18 +64,5 @@ export function create${n.pascal}Mapper(config: ${n.pascal}Config) {
   };
 }
 
-/** Reads a dotted field path (\`custom.team\`) from a record. */
-function readPath(record: unknown, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>(
-      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
-      record,
-    );
-}
-
-function lowerKeys<T>(table: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(table).map(([key, value]) => [key.toLowerCase(), value]));
-}
 `;
 }

@@ -1,5 +1,5 @@
 import type { EmploymentStatus } from '../../../core/employee';
-import { customFieldsOf, isoDate, mapStatus, text, validateEmployee } from '../../sdk/mapping';
+import { customFieldsOf, isoDate, mapStatus, readPath, statusTable, text, validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';
 import type { HibobConfig } from '../config';
 import { HibobEmployeeSchema } from '../types';
@@ -19,7 +19,7 @@ const HIBOB_STATUS: Record<string, EmploymentStatus> = {
 
 /** Builds the mapper once per listing: the status table merges the sync's own words. */
 export function createHibobMapper(config: HibobConfig) {
-  const statuses = { ...HIBOB_STATUS, ...lowerKeys(config.statusMap) };
+  const statuses = statusTable(HIBOB_STATUS, config.statusMap);
 
   return (item: unknown, index: number): MappedRow => {
     const parsed = HibobEmployeeSchema.safeParse(item);
@@ -50,7 +50,7 @@ export function createHibobMapper(config: HibobConfig) {
         managerSourceId: text(bob.work?.reportsTo?.id),
         managerEmail: bob.work?.reportsTo?.email,
         customFields: customFieldsOf(
-          Object.fromEntries(Object.entries(config.customFields).map(([name, path]) => [name, readPath(bob, path)])),
+          Object.fromEntries(Object.entries(config.customFields).map(([name, path]) => [name, readBobPath(bob, path)])),
         ),
       },
       `employee ${bob.id}`,
@@ -58,18 +58,12 @@ export function createHibobMapper(config: HibobConfig) {
   };
 }
 
-/** Reads a Bob field path (`work.custom.team`, `root.email`) from a record; `root.` is the top level. */
-function readPath(record: unknown, path: string): unknown {
-  return path
+/** Reads a Bob field path (`work.custom.team`, `/work/custom/team`, `root.email`); `root` is the top level. */
+function readBobPath(record: unknown, path: string): unknown {
+  const dotted = path
     .replace(/^\/?root[./]/, '')
     .split(/[./]/)
     .filter(Boolean)
-    .reduce<unknown>(
-      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
-      record,
-    );
-}
-
-function lowerKeys<T>(table: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(table).map(([key, value]) => [key.toLowerCase(), value]));
+    .join('.');
+  return readPath(record, dotted);
 }

@@ -1,5 +1,5 @@
 import type { EmploymentStatus } from '../../../core/employee';
-import { customFieldsOf, isoDate, text, validateEmployee } from '../../sdk/mapping';
+import { customFieldsOf, isoDate, readPath, text, validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';
 import type { MsgraphConfig, MsgraphStatusRule } from '../config';
 import { MsgraphRemovedUserSchema, MsgraphUserSchema } from '../types';
@@ -116,13 +116,4 @@ function managerIdOf(user: MsgraphUser): string | undefined {
   const fromDelta = user['manager@delta'];
   if (fromDelta) return text(fromDelta.filter((entry) => !entry['@removed']).at(-1)?.id);
   return text(user.manager?.id);
-}
-
-function readPath(record: unknown, path: string): unknown {
-  return path
-    .split('.')
-    .reduce<unknown>(
-      (node, key) => (typeof node === 'object' && node !== null ? (node as Record<string, unknown>)[key] : undefined),
-      record,
-    );
 }

@@ -1,5 +1,5 @@
 import type { EmploymentStatus } from '../../../core/employee';
-import { customFieldsOf, isoDate, mapStatus, text, validateEmployee } from '../../sdk/mapping';
+import { customFieldsOf, isoDate, mapStatus, statusTable, text, validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';
 import type { RowRejection } from '../../sdk/source';
 import type { PersonioConfig } from '../config';
@@ -23,7 +23,7 @@ const REQUIRED_ATTRIBUTES: Record<string, string> = { sourceId: 'id', status: 's
 
 /** Builds the mapper once per listing: the status table merges the sync's own words. */
 export function createPersonioMapper(config: PersonioConfig) {
-  const statuses = { ...PERSONIO_STATUS, ...lowerKeys(config.statusMap) };
+  const statuses = statusTable(PERSONIO_STATUS, config.statusMap);
 
   /** `position` is the employee's 1-based place in the listing, for rows without a readable id. */
   return (item: unknown, position: number): MappedRow => {
@@ -97,8 +97,4 @@ function explainRejection(attributes: PersonioAttributes, rawStatus: string | un
     }
     return rejection;
   };
-}
-
-function lowerKeys<T>(table: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(table).map(([key, value]) => [key.toLowerCase(), value]));
 }

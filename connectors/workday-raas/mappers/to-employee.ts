@@ -1,5 +1,5 @@
 import type { EmploymentStatus } from '../../../core/employee';
-import { customFieldsOf, isoDate, validateEmployee } from '../../sdk/mapping';
+import { customFieldsOf, isoDate, statusTable, validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';
 import type { RowRejection } from '../../sdk/source';
 import type { WorkdayRaasColumns, WorkdayRaasConfig } from '../config';
@@ -37,7 +37,7 @@ export function readColumn(
 
 /** Builds the mapper once per listing: the status table merges the sync's own words. */
 export function createWorkdayRaasMapper(config: WorkdayRaasConfig, options: WorkdayRaasMapperOptions) {
-  const words: Record<string, EmploymentStatus> = { ...WORKDAY_STATUS_WORDS, ...lowerKeys(config.statusMap) };
+  const words: Record<string, EmploymentStatus> = statusTable(WORKDAY_STATUS_WORDS, config.statusMap);
 
   return ({ entry, position }: PositionedEntry): MappedRow => {
     const parsed = WorkdayRaasReportEntrySchema.safeParse(entry);
@@ -115,8 +115,4 @@ export function createWorkdayRaasMapper(config: WorkdayRaasConfig, options: Work
 export function workdayDate(value: string | undefined): string | undefined {
   const zoned = value === undefined ? null : /^(\d{4}-\d{2}-\d{2})(?:Z|[+-]\d{2}:\d{2})$/.exec(value);
   return zoned ? zoned[1] : isoDate(value);
-}
-
-function lowerKeys<T>(table: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(table).map(([key, value]) => [key.toLowerCase(), value]));
 }
