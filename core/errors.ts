@@ -61,3 +61,12 @@ export class RosterflowError extends Error {
     this.httpStatus = options?.httpStatus;
   }
 }
+
+/** Which end of a sync an error comes from: the HR system read, or the SaaS tool written to. */
+export type Side = 'source' | 'target';
+export type RemoteErrorKind = 'AuthFailed' | 'RequestRejected' | 'InvalidResponse' | 'Unavailable';
+
+/** `SourceAuthFailed` or `TargetAuthFailed`, and so on: a run record tells which end failed. */
+export function remoteErrorType(side: Side, kind: RemoteErrorKind): RosterflowErrorType {
+  return `${side === 'source' ? 'Source' : 'Target'}${kind}`;
+}

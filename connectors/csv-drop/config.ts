@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYEE_FIELDS, EMPLOYMENT_STATUSES } from '../../core/employee';
-import { SecretRefSchema } from '../sdk/secrets';
+import { HostKeySha256Schema, SftpLoginSchema } from '../sdk/sftp/config';
 
 const canonicalFieldNames = z.enum(EMPLOYEE_FIELDS);
 
@@ -8,40 +8,11 @@ const canonicalFieldNames = z.enum(EMPLOYEE_FIELDS);
 export const CSV_ENCODINGS = ['utf-8', 'utf-16le', 'utf-16be', 'windows-1252', 'latin1'] as const;
 export type CsvEncoding = (typeof CSV_ENCODINGS)[number];
 
-/**
- * An OpenSSH host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` and 43 base64 characters),
- * kept bare (no prefix, no padding) so it compares directly with the key the server presents.
- */
-const hostKeySha256 = z
-  .string()
-  .trim()
-  .regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, {
-    error: 'must be an OpenSSH SHA256 fingerprint such as "SHA256:" followed by 43 base64 characters',
-  })
-  .transform((value) => value.replace(/^SHA256:/, '').replace(/=$/, ''));
-
-/** Where to fetch the drop when it sits on an SFTP server (RFC 4253/4254, draft-ietf-secsh-filexfer-02). */
-export const CsvDropSftpSchema = z
-  .object({
-    host: z.string().min(1),
-    port: z.int().min(1).max(65_535).default(22),
-    username: z.string().min(1),
-    password: SecretRefSchema.optional(),
-    /** An OpenSSH, PEM or PPK private key. */
-    privateKey: SecretRefSchema.optional(),
-    /** For an encrypted private key. */
-    passphrase: SecretRefSchema.optional(),
-    /** Pins the server's host key; a server presenting another key is refused. */
-    hostKeySha256: hostKeySha256.optional(),
-  })
-  .strict()
-  .refine((sftp) => (sftp.password === undefined) !== (sftp.privateKey === undefined), {
-    error: 'needs exactly one of password and privateKey',
-  })
-  .refine((sftp) => sftp.passphrase === undefined || sftp.privateKey !== undefined, {
-    error: 'passphrase is only used with privateKey',
-    path: ['passphrase'],
-  });
+/** Where to fetch the drop when it sits on an SFTP server; pinning its host key is optional. */
+export const CsvDropSftpSchema = SftpLoginSchema.extend({
+  /** Pins the server's host key; a server presenting another key is refused. */
+  hostKeySha256: HostKeySha256Schema.optional(),
+});
 
 export type CsvDropSftpConfig = z.infer<typeof CsvDropSftpSchema>;
 

@@ -1,8 +1,8 @@
 import got, { HTTPError, RequestError } from 'got';
 import type { Method } from 'got';
 import type { z } from 'zod';
-import { RosterflowError } from '../../core/errors';
-import type { RosterflowErrorType } from '../../core/errors';
+import { RosterflowError, remoteErrorType } from '../../core/errors';
+import type { Side } from '../../core/errors';
 import type { HttpAuth } from './auth';
 
 export interface HttpClientOptions {
@@ -28,7 +28,7 @@ export interface HttpClientOptions {
    */
   retryMethods?: Method[];
   /** Whose call this is: errors are typed `Source*` or `Target*` so a run record tells which side failed. */
-  side?: 'source' | 'target';
+  side?: Side;
 }
 
 export interface RawRequestOptions extends RequestOptions {
@@ -76,7 +76,7 @@ const DEFAULTS = {
   maxRetryAfterMs: 120_000,
   backoffLimitMs: 30_000,
   retryMethods: ['GET', 'POST'] as Method[],
-  side: 'source' as 'source' | 'target',
+  side: 'source' as Side,
 };
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
@@ -124,7 +124,7 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
     throw new RosterflowError(
-      errorType(settings.side, 'InvalidResponse'),
+      remoteErrorType(settings.side, 'InvalidResponse'),
       `${settings.vendor}: ${endpoint} returned an unexpected shape${where} (${issue?.message ?? 'invalid'})`,
       { retryable: false },
     );
@@ -139,13 +139,6 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
     request: (method, path, request = {}) => send(method, path, request),
     parse,
   };
-}
-
-type ErrorKind = 'AuthFailed' | 'RequestRejected' | 'InvalidResponse' | 'Unavailable';
-
-/** `SourceAuthFailed` or `TargetAuthFailed`, and so on. */
-function errorType(side: 'source' | 'target', kind: ErrorKind): RosterflowErrorType {
-  return `${side === 'source' ? 'Source' : 'Target'}${kind}`;
 }
 
 /** Relative paths extend the base URL's path; absolute URLs (next links) are used as they are. */
@@ -165,14 +158,14 @@ function cleanParams(
   );
 }
 
-function parseJson(text: string, vendor: string, endpoint: string, side: 'source' | 'target'): unknown {
+function parseJson(text: string, vendor: string, endpoint: string, side: Side): unknown {
   if (text.trim() === '') return undefined;
   try {
     return JSON.parse(text) as unknown;
   } catch {
     // A truncated or non-JSON body is often a proxy's error page or a cut connection: worth a retry.
     throw new RosterflowError(
-      errorType(side, 'InvalidResponse'),
+      remoteErrorType(side, 'InvalidResponse'),
       `${vendor}: ${endpoint} returned a body that is not JSON`,
       {
         retryable: true,
@@ -197,7 +190,7 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
     if (status === 401 || status === 403) {
       const why = status === 401 ? 'rejected the credentials' : "denied access (check the API user's permissions)";
       return new RosterflowError(
-        errorType(settings.side, 'AuthFailed'),
+        remoteErrorType(settings.side, 'AuthFailed'),
         `${vendor}: ${endpoint} ${why} (HTTP ${status})${said}`,
         httpStatus,
       );
@@ -214,13 +207,13 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
     }
     if (status >= 400 && status < 500) {
       return new RosterflowError(
-        errorType(settings.side, 'RequestRejected'),
+        remoteErrorType(settings.side, 'RequestRejected'),
         `${vendor}: ${endpoint} was rejected (HTTP ${status})${said}`,
         httpStatus,
       );
     }
     return new RosterflowError(
-      errorType(settings.side, 'Unavailable'),
+      remoteErrorType(settings.side, 'Unavailable'),
       `${vendor}: ${endpoint} failed (HTTP ${status})${said}`,
       httpStatus,
     );
@@ -228,11 +221,14 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
   if (err instanceof RequestError) {
     if (err.name === 'AbortError') return err;
     return new RosterflowError(
-      errorType(settings.side, 'Unavailable'),
+      remoteErrorType(settings.side, 'Unavailable'),
       `${vendor}: ${endpoint} failed (${err.code || err.name})`,
     );
   }
-  return new RosterflowError(errorType(settings.side, 'Unavailable'), `${vendor}: ${endpoint} failed unexpectedly`);
+  return new RosterflowError(
+    remoteErrorType(settings.side, 'Unavailable'),
+    `${vendor}: ${endpoint} failed unexpectedly`,
+  );
 }
 
 const MAX_VENDOR_MESSAGE = 300;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecretRefSchema } from '../../connectors/sdk/secrets';
+import { RequiredHostKeySha256Schema, SftpLoginSchema } from '../../connectors/sdk/sftp/config';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
 import { isFieldPath } from '../../core/field-path';
 import type { FieldPath } from '../../core/field-path';
@@ -36,43 +36,14 @@ const role = z.string().refine((value) => (ROLES as readonly string[]).includes(
 });
 
 /**
- * An OpenSSH host key fingerprint as `ssh-keygen -lf` prints it (`SHA256:` and 43 base64 characters),
- * kept bare so it compares directly with the key the server presents.
- */
-const hostKeySha256 = z
-  .string({ error: 'is required: pin the server key (ssh-keyscan <host> | ssh-keygen -lf -)' })
-  .trim()
-  .regex(/^(SHA256:)?[A-Za-z0-9+/]{43}=?$/, {
-    error: 'must be an OpenSSH SHA256 fingerprint such as "SHA256:" followed by 43 base64 characters',
-  })
-  .transform((value) => value.replace(/^SHA256:/, '').replace(/=$/, ''));
-
-/**
  * The receiver's SFTP drop. The host key is required, not optional as for the CSV source: this target
  * pushes employee data, so it must never be sent to a server it has not been told to trust.
  */
-export const OneRosterSftpSchema = z
-  .object({
-    host: z.string().min(1),
-    port: z.int().min(1).max(65_535).default(22),
-    username: z.string().min(1),
-    password: SecretRefSchema.optional(),
-    /** An OpenSSH, PEM or PPK private key. */
-    privateKey: SecretRefSchema.optional(),
-    /** For an encrypted private key. */
-    passphrase: SecretRefSchema.optional(),
-    hostKeySha256,
-    /** Where the files go, absolute or relative to the SFTP user's login folder (Alludo: its root). */
-    directory: z.string().min(1).default('.'),
-  })
-  .strict()
-  .refine((sftp) => (sftp.password === undefined) !== (sftp.privateKey === undefined), {
-    error: 'needs exactly one of password and privateKey',
-  })
-  .refine((sftp) => sftp.passphrase === undefined || sftp.privateKey !== undefined, {
-    error: 'passphrase is only used with privateKey',
-    path: ['passphrase'],
-  });
+export const OneRosterSftpSchema = SftpLoginSchema.extend({
+  hostKeySha256: RequiredHostKeySha256Schema,
+  /** Where the files go, absolute or relative to the SFTP user's login folder (Alludo: its root). */
+  directory: z.string().min(1).default('.'),
+});
 
 export type OneRosterSftpConfig = z.infer<typeof OneRosterSftpSchema>;
 

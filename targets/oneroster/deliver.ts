@@ -1,8 +1,9 @@
 import type { SecretResolver } from '../../connectors/sdk/secrets';
+import { resolveSftpSettings } from '../../connectors/sdk/sftp/settings';
+import type { PinnedSftpSettings } from '../../connectors/sdk/sftp/settings';
 import { RosterflowError } from '../../core/errors';
 import { enabledUserEncodingOf } from './config';
-import type { OneRosterTargetConfig } from './config';
-import { resolveSftpSettings } from './sftp-session';
+import type { OneRosterSftpConfig, OneRosterTargetConfig } from './config';
 import { uploadFiles } from './upload';
 import type { UploadCheckpoint, UploadFile, UploadResult } from './upload';
 import { validateOneRosterPackage } from './validate';
@@ -56,6 +57,14 @@ export function describeProblem(problem: PackageProblem): string {
   return `${where}: ${problem.message}`;
 }
 
+/** The target's SFTP settings with their secrets read, for `uploadFiles`. */
+export function resolveOneRosterSftp(
+  sftp: OneRosterSftpConfig,
+  resolveSecret: SecretResolver,
+): Promise<PinnedSftpSettings> {
+  return resolveSftpSettings(sftp, resolveSecret, 'target');
+}
+
 /**
  * One delivery attempt: reads the SFTP secrets just before use, then `uploadFiles` into the configured
  * folder. Pass the previous attempt's last checkpoint (the activity's heartbeat details) and the same
@@ -72,7 +81,7 @@ export async function uploadOneRosterPackage(options: {
 }): Promise<UploadResult> {
   const { config } = options;
   return uploadFiles({
-    sftp: await resolveSftpSettings(config.sftp, options.resolveSecret),
+    sftp: await resolveOneRosterSftp(config.sftp, options.resolveSecret),
     directory: config.sftp.directory,
     runId: options.runId,
     files: options.files,

@@ -3,9 +3,11 @@ import { once } from 'node:events';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type SftpClient from 'ssh2-sftp-client';
+import { SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED, errorCode } from '../../connectors/sdk/sftp/failures';
+import { openSftpSession } from '../../connectors/sdk/sftp/session';
+import type { SftpSession } from '../../connectors/sdk/sftp/session';
+import type { PinnedSftpSettings } from '../../connectors/sdk/sftp/settings';
 import { RosterflowError } from '../../core/errors';
-import { errorCode, openSftpSession } from './sftp-session';
-import type { SftpConnectionSettings, SftpSession } from './sftp-session';
 
 /**
  * How far an upload got, for the activity to heartbeat and pass back on its next attempt: every file
@@ -28,7 +30,7 @@ export interface UploadFile {
 }
 
 export interface UploadRequest {
-  sftp: SftpConnectionSettings;
+  sftp: PinnedSftpSettings;
   /** Remote folder, absolute or relative to the login folder; `.` is the login folder itself. */
   directory: string;
   /** Names the temporary files, so a retry of the same run finds its own partial files. */
@@ -69,10 +71,7 @@ const CHUNK_BYTES = 32 * 1024;
  * usual umask would leave it; the folder itself is private to the SFTP account.
  */
 const FILE_MODE = 0o644;
-/** SFTP status codes (draft-ietf-secsh-filexfer-02 section 7). */
-const SFTP_NO_SUCH_FILE = 2;
-const SFTP_PERMISSION_DENIED = 3;
-/** OpenSSH's answer to a plain RENAME onto an existing file. */
+/** SFTP status 4: OpenSSH's answer to a plain RENAME onto an existing file. */
 const SFTP_FAILURE = 4;
 
 const FILE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
@@ -115,7 +114,7 @@ export async function uploadFiles(request: UploadRequest): Promise<UploadResult>
   const vendor = request.vendor ?? 'OneRoster SFTP';
   checkRequest(request);
   const directory = request.directory;
-  const session = await openSftpSession(request.sftp, vendor, request.signal);
+  const session = await openSftpSession(request.sftp, { side: 'target', prefix: vendor, signal: request.signal });
   const result: UploadResult = { files: [], bytesSent: 0, renamedWith: [], staleTempFilesRemoved: 0 };
   const fail = failureReporter(session, request, vendor);
   try {

@@ -3,8 +3,11 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import { RosterflowError } from '../../core/errors';
 import { OneRosterSftpSchema } from '../../targets/oneroster/config';
-import { resolveSftpSettings } from '../../targets/oneroster/sftp-session';
-import { oneRosterLocation, uploadOneRosterPackage } from '../../targets/oneroster/deliver';
+import {
+  oneRosterLocation,
+  resolveOneRosterSftp as resolveSftpSettings,
+  uploadOneRosterPackage,
+} from '../../targets/oneroster/deliver';
 import { uploadFiles } from '../../targets/oneroster/upload';
 import type { UploadCheckpoint, UploadFile, UploadRequest } from '../../targets/oneroster/upload';
 import { validateOneRosterPackage } from '../../targets/oneroster/validate';
