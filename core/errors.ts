@@ -18,6 +18,7 @@ export type RosterflowErrorType =
   | 'TargetUnavailable'
   | 'RateLimited'
   | 'SourceEmpty'
+  | 'NothingToDeliver'
   | 'RowsRejected'
   | 'DeliveryFailed'
   | 'ImportStateUnexpected'
@@ -34,6 +35,7 @@ export const PERMANENT_ERROR_TYPES: readonly RosterflowErrorType[] = [
   'TargetAuthFailed',
   'TargetRequestRejected',
   'SourceEmpty',
+  'NothingToDeliver',
   'RowsRejected',
   'ImportStateUnexpected',
   'SafetyRuleTripped',

@@ -82,6 +82,13 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
       );
     }
     const rendered = await renderArtifacts({ runId });
+    // Files with nobody in them would read as "everyone left" too (Allstacks disable_users, a full import).
+    if (rendered.rendered === 0) {
+      throw ApplicationFailure.nonRetryable(
+        `None of the ${extracted.pulled} employees made it into the target's files (${rendered.filteredOut} left out by its filters, ${rendered.rejected} rejected by its checks); nothing was delivered`,
+        'NothingToDeliver',
+      );
+    }
     const rejected = extracted.rejected + rendered.rejected;
     if (rejected > 0 && sync.onRejectedRows === 'fail') {
       throw ApplicationFailure.nonRetryable(

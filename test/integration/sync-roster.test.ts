@@ -204,6 +204,21 @@ describe('syncRoster end to end through a real worker', () => {
     });
   });
 
+  it('delivers nothing when no employee passes the target filter, so nobody is deactivated', async () => {
+    const config = exampleConfig();
+    config.syncs[0]!.target.path = outputPath;
+    config.syncs[0]!.target['statuses'] = ['pending'];
+    config.syncs[0]!.source['statusMap'] = { pending: 'active' };
+    await harness.writeConfig(config);
+    await writeFile(outputPath, 'previous delivery\n');
+    const failure = await failureOf((await startFromJson('{"syncId": "acme-people"}')).result());
+    expect(failure.type).toBe('NothingToDeliver');
+    expect(failure.message).toBe(
+      "None of the 10 employees made it into the target's files (10 left out by its filters, 0 rejected by its checks); nothing was delivered",
+    );
+    expect(await readFile(outputPath, 'utf8')).toBe('previous delivery\n');
+  });
+
   it('delivers nothing when the source is empty, so nobody is deactivated', async () => {
     const example = await readFile(join(harness.dataDir, 'acme-hr-export.csv'), 'utf8');
     await writeFile(join(harness.dataDir, 'empty.csv'), example.slice(0, example.indexOf('\n') + 1));
