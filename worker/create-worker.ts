@@ -1,6 +1,7 @@
 import { Worker } from '@temporalio/worker';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { classifyActivityFailures } from './classify-failures';
 import type { ActivityDeps } from '../activities';
 
 export interface RosterflowWorkerOptions extends ActivityDeps {
@@ -22,6 +23,7 @@ export function createRosterflowWorker(options: RosterflowWorkerOptions): Promis
     taskQueue: options.taskQueue,
     ...workflows,
     activities: createActivities({ store: options.store, configPath: options.configPath }),
+    interceptors: { activity: [classifyActivityFailures] },
     // Let in-flight steps finish or heartbeat a last checkpoint before a deploy stops the worker.
     shutdownGraceTime: '30 seconds',
   });

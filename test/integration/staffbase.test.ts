@@ -107,4 +107,34 @@ describe('Staffbase delivery through the workflow', () => {
     expect(latest.state).toBe('PREVIEW_READY');
     expect(new Map([...staffbase.users].map(([id, user]) => [id, user.status]))).toEqual(before);
   });
+
+  it('fails at once, not after retries, when Staffbase refuses the token mid-protocol', async () => {
+    await harness.writeConfig(staffbaseConfig());
+    const before = staffbase.http.requests.length;
+    // The upload goes through; every later call (configure, polls) is refused.
+    staffbase.http.injectFault({
+      times: 1000,
+      path: /\/users\/imports\/[^/]+(\/config)?$/,
+      response: { status: 401, json: { message: 'Unauthorized' } },
+    });
+    try {
+      const error = await run().then(
+        () => undefined,
+        (err: unknown) => err,
+      );
+      const failure = (error as WorkflowFailedError).cause?.cause as { type?: string; message?: string };
+      expect(failure.type).toBe('TargetAuthFailed');
+      expect(failure.message).toMatch(
+        /^Staffbase: GET \/api\/users\/imports\/\w+ rejected the credentials \(HTTP 401\)/,
+      );
+      // One refused call, no retries of a permanent failure.
+      expect(
+        staffbase.http.requests
+          .slice(before)
+          .filter((request) => request.headers.authorization && /\/users\/imports\/[^/]+$/.test(request.path)),
+      ).toHaveLength(1);
+    } finally {
+      staffbase.http.clearFaults();
+    }
+  });
 });
