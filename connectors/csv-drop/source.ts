@@ -1,8 +1,10 @@
 import { addAbortSignal, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
-import type { Info } from 'csv-parse';
+import type { InfoRecord } from 'csv-parse';
 import { RosterflowError } from '../../core/errors';
+import { EMPLOYEE_FIELDS } from '../../core/employee';
 import type { Employee } from '../../core/employee';
+import type { MappedRow } from '../sdk/mapping';
 import type { EmployeePage, RowRejection, SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { CsvDropConfig } from './config';
 import { createDecoder } from './decode';
@@ -30,7 +32,8 @@ export interface CsvDropOptions {
  * Reads a CSV drop, local or over SFTP, as a stream in pages. The cursor is the number of data
  * records already consumed: a resumed listing opens and re-reads the file from its start and skips
  * that many records (nothing is kept between attempts), so it yields exactly the remaining ones as
- * long as the file has not been replaced in between.
+ * long as the file has not been replaced in between. Rows are named by the line they start on; a
+ * row repeating an earlier accepted row's id is rejected, so memory holds a page plus the ids seen.
  */
 export function createCsvDropSource(
   config: CsvDropConfig,
@@ -52,25 +55,40 @@ export function createCsvDropSource(
       const skip = parseCursor(resumeFrom);
       const mapRow = createRowMapper(config);
       const file = await openWithRetries(reader, retry, ctx?.signal);
+      let header: string[] | undefined;
+      // Lines taken by the records parsed so far, header included (the parser counts skipped blank
+      // lines). Counted here from the cells, because csv-parse's own count is the line a record
+      // ends on and counts a CRLF inside a quoted cell twice.
+      let linesParsed = 0;
       try {
         const parser = parse({
           delimiter: config.delimiter,
-          columns: (header: string[]) => checkHeader(header, config),
           skip_empty_lines: true,
-          info: true,
+          // Runs inside the parser as each record completes, so the count also covers records
+          // parsed ahead of the loop below when a later one is malformed.
+          on_record: (cells: string[], { empty_lines }: InfoRecord) => {
+            const line = linesParsed + empty_lines + 1;
+            linesParsed += 1 + lineBreaks(cells);
+            if (header !== undefined) return Object.assign(cells, { line });
+            header = checkHeader(cells, config);
+            return null;
+          },
         });
         // Any stage's error (a dropped connection, a bad byte, malformed CSV) destroys the others
         // and surfaces in the loop below; stopping the loop early destroys them all.
         pipeline(file.stream, createDecoder(config.encoding), parser, () => undefined);
         if (ctx?.signal) addAbortSignal(ctx.signal, parser);
 
+        // The line of each id's first accepted row. Skipped rows are mapped too, so a resumed
+        // listing rejects the same repeats.
+        const idLines = new Map<string, number>();
         let consumed = 0;
         let records: Employee[] = [];
         let rejected: RowRejection[] = [];
-        for await (const { record, info } of parser as AsyncIterable<{ record: Record<string, string>; info: Info }>) {
+        for await (const cells of parser as AsyncIterable<string[] & { line: number }>) {
           consumed += 1;
+          const mapped = firstOfId(mapRow(rowOf(header!, cells), `line ${cells.line}`), cells.line, idLines);
           if (consumed <= skip) continue;
-          const mapped = mapRow(record, `line ${info.lines}`);
           if (mapped.ok) records.push(mapped.employee);
           else rejected.push(...mapped.rejections);
           if (records.length + rejected.length >= config.pageSize) {
@@ -80,8 +98,12 @@ export function createCsvDropSource(
           }
         }
         if (records.length > 0 || rejected.length > 0) yield { records, rejected, cursor: String(consumed) };
+        // A header-only file is an empty roster; a file without even a header is a broken export.
+        if (header === undefined) {
+          throw new RosterflowError('InvalidInput', 'csv source: the file is empty; the header row is required');
+        }
       } catch (err) {
-        throw toSourceError(err, reader, ctx?.signal);
+        throw toSourceError(err, reader, ctx?.signal, linesParsed);
       } finally {
         // Also when the consumer stops early: the file handle and the SFTP session are released.
         await file.close();
@@ -117,18 +139,58 @@ function checkHeader(header: string[], config: CsvDropConfig): string[] {
   if (missing.length > 0) {
     throw new RosterflowError('InvalidInput', `csv source: the file header lacks the column(s) ${missing.join(', ')}`);
   }
-  return header.map((name) => name.trim());
+  // A column the mapping reads must be there once: which copy is the right one cannot be told.
+  const names = header.map((name) => name.trim());
+  const read = new Set([
+    ...EMPLOYEE_FIELDS.filter((field) => field !== 'rawStatus').map((field) => mapped[field] ?? field),
+    ...Object.values(config.customFields),
+  ]);
+  const repeated = [...read].filter((column) => names.indexOf(column) !== names.lastIndexOf(column));
+  if (repeated.length > 0) {
+    const list = repeated.map((column) => `"${column}"`).join(', ');
+    throw new RosterflowError('InvalidInput', `csv source: the file header has the column(s) ${list} more than once`);
+  }
+  return names;
 }
 
-function toSourceError(err: unknown, reader: FileReader, signal: AbortSignal | undefined): unknown {
+/** A record's cells by header name. */
+function rowOf(header: readonly string[], cells: readonly string[]): Record<string, string> {
+  return Object.fromEntries(header.map((name, at) => [name, cells[at] ?? '']));
+}
+
+/** Line breaks inside quoted cells: CRLF, LF or CR each end one line. */
+function lineBreaks(cells: readonly string[]): number {
+  let count = 0;
+  for (const cell of cells) if (/[\r\n]/.test(cell)) count += cell.match(/\r\n|\r|\n/g)!.length;
+  return count;
+}
+
+/** Rejects a row whose id an earlier accepted row has: which of them is right cannot be told. */
+function firstOfId(mapped: MappedRow, line: number, idLines: Map<string, number>): MappedRow {
+  if (!mapped.ok) return mapped;
+  const first = idLines.get(mapped.employee.sourceId);
+  if (first === undefined) {
+    idLines.set(mapped.employee.sourceId, line);
+    return mapped;
+  }
+  return { ok: false, rejections: [{ row: `line ${line}`, field: 'sourceId', reason: `is already on line ${first}` }] };
+}
+
+function toSourceError(
+  err: unknown,
+  reader: FileReader,
+  signal: AbortSignal | undefined,
+  linesParsed: number,
+): unknown {
   if (err instanceof RosterflowError) return err;
   // Cancellation stays an AbortError, as the HTTP layer leaves it.
   if (signal?.aborted) return err;
   const code = (err as { code?: unknown }).code;
   if (typeof code === 'string' && code.startsWith('CSV_')) {
-    // csv-parse messages quote the offending line's position, never its content.
-    const lines = (err as { lines?: unknown }).lines;
-    const where = typeof lines === 'number' ? ` at line ${lines}` : '';
+    // The line where the bad record starts (csv-parse's own is where parsing stopped, for an
+    // unclosed quote the end of the file). The error's other fields hold cell values: dropped.
+    const emptyLines = (err as { empty_lines?: unknown }).empty_lines;
+    const where = typeof emptyLines === 'number' ? ` at line ${linesParsed + emptyLines + 1}` : '';
     return new RosterflowError('InvalidInput', `csv source: malformed CSV${where} (${code})`);
   }
   const why = typeof code === 'string' ? ` (${code})` : '';

@@ -20,14 +20,15 @@ export function createCsvFileLayouts(config: CsvFileTargetConfig): ArtifactLayou
       rowsFor(employee) {
         if (!statuses.has(employee.status)) return [];
         return [
-          config.columns.map((column) =>
-            neutralizeFormula(
-              column.field === undefined ? (column.value ?? '') : (readField(employee, column.field) ?? ''),
-            ),
-          ),
+          config.columns.map((column) => {
+            if (column.field === undefined) return neutralizeFormula(column.value ?? '');
+            const value = readField(employee, column.field) ?? '';
+            // A validated address is written as it is: a leading ' would make `-ada@x.org` another address.
+            return EMAIL_FIELDS.has(column.field) ? value : neutralizeFormula(value);
+          }),
         ];
       },
-      checks: { emails: emailHeaders, unique: emailHeaders.filter((header) => header) },
+      checks: { emails: emailHeaders, unique: emailHeaders },
     },
   ];
 }

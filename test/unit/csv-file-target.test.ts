@@ -97,4 +97,10 @@ describe('csv-file target', () => {
       { row: 'employee 2', field: 'Email', reason: 'repeats a value an earlier row of people.csv has' },
     ]);
   });
+
+  it('writes a valid address that starts like a formula as it is: a leading quote would change the address', async () => {
+    const dash: Employee = { ...ada, workEmail: '-ada@example.com', department: '-Ops' };
+    const { csv } = await render([dash], [...email, { header: 'Dept', field: 'department' }]);
+    expect(csv).toBe("Email,Dept\n-ada@example.com,'-Ops\n");
+  });
 });
