@@ -1,5 +1,6 @@
 import { Client, Connection } from '@temporalio/client';
 import { resolveRuntimeSettings } from '../config/runtime';
+import { dataConverterFromEnv } from '../core/payload-codec';
 import type { RuntimeSettings } from '../config/runtime';
 import { openStore } from '../store/store';
 import type { Store } from '../store/store';
@@ -13,9 +14,12 @@ export function settingsFrom(options: GlobalOptions): Promise<RuntimeSettings> {
 }
 
 export async function withClient<T>(settings: RuntimeSettings, work: (client: Client) => Promise<T>): Promise<T> {
+  // Read (and checked) before connecting, so a bad ROSTERFLOW_PAYLOAD_KEY fails fast.
+  const dataConverter = dataConverterFromEnv(process.env);
   const connection = await Connection.connect(settings.temporal.connectionOptions);
   try {
-    return await work(new Client({ connection, namespace: settings.temporal.namespace }));
+    const namespace = settings.temporal.namespace;
+    return await work(new Client({ connection, namespace, ...(dataConverter ? { dataConverter } : {}) }));
   } finally {
     await connection.close();
   }

@@ -1,5 +1,6 @@
 import { Command } from 'commander';
 import { RosterflowError } from '../core/errors';
+import { registerCodecServerCommand } from './commands/codec-server';
 import { registerConfigCommands } from './commands/config';
 import { registerConnectorsCommands } from './commands/connectors';
 import { registerDevCommand } from './commands/dev';
@@ -20,6 +21,7 @@ registerHistoryCommand(program);
 registerConfigCommands(program);
 registerConnectorsCommands(program);
 registerStackCommands(program);
+registerCodecServerCommand(program);
 
 program.parseAsync().catch((err: unknown) => {
   // Our own errors are written for operators; anything else keeps its stack for a bug report.

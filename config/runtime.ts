@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
+import { readSetting } from '../core/env';
 import { homeDir } from '../tools/stack/paths';
 import { readStackState } from '../tools/stack/state';
 
@@ -43,12 +44,6 @@ export async function resolveRuntimeSettings(
     dbName: setting('ROSTERFLOW_DB') ?? DEFAULT_DB_NAME,
     configPath: resolve(overrides.configPath ?? setting('ROSTERFLOW_CONFIG') ?? DEFAULT_CONFIG_PATH),
   };
-}
-
-/** An environment variable's value; set-but-empty counts as unset, as `NAME= command` intends. */
-export function readSetting(env: NodeJS.ProcessEnv, name: string): string | undefined {
-  const value = env[name];
-  return value === undefined || value === '' ? undefined : value;
 }
 
 function nonEmptyOnly(env: NodeJS.ProcessEnv): Record<string, string> {

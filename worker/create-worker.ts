@@ -1,6 +1,8 @@
 import { Worker } from '@temporalio/worker';
+import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
+import { dataConverterFromEnv } from '../core/payload-codec';
 import { classifyActivityFailures } from './classify-failures';
 import type { ActivityDeps } from '../activities';
 
@@ -10,6 +12,8 @@ export interface RosterflowWorkerOptions extends ActivityDeps {
   taskQueue: string;
   /** A prebuilt bundle (`npm run build`); without one the workflows are bundled at start-up. */
   workflowBundlePath?: string | undefined;
+  /** Payload codecs etc.; without one, the encryption codec ROSTERFLOW_PAYLOAD_KEY describes, if set. */
+  dataConverter?: DataConverter | undefined;
 }
 
 /** The worker that serves every rosterflow workflow and activity on one task queue. */
@@ -17,11 +21,13 @@ export function createRosterflowWorker(options: RosterflowWorkerOptions): Promis
   const workflows: Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath'> = options.workflowBundlePath
     ? { workflowBundle: { codePath: options.workflowBundlePath } }
     : { workflowsPath: require.resolve('../workflows') };
+  const dataConverter = options.dataConverter ?? dataConverterFromEnv(process.env);
   return Worker.create({
     connection: options.connection,
     namespace: options.namespace,
     taskQueue: options.taskQueue,
     ...workflows,
+    ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({ store: options.store, configPath: options.configPath }),
     interceptors: { activity: [classifyActivityFailures] },
     // Let in-flight steps finish or heartbeat a last checkpoint before a deploy stops the worker.

@@ -1,5 +1,6 @@
 import { NativeConnection } from '@temporalio/worker';
-import { readSetting, resolveRuntimeSettings } from '../config/runtime';
+import { resolveRuntimeSettings } from '../config/runtime';
+import { readSetting } from '../core/env';
 import { openStore } from '../store/store';
 import { createRosterflowWorker } from './create-worker';
 

@@ -1,7 +1,8 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { resolve } from 'node:path';
-import { DEFAULT_CONFIG_PATH, readSetting } from '../../config/runtime';
+import { DEFAULT_CONFIG_PATH } from '../../config/runtime';
+import { readSetting } from '../../core/env';
 import type { GlobalOptions } from '../context';
 
 export function registerConfigCommands(program: Command): void {

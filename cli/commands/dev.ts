@@ -3,7 +3,9 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE, readSetting } from '../../config/runtime';
+import { dataConverterFromEnv } from '../../core/payload-codec';
+import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE } from '../../config/runtime';
+import { readSetting } from '../../core/env';
 import { openStore } from '../../store/store';
 import { createRosterflowWorker } from '../../worker/create-worker';
 import { applySchedules } from '../apply-schedules';
@@ -34,6 +36,7 @@ export function registerDevCommand(program: Command): void {
       const config = await loadConfig(configPath);
       const syncId = options.sync ?? config.syncs[0]?.id ?? '';
       const taskQueue = readSetting(process.env, 'ROSTERFLOW_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
+      const dataConverter = dataConverterFromEnv(process.env);
 
       Runtime.install({ logger: new DefaultLogger('WARN') });
       const running = await bringUpLocalStack({ ui: true, randomPorts: options.randomPorts });
@@ -43,13 +46,18 @@ export function registerDevCommand(program: Command): void {
       const clientConnection = await Connection.connect({ address: stack.temporalAddress });
       let succeeded = false;
       try {
-        const client = new Client({ connection: clientConnection, namespace: stack.namespace });
+        const client = new Client({
+          connection: clientConnection,
+          namespace: stack.namespace,
+          ...(dataConverter ? { dataConverter } : {}),
+        });
         const worker = await createRosterflowWorker({
           connection: workerConnection,
           namespace: stack.namespace,
           taskQueue,
           store,
           configPath,
+          dataConverter,
         });
         const workerDone = worker.run();
         console.log(`Worker polling task queue "${taskQueue}" with ${relative(process.cwd(), configPath)}.\n`);
@@ -71,6 +79,9 @@ export function registerDevCommand(program: Command): void {
 
         console.log(`\nWhere to look:\n${describeStack(stack)}`);
         console.log('  History    ./bin/rosterflow history   (or --run <runId> for one run in full)');
+        if (dataConverter) {
+          console.log('  Payloads   encrypted; run ./bin/rosterflow codec-server for the Web UI to show them');
+        }
         if (options.exit) {
           worker.shutdown();
         } else {

@@ -3,6 +3,7 @@ import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
@@ -33,7 +34,16 @@ export interface Harness {
 
 let runtimeInstalled = false;
 
-export async function startHarness(name: TestNamespace extends `test-${infer N}` ? N : never): Promise<Harness> {
+export interface HarnessOptions {
+  /** For the worker and the client alike; default: the SDK's own, whatever the environment says. */
+  dataConverter?: DataConverter;
+}
+
+export async function startHarness(
+  name: TestNamespace extends `test-${infer N}` ? N : never,
+  options: HarnessOptions = {},
+): Promise<Harness> {
+  const dataConverter = options.dataConverter ?? {};
   const namespace: TestNamespace = `test-${name}`;
   if (!runtimeInstalled) {
     // Worker logs (including the expected failures tests provoke) would bury the report; errors still show.
@@ -60,11 +70,12 @@ export async function startHarness(name: TestNamespace extends `test-${infer N}`
     store,
     configPath,
     workflowBundlePath: inject('workflowBundlePath'),
+    dataConverter,
   });
   const running = worker.run();
 
   return {
-    client: new Client({ connection, namespace }),
+    client: new Client({ connection, namespace, dataConverter }),
     namespace,
     store,
     taskQueue,

@@ -12,5 +12,6 @@ export const TEST_NAMESPACES = [
   'test-staffbase',
   'test-crash',
   'test-oneroster',
+  'test-codec',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

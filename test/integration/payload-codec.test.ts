@@ -1,0 +1,79 @@
+import { randomBytes } from 'node:crypto';
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Client } from '@temporalio/client';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENCRYPTED_ENCODING, createEncryptionCodec } from '../../core/payload-codec';
+import type { SyncRosterResult } from '../../workflows/sync-roster';
+import { exampleConfig } from '../support/example-config';
+import { startHarness } from '../support/harness';
+import type { Harness } from '../support/harness';
+
+let harness: Harness;
+
+beforeAll(async () => {
+  const codec = createEncryptionCodec(randomBytes(32), 'test-key');
+  harness = await startHarness('codec', { dataConverter: { payloadCodecs: [codec] } });
+  await mkdir(join(harness.dir, 'out'), { recursive: true });
+  const config = exampleConfig();
+  config.syncs[0]!.target.path = join(harness.dir, 'out', 'acme-people.csv');
+  await harness.writeConfig(config);
+});
+afterAll(() => harness.close());
+
+interface StoredPayload {
+  metadata?: Record<string, Uint8Array>;
+  data?: Uint8Array;
+}
+
+/** Every payload object in a fetched history, wherever it sits. */
+function payloadsIn(value: unknown, found: StoredPayload[] = []): StoredPayload[] {
+  if (Array.isArray(value)) {
+    for (const item of value) payloadsIn(item, found);
+  } else if (value && typeof value === 'object' && !(value instanceof Uint8Array)) {
+    const record = value as Record<string, unknown>;
+    if (record['metadata'] && typeof record['metadata'] === 'object' && 'data' in record) {
+      found.push(record);
+    } else {
+      for (const child of Object.values(record)) payloadsIn(child, found);
+    }
+  }
+  return found;
+}
+
+describe('syncRoster with the encryption codec', () => {
+  it('runs, sends the server only encrypted payloads, and the client still reads the result', async () => {
+    const handle = await harness.client.workflow.start('syncRoster', {
+      taskQueue: harness.taskQueue,
+      workflowId: `codec-${Math.random().toString(36).slice(2)}`,
+      args: [{ syncId: 'acme-people' }],
+    });
+    const result = (await handle.result()) as SyncRosterResult;
+    expect(result).toMatchObject({ syncId: 'acme-people', pulled: 10, rendered: 9, dryRun: false });
+
+    const history = await handle.fetchHistory();
+    const payloads = payloadsIn(history.events);
+    // The input, every activity's input and result, and the workflow's result at least.
+    expect(payloads.length).toBeGreaterThanOrEqual(4);
+    for (const payload of payloads) {
+      expect(Buffer.from(payload.metadata!['encoding']!).toString()).toBe(ENCRYPTED_ENCODING);
+    }
+    const asPlainText = payloads.map((payload) => Buffer.from(payload.data ?? []).toString('utf8')).join('\n');
+    const historyJson = JSON.stringify(history);
+    for (const readable of ['acme-people', 'acme-people.csv', 'json/plain']) {
+      expect(asPlainText).not.toContain(readable);
+      expect(historyJson).not.toContain(readable);
+    }
+
+    // A client without the key sees only the ciphertext.
+    const plainClient = new Client({ connection: harness.client.connection, namespace: harness.namespace });
+    const undecoded = await plainClient.workflow
+      .getHandle(handle.workflowId)
+      .result()
+      .then(
+        () => 'decoded',
+        (err: unknown) => err,
+      );
+    expect(undecoded).not.toBe('decoded');
+  });
+});
