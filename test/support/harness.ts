@@ -5,6 +5,7 @@ import { join, resolve } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import type { DataConverter } from '@temporalio/common';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import type { Logger } from '@temporalio/worker';
 import { inject } from 'vitest';
 import { stringify } from 'yaml';
 import { openStore } from '../../store/store';
@@ -37,6 +38,8 @@ let runtimeInstalled = false;
 export interface HarnessOptions {
   /** For the worker and the client alike; default: the SDK's own, whatever the environment says. */
   dataConverter?: DataConverter;
+  /** The worker runtime's logger (once per test process); default: errors only. */
+  logger?: Logger;
 }
 
 export async function startHarness(
@@ -47,7 +50,7 @@ export async function startHarness(
   const namespace: TestNamespace = `test-${name}`;
   if (!runtimeInstalled) {
     // Worker logs (including the expected failures tests provoke) would bury the report; errors still show.
-    Runtime.install({ logger: new DefaultLogger('ERROR') });
+    Runtime.install({ logger: options.logger ?? new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
   const temporalAddress = inject('temporalAddress');

@@ -13,5 +13,6 @@ export const TEST_NAMESPACES = [
   'test-crash',
   'test-oneroster',
   'test-codec',
+  'test-hygiene',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];
