@@ -24,6 +24,8 @@ export const ALLUDO_COLUMNS = {
 export type AlludoFileName = keyof typeof ALLUDO_COLUMNS;
 export const ALLUDO_FILE_NAMES = Object.keys(ALLUDO_COLUMNS) as AlludoFileName[];
 
+// The receiver's rules are written out here, not imported from targets/: a wrong list in the product
+// must be caught by this fake, not mirrored by it.
 const ORG_TYPES = ['school', 'local', 'department', 'district', 'state', 'national'];
 const ROLE_TYPES = ['primary', 'secondary'];
 const ROLES = [

@@ -9,6 +9,8 @@ import type { FakeImportCounts, FakeRowWarning, FakeStaffbaseUser, ImportProgres
 export const STAFFBASE_TOKEN = Buffer.from('staffbase-fake-client:staffbase-fake-secret').toString('base64');
 const OWNER_ID = '645de133f3e49f6b7f78cfff';
 
+// Staffbase's states, written out here rather than imported from targets/staffbase: the fake must
+// be able to disagree with the client it tests.
 export const FAKE_IMPORT_STATES = [
   'DRAFT',
   'PREVIEW_PENDING',
