@@ -14,5 +14,9 @@ export const TEST_NAMESPACES = [
   'test-oneroster',
   'test-codec',
   'test-hygiene',
+  'test-checkpoints',
+  'test-holds',
+  'test-faults',
+  'test-infra',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];
