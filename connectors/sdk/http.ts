@@ -1,3 +1,5 @@
+import { Buffer } from 'node:buffer';
+import { setTimeout as delay } from 'node:timers/promises';
 import got, { HTTPError, RequestError } from 'got';
 import type { Method } from 'got';
 import type { z } from 'zod';
@@ -14,8 +16,17 @@ export interface HttpClientOptions {
   headers?: Record<string, string>;
   /** Per request, including reading the body. */
   timeoutMs?: number;
-  /** Attempts per request, the first included, for 429/502/503/504 and network errors. */
+  /**
+   * Attempts per request, the first included, for 429/502/503/504 and network errors (timeouts,
+   * resets, a body cut off before its declared length). Only methods in `retryMethods` are repeated.
+   */
   maxAttempts?: number;
+  /**
+   * Attempts of a JSON call whose successful answer is not JSON (an HTML sign-in or proxy page, an
+   * empty or malformed body), the first included; then it fails for good as `*InvalidResponse`.
+   */
+  maxInvalidAttempts?: number;
+
   /** The longest `Retry-After` waited out in-process; a longer one fails the call as `RateLimited`. */
   maxRetryAfterMs?: number;
   /** Pulls the vendor's own error text out of an error response, when it has one. */
@@ -69,26 +80,48 @@ export interface HttpClient {
 
 export type { Method } from 'got';
 
+/** Answers that ask for the same request again: rate limits and gateway or service outages. */
 const RETRY_STATUS_CODES = [429, 502, 503, 504];
+/** Network failures worth another try: timeouts, resets (a truncated body included), refused connections. */
+const RETRY_ERROR_CODES = new Set([
+  'ETIMEDOUT',
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ENOTFOUND',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'EADDRINUSE',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 const DEFAULTS = {
   timeoutMs: 30_000,
   maxAttempts: 5,
+  maxInvalidAttempts: 3,
   maxRetryAfterMs: 120_000,
   backoffLimitMs: 30_000,
   retryMethods: ['GET', 'POST'] as Method[],
   side: 'source' as Side,
 };
+type Settings = typeof DEFAULTS & HttpClientOptions;
 
 export function createHttpClient(options: HttpClientOptions): HttpClient {
-  const settings = { ...DEFAULTS, ...options };
+  const settings: Settings = { ...DEFAULTS, ...options };
+  const retriesMethod = (method: Method) =>
+    settings.retryMethods.some((candidate) => candidate.toUpperCase() === method.toUpperCase());
 
-  async function send(method: Method, path: string, request: RawRequestOptions): Promise<HttpResponse> {
+  async function send(method: Method, path: string, request: RawRequestOptions, json: boolean): Promise<HttpResponse> {
     const url = resolveUrl(settings.baseUrl, path);
     const endpoint = `${method} ${new URL(url).pathname}`; // never the query: it may carry tokens
-    for (let authAttempt = 1; ; authAttempt += 1) {
+    const retryable = retriesMethod(method);
+    let authRenewed = false;
+    let failedAttempts = 0;
+    let invalidAttempts = 0;
+    for (;;) {
       const authHeaders = settings.auth ? await settings.auth.headers() : {};
+      let response: HttpResponse;
       try {
-        const response = await got(url, {
+        const answer = await got(url, {
           method,
           headers: { accept: 'application/json', ...settings.headers, ...request.headers, ...authHeaders },
           ...(request.searchParams ? { searchParams: cleanParams(request.searchParams) } : {}),
@@ -98,47 +131,131 @@ export function createHttpClient(options: HttpClientOptions): HttpClient {
           ...(request.signal ? { signal: request.signal } : {}),
           responseType: 'text',
           timeout: { request: settings.timeoutMs },
-          retry: {
-            limit: settings.maxAttempts - 1,
-            methods: settings.retryMethods,
-            statusCodes: RETRY_STATUS_CODES,
-            maxRetryAfter: settings.maxRetryAfterMs,
-            backoffLimit: settings.backoffLimitMs,
-          },
+          // Retries are decided below, where the method, the status and the body are all known.
+          retry: { limit: 0 },
         });
-        return { status: response.statusCode, headers: response.headers, text: response.body };
+        response = { status: answer.statusCode, headers: answer.headers, text: answer.body };
       } catch (err) {
         // A cached token can expire early (revoked, clock skew): fetch a new one once.
-        if (isStatus(err, 401) && settings.auth?.invalidate && authAttempt === 1) {
+        if (isStatus(err, 401) && settings.auth?.invalidate && !authRenewed) {
+          authRenewed = true;
           settings.auth.invalidate();
           continue;
         }
-        throw classify(err, settings, endpoint);
+        const failure = classify(err, settings, endpoint);
+        failedAttempts += 1;
+        // Only methods that are safe to repeat: a repeated upload could be a second import.
+        const waitMs =
+          retryable && failedAttempts < settings.maxAttempts ? retryDelay(err, failedAttempts, settings) : undefined;
+        if (waitMs === undefined) throw failure;
+        await pause(waitMs, request.signal);
+        continue;
       }
+      if (!json) return response;
+      const problem = jsonProblem(response);
+      if (problem === undefined) return response;
+      // A sign-in page, a proxy's error page or a cut-off body is often gone a moment later: a bounded
+      // retry (reads only), then a clear failure that is not retried again, since it rarely heals by itself.
+      invalidAttempts += 1;
+      if (!retryable || invalidAttempts >= settings.maxInvalidAttempts) {
+        const tries = invalidAttempts > 1 ? ` (${invalidAttempts} attempts)` : '';
+        throw invalidResponse(settings, `${endpoint} ${problem}${tries}`, response.status);
+      }
+      await pause(backoffMs(invalidAttempts, settings), request.signal);
     }
   }
 
   const parse = <S extends z.ZodType>(response: HttpResponse, schema: S, endpoint: string): z.output<S> => {
-    const parsed = schema.safeParse(parseJson(response.text, settings.vendor, endpoint, settings.side));
+    const problem = jsonProblem(response);
+    if (problem !== undefined) throw invalidResponse(settings, `${endpoint} ${problem}`, response.status);
+    const body = response.text.trim() === '' ? undefined : (JSON.parse(response.text) as unknown);
+    const parsed = schema.safeParse(body);
     if (parsed.success) return parsed.data;
     const issue = parsed.error.issues[0];
     const where = issue && issue.path.length > 0 ? ` at ${issue.path.join('.')}` : '';
-    throw new RosterflowError(
-      remoteErrorType(settings.side, 'InvalidResponse'),
-      `${settings.vendor}: ${endpoint} returned an unexpected shape${where} (${issue?.message ?? 'invalid'})`,
-      { retryable: false },
+    // Names the field path and zod's words (types and expectations), never a value from the body.
+    throw invalidResponse(
+      settings,
+      `${endpoint} returned an unexpected shape${where} (${issue?.message ?? 'invalid'})`,
+      response.status,
     );
   };
-  const sendParsed = async <S extends z.ZodType>(method: Method, path: string, schema: S, request: RawRequestOptions) =>
-    parse(await send(method, path, request), schema, `${method} ${path}`);
+  const sendParsed = async <S extends z.ZodType>(
+    method: Method,
+    path: string,
+    schema: S,
+    request: RawRequestOptions,
+  ) => {
+    const response = await send(method, path, request, true);
+    return parse(response, schema, `${method} ${new URL(resolveUrl(settings.baseUrl, path)).pathname}`);
+  };
 
   return {
     getJson: (path, schema, request = {}) => sendParsed('GET', path, schema, request),
     postJson: (path, body, schema, request = {}) => sendParsed('POST', path, schema, { ...request, json: body }),
     postForm: (path, form, schema, request = {}) => sendParsed('POST', path, schema, { ...request, form }),
-    request: (method, path, request = {}) => send(method, path, request),
+    request: (method, path, request = {}) => send(method, path, request, false),
     parse,
   };
+}
+
+function invalidResponse(settings: Settings, what: string, httpStatus: number): RosterflowError {
+  return new RosterflowError(remoteErrorType(settings.side, 'InvalidResponse'), `${settings.vendor}: ${what}`, {
+    retryable: false,
+    httpStatus,
+  });
+}
+
+/**
+ * Why a successful answer is not the JSON a JSON call expects, or undefined when it is. Never quotes
+ * the body (it may be a page full of someone's data, or a parser message echoing it).
+ */
+function jsonProblem(response: HttpResponse): string | undefined {
+  const status = `HTTP ${response.status}`;
+  // 204/205 carry no body by definition; the schema decides whether "nothing" is acceptable.
+  if (response.status === 204 || response.status === 205) return undefined;
+  const header = response.headers['content-type'];
+  const contentType = (Array.isArray(header) ? header[0] : header)?.split(';')[0]?.trim().toLowerCase() ?? '';
+  if (contentType !== '' && !/^application\/(?:[\w.+-]+\+)?json$/.test(contentType) && contentType !== 'text/json') {
+    const hint = contentType === 'text/html' ? '; a sign-in page or a proxy may be answering instead of the API' : '';
+    return `answered ${safeToken(contentType)} instead of JSON (${status})${hint}`;
+  }
+  if (response.text.trim() === '') return `returned an empty body where JSON was expected (${status})`;
+  try {
+    JSON.parse(response.text);
+    return undefined;
+  } catch {
+    return `returned a body that is not valid JSON (${status}, ${Buffer.byteLength(response.text)} bytes; truncated or malformed)`;
+  }
+}
+
+/** A content type as a short token of its own characters, so nothing else from a header reaches a message. */
+function safeToken(text: string): string {
+  return text.replace(/[^\w.+/-]/g, '').slice(0, 60) || 'an unknown content type';
+}
+
+function backoffMs(attempt: number, settings: Settings): number {
+  return Math.min(1000 * 2 ** (attempt - 1) + Math.floor(Math.random() * 100), settings.backoffLimitMs);
+}
+
+/** How long to wait before the next attempt of a failed request, or undefined when it should not be repeated. */
+function retryDelay(err: unknown, attempt: number, settings: Settings): number | undefined {
+  if (err instanceof HTTPError) {
+    const status = err.response.statusCode;
+    if (!RETRY_STATUS_CODES.includes(status)) return undefined;
+    const retryAfterMs = parseRetryAfter(err.response.headers['retry-after']);
+    if (retryAfterMs === undefined) return backoffMs(attempt, settings);
+    // A longer wait than this is the caller's to take (a durable timer), not an in-process sleep.
+    return retryAfterMs <= settings.maxRetryAfterMs ? retryAfterMs : undefined;
+  }
+  if (err instanceof RequestError && err.name !== 'AbortError' && RETRY_ERROR_CODES.has(err.code)) {
+    return backoffMs(attempt, settings);
+  }
+  return undefined;
+}
+
+async function pause(ms: number, signal: AbortSignal | undefined): Promise<void> {
+  await delay(ms, undefined, signal ? { signal } : {});
 }
 
 /** Relative paths extend the base URL's path; absolute URLs (next links) are used as they are. */
@@ -158,27 +275,11 @@ function cleanParams(
   );
 }
 
-function parseJson(text: string, vendor: string, endpoint: string, side: Side): unknown {
-  if (text.trim() === '') return undefined;
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    // A truncated or non-JSON body is often a proxy's error page or a cut connection: worth a retry.
-    throw new RosterflowError(
-      remoteErrorType(side, 'InvalidResponse'),
-      `${vendor}: ${endpoint} returned a body that is not JSON`,
-      {
-        retryable: true,
-      },
-    );
-  }
-}
-
 function isStatus(err: unknown, status: number): boolean {
   return err instanceof HTTPError && err.response.statusCode === status;
 }
 
-function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, endpoint: string): Error {
+function classify(err: unknown, settings: Settings, endpoint: string): Error {
   if (err instanceof RosterflowError) return err;
   const { vendor } = settings;
   if (err instanceof HTTPError) {
@@ -220,15 +321,29 @@ function classify(err: unknown, settings: typeof DEFAULTS & HttpClientOptions, e
   }
   if (err instanceof RequestError) {
     if (err.name === 'AbortError') return err;
-    return new RosterflowError(
-      remoteErrorType(settings.side, 'Unavailable'),
-      `${vendor}: ${endpoint} failed (${err.code || err.name})`,
-    );
+    const unavailable = remoteErrorType(settings.side, 'Unavailable');
+    if (err.name === 'TimeoutError') {
+      return new RosterflowError(
+        unavailable,
+        `${vendor}: ${endpoint} timed out (no complete answer within ${formatMs(settings.timeoutMs)})`,
+      );
+    }
+    if (err.name === 'ReadError') {
+      return new RosterflowError(
+        unavailable,
+        `${vendor}: ${endpoint} failed: the connection broke while the answer was read (${err.code || err.name})`,
+      );
+    }
+    return new RosterflowError(unavailable, `${vendor}: ${endpoint} failed (${err.code || err.name})`);
   }
   return new RosterflowError(
     remoteErrorType(settings.side, 'Unavailable'),
     `${vendor}: ${endpoint} failed unexpectedly`,
   );
+}
+
+function formatMs(ms: number): string {
+  return ms >= 1000 && ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 const MAX_VENDOR_MESSAGE = 300;

@@ -133,7 +133,9 @@ const MAX_LIST_PAGES = 500;
 export function createStaffbaseHttpClient(
   config: Pick<StaffbaseTargetConfig, 'baseUrl' | 'apiToken'>,
   resolveSecret: SecretResolver,
-  overrides: Partial<Pick<HttpClientOptions, 'timeoutMs' | 'maxAttempts' | 'maxRetryAfterMs' | 'backoffLimitMs'>> = {},
+  overrides: Partial<
+    Pick<HttpClientOptions, 'timeoutMs' | 'maxAttempts' | 'maxInvalidAttempts' | 'maxRetryAfterMs' | 'backoffLimitMs'>
+  > = {},
 ): HttpClient {
   let token: string | undefined;
   const auth: HttpAuth = {
@@ -172,6 +174,15 @@ export async function createImport(client: HttpClient, upload: StaffbaseUpload):
   form.append('textEncoding', 'UTF-8');
   form.append('separator', upload.separator ?? ',');
   const response = await client.request('POST', 'users/imports', { multipart: form });
+  if (isHtml(response)) {
+    // A sign-in page or proxy in front of the API: nothing says whether an import exists.
+    throw new RosterflowError(
+      'TargetInvalidResponse',
+      `${STAFFBASE_VENDOR}: POST /api/users/imports answered with an HTML page, not the API (HTTP ${response.status}); ` +
+        'check target.baseUrl and any proxy in front of Staffbase',
+      { retryable: false, httpStatus: response.status },
+    );
+  }
   const importId = importIdFromLocation(response);
   if (importId === undefined) {
     throw new RosterflowError(
@@ -193,10 +204,10 @@ export async function findImportByFileName(client: HttpClient, fileName: string)
   const seen = new Set<string>();
   let cursor: string | undefined;
   for (let page = 1; page <= MAX_LIST_PAGES; page += 1) {
-    const response = await client.request('GET', 'users/imports', {
+    // getJson: an answer that is not JSON (a proxy page, a cut-off body) is retried, then fails clearly.
+    const list = await client.getJson('users/imports', ImportListSchema, {
       searchParams: { limit: LIST_PAGE_SIZE, [STAFFBASE_CURSOR_PARAM]: cursor },
     });
-    const list = client.parse(response, ImportListSchema, 'GET /api/users/imports');
     const match = list.entries
       .filter((entry) => entry.fileName === fileName && entry.state !== 'CANCELLED')
       .sort((a, b) => (b.createdAt ?? '').localeCompare(a.createdAt ?? ''))[0];
@@ -298,7 +309,7 @@ async function changeState(client: HttpClient, importId: string, state: Staffbas
  */
 export async function getImport(client: HttpClient, importId: string): Promise<StaffbaseImportStatus> {
   const path = `users/imports/${checkImportId(importId)}`;
-  const found = client.parse(await client.request('GET', path), ImportSchema, `GET /api/${path}`);
+  const found = await client.getJson(path, ImportSchema);
   if (!isKnownState(found.state)) {
     return { importId, state: 'UNRECOGNIZED', reportedState: found.state.replace(/[^A-Za-z0-9_]/g, '').slice(0, 40) };
   }
@@ -328,10 +339,24 @@ export function assertKnownState(status: StaffbaseImportStatus): asserts status 
  * [P] GET /api/users/imports/{importId}/errors (not in the public docs; seen in a practitioner's notebook)
  */
 export async function getImportErrors(client: HttpClient, importId: string): Promise<string> {
-  const response = await client.request('GET', `users/imports/${checkImportId(importId)}/errors`, {
+  const path = `users/imports/${checkImportId(importId)}/errors`;
+  const response = await client.request('GET', path, {
     headers: { accept: 'text/csv, text/plain;q=0.9, */*;q=0.1' },
   });
+  // A sign-in or proxy page must not be stored as the error report (nor counted as error rows).
+  if (isHtml(response)) {
+    throw new RosterflowError(
+      'TargetInvalidResponse',
+      `${STAFFBASE_VENDOR}: GET /api/${path} answered with an HTML page instead of the error report (HTTP ${response.status})`,
+      { retryable: false, httpStatus: response.status },
+    );
+  }
   return response.text;
+}
+
+function isHtml(response: HttpResponse): boolean {
+  const header = response.headers['content-type'];
+  return /^\s*text\/html\b/i.test((Array.isArray(header) ? header[0] : header) ?? '');
 }
 
 function isKnownState(state: string): state is StaffbaseImportState {

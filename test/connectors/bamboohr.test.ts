@@ -6,9 +6,9 @@ import { createBamboohrMappers } from '../../connectors/bamboohr/mappers/to-empl
 import { createBamboohrSource } from '../../connectors/bamboohr/source';
 import { createHttpClient } from '../../connectors/sdk/http';
 import type { SourceDeps } from '../../connectors/sdk/source';
-import { RosterflowError } from '../../core/errors';
 import { BAMBOOHR_API_KEY, BAMBOOHR_COMPANY, BamboohrFake } from '../fakes/bamboohr/server';
 import { collect, describeSourceConformance, testSourceDeps } from '../support/source-conformance';
+import { failureOf } from '../support/failure-of';
 
 const env = { BAMBOOHR_API_KEY, BAMBOOHR_WRONG_KEY: 'not-the-key-4567' };
 const deps = testSourceDeps(env);
@@ -26,15 +26,6 @@ function bamboohr(fake: BamboohrFake, overrides: Record<string, unknown> = {}, s
 }
 
 const records = async (source: ReturnType<typeof bamboohr>) => (await collect(source)).flatMap((page) => page.records);
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
-}
 
 for (const roster of ['custom-report', 'directory'] as const) {
   describeSourceConformance({

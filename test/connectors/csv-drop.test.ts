@@ -10,7 +10,6 @@ import { createDecoder } from '../../connectors/csv-drop/decode';
 import { createCsvDropSource } from '../../connectors/csv-drop/source';
 import type { RetryPolicy } from '../../connectors/csv-drop/readers/reader';
 import type { SourceDeps } from '../../connectors/sdk/source';
-import { RosterflowError } from '../../core/errors';
 import { LocalDropFake } from '../fakes/sftp/local-drop';
 import { PEOPLE_CSV_COLUMNS, encodeText } from '../fakes/sftp/people-csv';
 import {
@@ -23,6 +22,7 @@ import {
   SftpFake,
 } from '../fakes/sftp/server';
 import { collect, describeSourceConformance, testSourceDeps } from '../support/source-conformance';
+import { failureOf } from '../support/failure-of';
 
 const env = {
   SFTP_PASSWORD,
@@ -66,15 +66,6 @@ function sftpSource(
     },
   });
   return createCsvDropSource(config, sourceDeps, { retry: FAST_RETRY });
-}
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
 }
 
 const ids = (pages: { records: { sourceId: string }[] }[]) =>

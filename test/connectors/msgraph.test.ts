@@ -2,7 +2,6 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { MsgraphConfigSchema } from '../../connectors/msgraph/config';
 import type { MsgraphConfig } from '../../connectors/msgraph/config';
 import { createMsgraphSource } from '../../connectors/msgraph/source';
-import { RosterflowError } from '../../core/errors';
 import {
   MSGRAPH_CLIENT_ID,
   MSGRAPH_CLIENT_SECRET,
@@ -13,6 +12,7 @@ import {
   graphUserId,
 } from '../fakes/msgraph/server';
 import { collect, describeSourceConformance, testSourceDeps } from '../support/source-conformance';
+import { failureOf } from '../support/failure-of';
 
 const env = { GRAPH_CLIENT_SECRET: MSGRAPH_CLIENT_SECRET, GRAPH_WRONG_SECRET: 'Zz9~not-the-secret_0000' };
 const deps = testSourceDeps(env);
@@ -45,15 +45,6 @@ for (const mode of ['users', 'delta'] as const) {
     rosterSize: 23,
     env,
   });
-}
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
 }
 
 const records = async (source: ReturnType<typeof msgraph>) => (await collect(source)).flatMap((page) => page.records);

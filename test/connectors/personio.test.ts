@@ -4,10 +4,10 @@ import { createPersonioSource } from '../../connectors/personio/source';
 import { createHttpClient } from '../../connectors/sdk/http';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { SourceDeps } from '../../connectors/sdk/source';
-import { RosterflowError } from '../../core/errors';
 import { PERSONIO_CLIENT_ID, PERSONIO_CLIENT_SECRET, PersonioFake } from '../fakes/personio/server';
 import type { PersonioFakeOptions } from '../fakes/personio/server';
 import { collect, describeSourceConformance, testSourceDeps } from '../support/source-conformance';
+import { failureOf } from '../support/failure-of';
 
 const env = {
   PERSONIO_CLIENT_ID,
@@ -28,15 +28,6 @@ function personio(fake: PersonioFake, overrides: Record<string, unknown> = {}, s
     ...overrides,
   });
   return createPersonioSource(config, sourceDeps);
-}
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
 }
 
 const records = async (source: ReturnType<typeof personio>) => (await collect(source)).flatMap((page) => page.records);

@@ -2,7 +2,6 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { WorkdayRaasConfigSchema } from '../../connectors/workday-raas/config';
 import { createWorkdayRaasSource } from '../../connectors/workday-raas/source';
 import type { EmployeePage } from '../../connectors/sdk/source';
-import { RosterflowError } from '../../core/errors';
 import {
   WORKDAY_ISU_PASSWORD,
   WORKDAY_ISU_USER,
@@ -12,6 +11,7 @@ import {
   WorkdayRaasFake,
 } from '../fakes/workday-raas/server';
 import { collect, describeSourceConformance, testSourceDeps } from '../support/source-conformance';
+import { failureOf } from '../support/failure-of';
 
 const env = { WORKDAY_PASSWORD: WORKDAY_ISU_PASSWORD, WORKDAY_WRONG_PASSWORD: 'not-the-password-123' };
 const deps = testSourceDeps(env);
@@ -35,15 +35,6 @@ function workday(fake: WorkdayRaasFake, overrides: Record<string, unknown> = {},
 
 const recordsOf = (pages: EmployeePage[]) => pages.flatMap((page) => page.records);
 const rejectedOf = (pages: EmployeePage[]) => pages.flatMap((page) => page.rejected);
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
-}
 
 describeSourceConformance({
   name: 'Workday RaaS',

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmployeeSchema } from '../../core/employee';
 import type { Employee } from '../../core/employee';
-import { RosterflowError } from '../../core/errors';
 import { createHttpClient } from '../../connectors/sdk/http';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { EmployeePage, SourceConnector, SourceDeps } from '../../connectors/sdk/source';
+import { failureOf } from './failure-of';
 
 /** What a connector's fake server offers the conformance kit. */
 export interface ConformanceFake {
@@ -49,15 +49,6 @@ export async function collect(source: SourceConnector, resumeFrom?: string): Pro
 }
 
 const ids = (pages: EmployeePage[]) => pages.flatMap((page) => page.records.map((record) => record.sourceId));
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
-}
 
 /**
  * The suite every source connector passes against its fake: the contract's shape, valid records,

@@ -1,7 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
-import { RosterflowError } from '../../core/errors';
 import { OneRosterSftpSchema } from '../../targets/oneroster/config';
 import {
   oneRosterLocation,
@@ -13,6 +12,7 @@ import type { UploadCheckpoint, UploadFile, UploadRequest } from '../../targets/
 import { validateOneRosterPackage } from '../../targets/oneroster/validate';
 import { SMALL_ROSTER, manyEmployees, oneRosterConfig, renderPackage, uploadFilesOf } from '../fakes/alludo/fixtures';
 import { ALLUDO_CLIENT_KEY, ALLUDO_SFTP_PASSWORD, ALLUDO_SFTP_USER, AlludoSftpFake } from '../fakes/alludo/server';
+import { failureOf } from '../support/failure-of';
 
 const env = {
   ALLUDO_PASSWORD: ALLUDO_SFTP_PASSWORD,
@@ -50,15 +50,6 @@ async function upload(
     vendor: 'Alludo',
     ...rest,
   });
-}
-
-async function failureOf(work: () => Promise<unknown>): Promise<RosterflowError> {
-  const err = await work().then(
-    () => undefined,
-    (error: unknown) => error,
-  );
-  expect(err).toBeInstanceOf(RosterflowError);
-  return err as RosterflowError;
 }
 
 const temp = (name: string) => `.${name}.rosterflow-${RUN_ID}.part`;

@@ -126,6 +126,7 @@ describe('rosterflow connectors new', () => {
       'core',
       'test/fakes/support',
       'test/support/source-conformance.ts',
+      'test/support/failure-of.ts',
       'test/support/summary-reporter.ts',
       'package.json',
       'tsconfig.json',

@@ -13,6 +13,8 @@ export interface FakeRequest {
   /** The body parsed as JSON or as a form, when it is one. */
   json?: unknown;
   form?: URLSearchParams;
+  /** Set when a queued fault answered (or spoiled the answer to) this request: the fault's name. */
+  fault?: string;
 }
 
 export interface FakeResponse {
@@ -24,14 +26,131 @@ export interface FakeResponse {
   body?: string;
 }
 
-/** A canned answer for the next matching requests: rate limits, outages, broken bodies. */
+/**
+ * A canned answer for matching requests: rate limits, outages, broken bodies, hangs, resets.
+ * Plain faults answer instead of the vendor; `action`s shape how the connection misbehaves.
+ */
 export interface Fault {
+  /** How many matching requests it answers (from the `nth` on, when `nth` is set). */
   times: number;
-  response: FakeResponse;
+  /** The answer; unused by `hang` and `reset`, and by `truncate`, which cuts the vendor's own answer. */
+  response?: FakeResponse;
   /** Only requests whose path matches; all requests when absent. */
   path?: RegExp;
+  /** Only requests with this method (upper case); any method when absent. */
+  method?: string;
+  /**
+   * Starts at the nth matching request after it was queued (1-based): `{ nth: 2, times: 1 }` spoils
+   * only the second page, `{ nth: 2, times: 3 }` the second page and its next two retries.
+   */
+  nth?: number;
   /** Hold the answer this long (for client timeouts). */
   delayMs?: number;
+  /**
+   * - `hang`: never answer; the request waits until the client gives up (its timeout) or the fake closes.
+   * - `truncate`: the vendor handles the request (side effects happen), its answer declares the full
+   *   Content-Length but only half of it is sent before the socket is destroyed.
+   * - `reset`: the connection is reset without any answer (ECONNRESET on the client).
+   * - `afterHandler`: the vendor handles the request (side effects happen), then `response` replaces
+   *   its answer: "processed, but the client was told it failed".
+   */
+  action?: 'hang' | 'truncate' | 'reset' | 'afterHandler';
+  /** Shown in `FakeRequest.fault`; defaults to the action or the status. */
+  name?: string;
+}
+
+interface QueuedFault extends Fault {
+  /** Matching requests seen since it was queued. */
+  seen: number;
+}
+
+/** Text in every broken body the catalogue serves: an error message must never contain it. */
+export const FAULT_BODY_MARKER = 'fault-body-marker-7c1e';
+
+/** The faults a fault suite runs through; see `faultOf`. */
+export const FAULT_KINDS = [
+  '429',
+  '429-retry-after',
+  '500',
+  '502',
+  '503',
+  'timeout',
+  'truncated',
+  'reset',
+  'malformed-json',
+  'html',
+  'empty',
+] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+/** Where the fault applies: a path (and method), `times` matching requests (default 1), from the `nth` on. */
+export interface FaultTarget {
+  path?: RegExp;
+  method?: string;
+  times?: number;
+  nth?: number;
+}
+
+/**
+ * A catalogued fault as a vendor or something in front of it produces it:
+ * - `429`, `429-retry-after` (`Retry-After: 1`), `500`, `502`, `503`: JSON or HTML error answers;
+ * - `timeout`: no answer at all until the client gives up;
+ * - `truncated`: the vendor's real answer, cut in half with a Content-Length promising all of it;
+ * - `reset`: the connection reset without an answer;
+ * - `malformed-json`: HTTP 200, `application/json`, a body that is not JSON;
+ * - `html`: HTTP 200 with a `text/html` sign-in page (an SSO proxy or a wrong base URL);
+ * - `empty`: HTTP 200, `application/json`, no body.
+ */
+export function faultOf(kind: FaultKind, target: FaultTarget = {}): Fault {
+  const where = {
+    times: target.times ?? 1,
+    ...(target.path ? { path: target.path } : {}),
+    ...(target.method ? { method: target.method } : {}),
+    ...(target.nth === undefined ? {} : { nth: target.nth }),
+    name: kind,
+  };
+  const html = (title: string) =>
+    `<!DOCTYPE html><html><head><title>${title}</title></head><body><h1>${title}</h1><p>${FAULT_BODY_MARKER}</p></body></html>`;
+  switch (kind) {
+    case '429':
+      return { ...where, response: { status: 429, json: { message: 'Too Many Requests' } } };
+    case '429-retry-after':
+      return { ...where, response: { status: 429, headers: { 'retry-after': '1' }, json: { message: 'Slow down' } } };
+    case '500':
+      return { ...where, response: { status: 500, json: { message: 'Internal Server Error' } } };
+    case '502':
+      return {
+        ...where,
+        response: { status: 502, headers: { 'content-type': 'text/html' }, body: html('502 Bad Gateway') },
+      };
+    case '503':
+      return {
+        ...where,
+        response: { status: 503, headers: { 'content-type': 'text/html' }, body: html('503 Service Unavailable') },
+      };
+    case 'timeout':
+      return { ...where, action: 'hang' };
+    case 'truncated':
+      return { ...where, action: 'truncate' };
+    case 'reset':
+      return { ...where, action: 'reset' };
+    case 'malformed-json':
+      return {
+        ...where,
+        response: {
+          status: 200,
+          headers: { 'content-type': 'application/json' },
+          body: `{"employees": [{"id": "4001", "note": "${FAULT_BODY_MARKER}"}, {"id": `,
+        },
+      };
+    case 'html':
+      return {
+        ...where,
+        response: { status: 200, headers: { 'content-type': 'text/html; charset=utf-8' }, body: html('Sign in') },
+      };
+    case 'empty':
+      return { ...where, response: { status: 200, headers: { 'content-type': 'application/json' }, body: '' } };
+  }
 }
 
 export type FakeHandler = (request: FakeRequest) => FakeResponse | Promise<FakeResponse>;
@@ -42,7 +161,9 @@ export type FakeHandler = (request: FakeRequest) => FakeResponse | Promise<FakeR
  */
 export class FakeHttpServer {
   readonly requests: FakeRequest[] = [];
-  private readonly faults: Fault[] = [];
+  private readonly faults: QueuedFault[] = [];
+  /** Answers held open by `hang` faults, ended when the fake closes. */
+  private readonly hanging = new Set<ServerResponse>();
   private readonly server: Server;
   /** `http://127.0.0.1:<port>`, set once listening. */
   url = '';
@@ -59,7 +180,17 @@ export class FakeHttpServer {
   }
 
   injectFault(fault: Fault): void {
-    this.faults.push({ ...fault });
+    this.faults.push({ ...fault, seen: 0 });
+  }
+
+  /** Queues a catalogued fault (see `faultOf`), e.g. `fail('truncated', { path: /employees$/, nth: 2 })`. */
+  fail(kind: FaultKind, target: FaultTarget = {}): void {
+    this.injectFault(faultOf(kind, target));
+  }
+
+  /** Faults queued but not yet used up. */
+  pendingFaults(): number {
+    return this.faults.length;
   }
 
   clearFaults(): void {
@@ -67,12 +198,72 @@ export class FakeHttpServer {
   }
 
   /** Requests whose path matches, e.g. the listing endpoint. */
-  requestsTo(path: RegExp): FakeRequest[] {
-    return this.requests.filter((request) => path.test(request.path));
+  requestsTo(path: RegExp, method?: string): FakeRequest[] {
+    return this.requests.filter((request) => path.test(request.path) && (!method || request.method === method));
+  }
+
+  /** Requests the vendor answered in full, no fault involved: what it actually served. */
+  servedRequests(path?: RegExp, method?: string): FakeRequest[] {
+    return this.requests.filter(
+      (request) =>
+        request.fault === undefined && (!path || path.test(request.path)) && (!method || request.method === method),
+    );
+  }
+
+  /**
+   * How often each distinct request (method, path, query, body) was served in full. A count above 1
+   * means the client read the same page twice.
+   */
+  servedCounts(path?: RegExp, method?: string): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const request of this.servedRequests(path, method)) {
+      const key = requestKey(request);
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
+  }
+
+  /** Requests per `METHOD path`, faulted ones included. */
+  countsByPath(): Map<string, number> {
+    const counts = new Map<string, number>();
+    for (const request of this.requests) {
+      const key = `${request.method} ${request.path}`;
+      counts.set(key, (counts.get(key) ?? 0) + 1);
+    }
+    return counts;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve) => this.server.close(() => resolve()));
+    for (const response of this.hanging) response.destroy();
+    this.hanging.clear();
+    return new Promise((resolve) => {
+      this.server.close(() => resolve());
+      this.server.closeIdleConnections();
+    });
+  }
+
+  /** The first queued fault for this request, counting the request against every fault it matches. */
+  private takeFault(request: FakeRequest): QueuedFault | undefined {
+    let chosen: QueuedFault | undefined;
+    for (const fault of [...this.faults]) {
+      if (fault.path && !fault.path.test(request.path)) continue;
+      if (fault.method && fault.method !== request.method) continue;
+      fault.seen += 1;
+      if (chosen) continue;
+      if (fault.nth !== undefined && fault.seen < fault.nth) continue;
+      fault.times -= 1;
+      if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
+      chosen = fault;
+    }
+    return chosen;
+  }
+
+  private async answer(handler: FakeHandler, request: FakeRequest): Promise<FakeResponse> {
+    try {
+      return await handler(request);
+    } catch (err) {
+      return { status: 500, json: { message: `fake failed: ${(err as Error).message}` } };
+    }
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, handler: FakeHandler): Promise<void> {
@@ -92,29 +283,62 @@ export class FakeHttpServer {
     if (type.startsWith('application/x-www-form-urlencoded')) request.form = new URLSearchParams(body);
     this.requests.push(request);
 
-    let response: FakeResponse;
-    const fault = this.faults.find((candidate) => !candidate.path || candidate.path.test(request.path));
-    if (fault) {
-      fault.times -= 1;
-      if (fault.times <= 0) this.faults.splice(this.faults.indexOf(fault), 1);
-      if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
-      response = fault.response;
-    } else {
-      try {
-        response = await handler(request);
-      } catch (err) {
-        response = { status: 500, json: { message: `fake failed: ${(err as Error).message}` } };
+    const fault = this.takeFault(request);
+    if (!fault) {
+      send(res, await this.answer(handler, request));
+      return;
+    }
+    request.fault = fault.name ?? fault.action ?? String(fault.response?.status ?? 'fault');
+    if (fault.delayMs) await new Promise((resolve) => setTimeout(resolve, fault.delayMs));
+    switch (fault.action) {
+      case 'hang':
+        // No answer: the client's timeout ends it (or the fake's close()).
+        this.hanging.add(res);
+        res.on('close', () => this.hanging.delete(res));
+        return;
+      case 'reset':
+        req.socket.resetAndDestroy();
+        return;
+      case 'truncate': {
+        const { status, headers, payload } = serialise(await this.answer(handler, request));
+        const bytes = Buffer.from(payload, 'utf8');
+        res.writeHead(status, { ...headers, 'content-length': String(Math.max(bytes.length, 2)) });
+        res.write(bytes.subarray(0, Math.floor(bytes.length / 2)));
+        // Let the half reach the client before the connection dies mid-body.
+        setTimeout(() => req.socket.destroy(), 20);
+        return;
       }
+      case 'afterHandler':
+        await this.answer(handler, request);
+        send(res, fault.response ?? { status: 500, json: { message: 'Internal Server Error' } });
+        return;
+      case undefined:
+        send(res, fault.response ?? { status: 500, json: { message: 'Internal Server Error' } });
+        return;
     }
-    const headers = { ...response.headers };
-    let payload = response.body ?? '';
-    if (response.json !== undefined) {
-      payload = JSON.stringify(response.json);
-      headers['content-type'] ??= 'application/json';
-    }
-    res.writeHead(response.status, headers);
-    res.end(payload);
   }
+}
+
+function serialise(response: FakeResponse): { status: number; headers: Record<string, string>; payload: string } {
+  const headers = { ...response.headers };
+  let payload = response.body ?? '';
+  if (response.json !== undefined) {
+    payload = JSON.stringify(response.json);
+    headers['content-type'] ??= 'application/json';
+  }
+  return { status: response.status, headers, payload };
+}
+
+function send(res: ServerResponse, response: FakeResponse): void {
+  const { status, headers, payload } = serialise(response);
+  res.writeHead(status, headers);
+  res.end(payload);
+}
+
+/** `METHOD path?sorted-query body`: what makes two requests the same read. */
+export function requestKey(request: FakeRequest): string {
+  const query = [...request.query].sort(([a], [b]) => a.localeCompare(b));
+  return `${request.method} ${request.path}?${new URLSearchParams(query).toString()} ${request.body}`;
 }
 
 /** The user and password of a Basic Authorization header, or undefined. */
