@@ -8,6 +8,7 @@ import { createStaffbaseActivities } from './targets/staffbase';
 import { createRenderActivities } from './render';
 import { createResolveActivities } from './resolve';
 import { createRunRecordActivities } from './run-record';
+import { createSafetyActivities } from './safety';
 
 export type { ActivityDeps } from './deps';
 
@@ -18,6 +19,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createResolveActivities(deps),
     ...createExtractActivities(deps),
     ...createRenderActivities(deps),
+    ...createSafetyActivities(deps),
     ...createDeliverActivities(deps),
     ...createLockActivities(),
     ...createAllstacksActivities(deps),

@@ -1,9 +1,15 @@
-import { heartbeat } from '@temporalio/activity';
+import { createHash } from 'node:crypto';
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactRecord } from '../store/run-record';
+import { HEADER_SEQ, CLOSING_SEQ } from '../store/render-segments';
 import { MAX_RECORDED_REJECTIONS } from '../store/runs';
 import { targetDefinition } from '../targets';
-import { renderArtifacts } from '../targets/sdk/render';
+import { openMeasuredOutput } from '../targets/sdk/render';
+import { createPageRenderer } from '../targets/sdk/page-renderer';
 import type { ActivityDeps } from './deps';
+import { failpoint } from './failpoints';
+import { withKeepAlive } from './keep-alive';
 import { loadRunSync } from './load-run-sync';
 import { runStep } from './step';
 
@@ -18,41 +24,102 @@ export interface RenderResult {
   filteredOut: number;
 }
 
+/** Kept in MongoDB after every rendered page: the first staged page whose segments are not yet kept. */
+interface RenderCheckpoint {
+  nextSeq: number;
+  /** Set once the artifacts are assembled: a retry returns them as they are. */
+  result?: RenderResult;
+}
+
 export function createRenderActivities(deps: ActivityDeps) {
+  const { checkpoints, renderSegments, staging, runs, artifacts: artifactStore } = deps.store;
+
   return {
     /**
-     * Renders the staged employees into the target's files (GridFS artifacts with checksums),
-     * checking every row. Rejected employees go into the run's per-row report; a retry renders afresh.
+     * Renders the staged employees into the target's files, checking every row, as one segment per
+     * staged page and file, checkpointed in MongoDB after each page; then assembles the files
+     * (GridFS artifacts with checksums). A retry, on any worker, keeps the segments before the
+     * checkpoint, rebuilds the render's state by replaying those pages (checked against the kept
+     * bytes), and rewrites the rest: the artifacts are byte for byte those of an uninterrupted render.
      */
     async renderArtifacts({ runId }: RenderInput): Promise<RenderResult> {
       return runStep(deps, runId, 'render', async () => {
-        const sync = await loadRunSync(deps, runId);
-        const target = targetDefinition(sync.target.type);
-        const outcome = await renderArtifacts(
-          target.layouts(sync.target),
-          deps.store.staging.readPages(runId),
-          (fileName) => deps.store.artifacts.openWriter(fileName, { runId, syncId: sync.id }),
-          (progress) => heartbeat(progress),
-        );
+        const { attempt } = activityInfo();
+        const saved = await checkpoints.get<RenderCheckpoint>(runId, 'render');
+        if (saved?.data.result) return saved.data.result;
 
-        const artifacts = outcome.files.map(({ fileName, id, checksum, bytes, rows }) => ({
-          fileName,
-          id,
-          checksum,
-          bytes,
-          rows,
-        }));
-        await deps.store.runs.setCounts(runId, {
-          rendered: outcome.rendered,
-          filteredOut: outcome.filteredOut,
-          renderRejected: outcome.rejected,
-        });
-        await deps.store.runs.setArtifacts(runId, artifacts);
-        if (outcome.rejections.length > 0) {
-          await deps.store.runs.addRejections(runId, outcome.rejections.slice(0, MAX_RECORDED_REJECTIONS));
+        const sync = await loadRunSync(deps, runId);
+        const layouts = targetDefinition(sync.target.type).layouts(sync.target);
+        const renderer = createPageRenderer(layouts);
+        const resumeAt = saved?.data.nextSeq ?? 0;
+        await renderSegments.discardFrom(runId, resumeAt);
+        const kept = await renderSegments.kept(runId, resumeAt);
+        if (!kept.has(`${HEADER_SEQ}:0`)) await renderSegments.put(runId, HEADER_SEQ, renderer.header(), attempt);
+
+        let replayed = 0;
+        await withKeepAlive(
+          () => ({ rendered: renderer.tally.rendered }),
+          async () => {
+            for await (const { seq, records } of staging.readNumberedPages(runId)) {
+              const chunks = renderer.page(records);
+              if (seq < resumeAt) {
+                assertSameAsKept(kept, seq, chunks);
+                replayed += 1;
+                continue;
+              }
+              await renderSegments.put(runId, seq, chunks, attempt);
+              await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: seq + 1 }, attempt);
+              heartbeat({ rendered: renderer.tally.rendered });
+              await failpoint('render.after-page');
+            }
+          },
+        );
+        await renderSegments.put(runId, CLOSING_SEQ, renderer.closing(), attempt);
+
+        const artifacts: ArtifactRecord[] = [];
+        for (const [file, layout] of layouts.entries()) {
+          const output = await openMeasuredOutput(layout.fileName, (fileName) =>
+            artifactStore.openWriter(fileName, { runId, syncId: sync.id }),
+          );
+          for await (const chunk of renderSegments.read(runId, file)) await output.write(chunk);
+          artifacts.push({ ...(await output.end()), rows: renderer.tally.rowsPerFile[file]! });
         }
-        return { artifacts, rendered: outcome.rendered, rejected: outcome.rejected, filteredOut: outcome.filteredOut };
+
+        const { rendered, filteredOut, rejected, rejections } = renderer.tally;
+        const result: RenderResult = { artifacts, rendered, rejected, filteredOut };
+        await runs.setCounts(runId, { rendered, filteredOut, renderRejected: rejected });
+        await runs.setArtifacts(runId, artifacts);
+        if (rejections.length > 0) await runs.addRejections(runId, rejections.slice(0, MAX_RECORDED_REJECTIONS));
+        if (saved) {
+          const keptFrom = new Set([...kept.values()].map((segment) => segment.attempt));
+          await runs.addEvent(runId, {
+            at: new Date(),
+            step: 'render',
+            kind: 'resumed',
+            detail: `attempt ${attempt} continued from the checkpoint of attempt ${saved.attempt}: ${replayed} pages kept (written by attempt ${[...keptFrom].join(', ')}), ${renderer.tally.rowsPerFile.reduce((a, b) => a + b, 0)} rows in all`,
+          });
+        }
+        await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: resumeAt, result }, attempt);
+        await renderSegments.deleteRun(runId);
+        return result;
       });
     },
   };
+}
+
+/**
+ * A replayed page must give the bytes kept for it; if not, the staged pages or the layouts changed
+ * under the run, and splicing old and new bytes would deliver a file no single render produced.
+ */
+function assertSameAsKept(kept: Map<string, { sha256: string }>, seq: number, chunks: readonly Buffer[]): void {
+  for (const [file, chunk] of chunks.entries()) {
+    const digest = kept.get(`${seq}:${file}`)?.sha256;
+    const replayed = createHash('sha256').update(chunk).digest('hex');
+    if (digest !== replayed) {
+      throw ApplicationFailure.nonRetryable(
+        `render: page ${seq} of file ${file + 1} no longer renders to the bytes kept at the checkpoint; the run's staged data changed`,
+        'RenderDiverged',
+      );
+    }
+  }
 }

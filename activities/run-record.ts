@@ -41,10 +41,12 @@ export function createRunRecordActivities(deps: ActivityDeps) {
       await deps.store.runs.start({ ...input, startedAt: new Date(input.startedAt) });
     },
 
-    /** Closes the run record and deletes the run's staged employee rows. */
+    /** Closes the run record and deletes the run's staged employee rows, render segments and checkpoints. */
     async finishRun(input: FinishRunInput): Promise<void> {
       await deps.store.runs.finish(input.runId, input.status, input.error);
       await deps.store.staging.deleteRun(input.runId);
+      await deps.store.renderSegments.deleteRun(input.runId);
+      await deps.store.checkpoints.deleteRun(input.runId);
     },
   };
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { IncomingMessage, RequestListener, ServerResponse } from 'node:http';
 import type { PayloadCodec } from '@temporalio/common';
 import { payloadFromJson, payloadToJson } from '../core/payload-codec';
@@ -78,4 +79,24 @@ async function readBody(req: IncomingMessage): Promise<string> {
 
 function reply(res: ServerResponse, status: number, body: unknown): void {
   res.writeHead(status, { 'Content-Type': 'application/json' }).end(JSON.stringify(body));
+}
+
+/** Serves the codec endpoint on `host:port` until `close` is called. */
+export async function startCodecEndpoint(
+  codec: PayloadCodec,
+  options: { host: string; port: number; origin: string },
+): Promise<{ url: string; close(): Promise<void> }> {
+  const server = createServer(createCodecRequestListener(codec, { origin: options.origin }));
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port, options.host, resolve);
+  });
+  return {
+    url: `http://${options.host}:${options.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
 }

@@ -62,6 +62,22 @@ export function formatRunDetail(run: RunRecord): string {
   for (const event of run.events ?? []) {
     lines.push(`event     ${event.at.toISOString()} ${event.step} ${event.kind}: ${event.detail}`);
   }
+  if (run.plan) {
+    const { pulled, active, previousPulled, previousActive, deactivations } = run.plan;
+    const against =
+      previousPulled === undefined ? 'first delivery' : `last delivery ${previousPulled}/${previousActive ?? 0}`;
+    lines.push(`plan      pulled ${pulled}, employed ${active} (${against}), deactivations ${deactivations}`);
+    for (const reason of run.plan.tripped) lines.push(`  tripped ${reason}`);
+  }
+  if (run.hold) {
+    const { decision } = run.hold;
+    const ending = decision
+      ? `${decision.approve ? 'approved' : 'rejected'} by ${decision.by} at ${decision.at.toISOString()}: ${decision.reason}`
+      : run.hold.expired
+        ? 'expired unanswered'
+        : `waiting until ${run.hold.expiresAt.toISOString()}`;
+    lines.push(`hold      since ${run.hold.since.toISOString()}, ${ending}`);
+  }
   if (run.error) lines.push(`error     ${run.error.type}: ${run.error.message}`);
   lines.push('steps');
   for (const [name, step] of Object.entries(run.steps)) {

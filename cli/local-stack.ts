@@ -5,6 +5,8 @@ import { readStackState, removeStackState, writeStackState } from '../tools/stac
 
 export interface RunningStack {
   stack: Omit<LocalStack, 'stop'>;
+  /** False when another process's stack is reused (its Web UI settings are its own). */
+  startedHere: boolean;
   /** Stops the stack if this process started it; leaves a stack another process runs alone. */
   release(): Promise<void>;
 }
@@ -13,12 +15,16 @@ export interface RunningStack {
  * The embedded default: reuses a local stack already running from this folder, or starts one with
  * persistent data under `.rosterflow/` and publishes its addresses in `.rosterflow/stack.json`.
  */
-export async function bringUpLocalStack(options: { ui: boolean; randomPorts: boolean }): Promise<RunningStack> {
+export async function bringUpLocalStack(options: {
+  ui: boolean;
+  randomPorts: boolean;
+  uiCodecEndpoint?: string;
+}): Promise<RunningStack> {
   const home = homeDir();
   const running = await readStackState(home);
   if (running) {
     console.log(`Using the local stack already running (pid ${running.pid}).`);
-    return { stack: running, release: () => Promise.resolve() };
+    return { stack: running, startedHere: false, release: () => Promise.resolve() };
   }
 
   console.log('Starting the local stack (Temporal dev server and MongoDB-compatible store)...');
@@ -27,12 +33,14 @@ export async function bringUpLocalStack(options: { ui: boolean; randomPorts: boo
     persistent: true,
     ui: options.ui,
     preferDefaultPorts: !options.randomPorts,
+    ...(options.uiCodecEndpoint === undefined ? {} : { uiCodecEndpoint: options.uiCodecEndpoint }),
     log: (line) => console.log(`  ${line}`),
   });
   const { stop: stopStack, ...addresses } = stack;
   await writeStackState(home, { ...addresses, pid: process.pid, startedAt: new Date().toISOString() });
   return {
     stack: addresses,
+    startedHere: true,
     release: async () => {
       await removeStackState(home);
       await stopStack();

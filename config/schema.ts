@@ -38,6 +38,47 @@ export const ScheduleConfigSchema = z
   })
   .strict();
 
+/**
+ * Sync-level safety rules (see core/safety-rules.ts), on by default: a source that suddenly returns
+ * far fewer people, or turns many of them into leavers, holds the run for an operator's decision
+ * instead of deactivating them. Counts compare against the last successful non-dry-run delivery of
+ * the same sync; a sync's first delivery has nothing to compare against, so only minEmployees applies.
+ */
+export const SafetyConfigSchema = z
+  .object({
+    /** Hold when the source returns fewer valid employees than this (any status). */
+    minEmployees: z.int({ error: 'must be a whole number' }).min(1, { error: 'must be at least 1' }).optional(),
+    /** Hold when the source returns more than this percentage fewer employees than the last delivery. */
+    maxShrinkPercent: z
+      .number({ error: 'must be a number' })
+      .min(0, { error: 'must be between 0 and 100' })
+      .max(100, { error: 'must be between 0 and 100' })
+      .default(20),
+    /** Hold when more than this many people employed at the last delivery are now leavers or gone. */
+    maxDeactivations: z.int({ error: 'must be a whole number' }).min(0, { error: 'must be 0 or more' }).optional(),
+    /**
+     * The same as a share of the people employed at the last delivery. Default 10, except for targets
+     * that check their own import preview (Staffbase's target.safety), where it is off unless set here.
+     */
+    maxDeactivationPercent: z
+      .number({ error: 'must be a number' })
+      .min(0, { error: 'must be between 0 and 100' })
+      .max(100, { error: 'must be between 0 and 100' })
+      .optional(),
+    /**
+     * What a target's own preview check (Staffbase's target.safety) does when it trips: hold the run
+     * for a decision like the rules above (the default), or fail it at once with nothing imported.
+     */
+    onPreviewTrip: z.enum(['fail', 'hold'], { error: 'must be "fail" or "hold"' }).default('hold'),
+    /** How long a held run waits for an approval or rejection before it fails as HoldExpired. */
+    holdExpiresAfter: duration
+      .refine((value) => ((ms(value as ms.StringValue) as number | undefined) ?? 1000) >= 1000, {
+        error: 'must be at least 1s',
+      })
+      .default('24h'),
+  })
+  .strict();
+
 export const SyncConfigSchema = z
   .object({
     id: z.string().regex(SYNC_ID_PATTERN, { error: 'must be lowercase letters, digits and dashes (at most 63)' }),
@@ -47,6 +88,8 @@ export const SyncConfigSchema = z
     target: TargetConfigSchema,
     /** What a row that fails validation does: stop the run before delivery, or be left out of the file. */
     onRejectedRows: z.enum(['fail', 'skip']).default('fail'),
+    /** Guards against a shrunken source or mass deactivations; on by default (see SafetyConfigSchema). */
+    safety: SafetyConfigSchema.prefault({}),
   })
   .strict();
 
@@ -66,6 +109,7 @@ export const RosterflowConfigSchema = z
   });
 
 export type ScheduleConfig = z.infer<typeof ScheduleConfigSchema>;
+export type SafetyConfig = z.infer<typeof SafetyConfigSchema>;
 export type { SourceConfig } from '../connectors';
 export type { TargetConfig } from '../targets';
 export type SyncConfig = z.infer<typeof SyncConfigSchema>;

@@ -1,7 +1,8 @@
 import type { RowRejection } from '../connectors/sdk/source';
 
 export type RunTrigger = 'schedule' | 'manual' | 'cli';
-export type RunStatus = 'running' | 'succeeded' | 'failed';
+/** `held`: a safety rule tripped and the run waits for an operator (see `hold`); it then runs on or fails. */
+export type RunStatus = 'running' | 'held' | 'succeeded' | 'failed';
 export type StepName = 'resolve' | 'extract' | 'render' | 'deliver';
 export type StepStatus = 'running' | 'succeeded' | 'failed';
 
@@ -45,6 +46,42 @@ export interface DeliveryRecord {
   errorReport?: { artifactId: string; rows: number };
 }
 
+/** The plan step's counts (core/safety-rules.ts): this run against the sync's last delivery. */
+export interface PlanRecord {
+  pulled: number;
+  /** Employed people (any status but inactive) in this run. */
+  active: number;
+  /** Absent on a sync's first delivery: nothing to compare against. */
+  previousPulled?: number;
+  previousActive?: number;
+  /** The run whose delivery these compare against. */
+  previousRunId?: string;
+  /** Employed at the last delivery and now inactive or gone from the source. */
+  deactivations: number;
+  /** The safety rules this run tripped, as sentences of counts (also recorded for dry runs, which never hold). */
+  tripped: string[];
+}
+
+/** An operator's answer to a hold. */
+export interface HoldDecision {
+  approve: boolean;
+  by: string;
+  reason: string;
+  at: Date;
+}
+
+/** Why a run was held, until when, and what became of it. */
+export interface HoldRecord {
+  reasons: string[];
+  since: Date;
+  expiresAt: Date;
+  /** Where the hold came from: the sync's own rules, or a target's import preview. */
+  source: 'plan' | 'target-preview';
+  decision?: HoldDecision;
+  /** Set when nobody answered in time. */
+  expired?: boolean;
+}
+
 /** Something that happened during a run worth an operator's eye: a rate limit waited out, a retry. */
 export interface RunEvent {
   at: Date;
@@ -75,6 +112,9 @@ export interface RunRecord {
   artifacts?: ArtifactRecord[];
   delivery?: DeliveryRecord;
   events?: RunEvent[];
+  plan?: PlanRecord;
+  /** Set when a safety rule held the run for an operator's decision. */
+  hold?: HoldRecord;
   /** The first rejected rows, by position and field only. */
   rejections: RowRejection[];
   error?: { type: string; message: string };

@@ -4,6 +4,9 @@ import type { RowRejection } from '../connectors/sdk/source';
 import type {
   ArtifactRecord,
   DeliveryRecord,
+  HoldDecision,
+  HoldRecord,
+  PlanRecord,
   RunCounts,
   RunEvent,
   RunRecord,
@@ -35,6 +38,7 @@ export class RunStore {
   async ensureIndexes(): Promise<void> {
     await this.runs.createIndex({ syncId: 1, startedAt: -1 });
     await this.runs.createIndex({ startedAt: -1 });
+    await this.runs.createIndex({ status: 1, startedAt: 1 });
   }
 
   /** Idempotent: a retried start leaves the first record as it is. */
@@ -125,6 +129,39 @@ export class RunStore {
         },
       },
     );
+  }
+
+  async setPlan(runId: string, plan: PlanRecord): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { plan } });
+  }
+
+  /** Marks a run held for an operator's decision. */
+  async hold(runId: string, hold: HoldRecord): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { status: 'held', hold } });
+  }
+
+  /** Records how a hold ended (a decision, or none in time); an approved run is running again. */
+  async endHold(runId: string, outcome: { decision: HoldDecision } | { expired: true }): Promise<void> {
+    const approved = 'decision' in outcome && outcome.decision.approve;
+    await this.runs.updateOne(
+      { _id: runId },
+      {
+        $set: {
+          ...('decision' in outcome ? { 'hold.decision': outcome.decision } : { 'hold.expired': true }),
+          // A rejected or expired run stays `held` for the instant until finishRun records it failed.
+          ...(approved ? { status: 'running' } : {}),
+        },
+      },
+    );
+  }
+
+  /** Runs waiting for a decision, oldest hold first, optionally of one sync. */
+  async held(options: { syncId?: string } = {}): Promise<RunRecord[]> {
+    const filter = { status: 'held' as const, ...(options.syncId === undefined ? {} : { syncId: options.syncId }) };
+    return this.runs
+      .find(filter, { projection: { sync: 0 } })
+      .sort({ startedAt: 1 })
+      .toArray();
   }
 
   /** Most recent runs first, optionally of one sync. */

@@ -34,8 +34,13 @@ export class StagingStore {
   }
 
   async *readPages(runId: string): AsyncIterable<Employee[]> {
-    const cursor = this.pages.find({ runId }, { projection: { records: 1 } }).sort({ seq: 1 });
-    for await (const page of cursor) yield page.records;
+    for await (const page of this.readNumberedPages(runId)) yield page.records;
+  }
+
+  /** The staged pages in order, each with its number (a render checkpoint names one). */
+  async *readNumberedPages(runId: string): AsyncIterable<{ seq: number; records: Employee[] }> {
+    const cursor = this.pages.find({ runId }, { projection: { seq: 1, records: 1 } }).sort({ seq: 1 });
+    for await (const { seq, records } of cursor) yield { seq, records };
   }
 
   /** Pages at and after `seq` belong to an interrupted attempt; they are rewritten from the checkpoint. */

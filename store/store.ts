@@ -1,12 +1,21 @@
 import { MongoClient } from 'mongodb';
 import { ArtifactStore } from './artifacts';
+import { CheckpointStore } from './checkpoints';
+import { RenderSegmentStore } from './render-segments';
 import { RunStore } from './runs';
+import { SnapshotStore } from './snapshots';
 import { StagingStore } from './staging';
 
 export interface Store {
   runs: RunStore;
   staging: StagingStore;
   artifacts: ArtifactStore;
+  checkpoints: CheckpointStore;
+  renderSegments: RenderSegmentStore;
+  /** Per sync, the ids employed at its last delivery: the safety rules' deactivation baseline. */
+  snapshots: SnapshotStore;
+  /** Deletes what runs that never finished left behind (employee rows, segments, checkpoints). */
+  pruneRunData(cutoff: Date): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -18,9 +27,20 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
     runs: new RunStore(db),
     staging: new StagingStore(db),
     artifacts: new ArtifactStore(db),
+    checkpoints: new CheckpointStore(db),
+    renderSegments: new RenderSegmentStore(db),
+    snapshots: new SnapshotStore(db),
+    async pruneRunData(cutoff) {
+      await store.staging.pruneOlderThan(cutoff);
+      await store.renderSegments.pruneOlderThan(cutoff);
+      await store.checkpoints.pruneOlderThan(cutoff);
+    },
     close: () => client.close(),
   };
   await store.runs.ensureIndexes();
   await store.staging.ensureIndexes();
+  await store.checkpoints.ensureIndexes();
+  await store.renderSegments.ensureIndexes();
+  await store.snapshots.ensureIndexes();
   return store;
 }

@@ -12,7 +12,7 @@ async function run(): Promise<void> {
   const store = await openStore(settings.mongoUri, settings.dbName);
   const connection = await NativeConnection.connect(settings.temporal.connectionOptions);
   try {
-    await store.staging.pruneOlderThan(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
+    await store.pruneRunData(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
     const worker = await createRosterflowWorker({
       connection,
       namespace: settings.temporal.namespace,

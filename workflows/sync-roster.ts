@@ -10,6 +10,8 @@ import { deliverToAllstacks } from './deliveries/allstacks';
 import { deliverToFile } from './deliveries/file';
 import { deliverOverSftp } from './deliveries/sftp';
 import { deliverToStaffbase } from './deliveries/staffbase';
+import { installHoldHandlers } from './hold';
+import type { HoldController } from './hold';
 import { parseSyncRosterInput } from './sync-roster-input';
 import type { SyncRosterInput } from './sync-roster-input';
 
@@ -28,6 +30,11 @@ export interface SyncRosterResult {
   renderRejected: number;
   artifacts: { fileName: string; checksum: string; rows: number }[];
   delivered: { target: string; location: string } | null;
+  /**
+   * The safety rules this run tripped (core/safety-rules.ts). A delivered run lists those an operator
+   * approved; a dry run lists them without holding.
+   */
+  tripped: string[];
 }
 
 const { startRun, finishRun } = proxyActivities<Activities>({
@@ -48,6 +55,20 @@ const { resolveSync } = proxyActivities<Activities>({
 
 const { extractEmployees, renderArtifacts } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
+  // Both heartbeat every few seconds while alive (activities/keep-alive.ts), so a killed worker's
+  // step is retried on another within half a minute, from its MongoDB checkpoint.
+  heartbeatTimeout: '30 seconds',
+  retry: {
+    initialInterval: '5 seconds',
+    maximumInterval: '5 minutes',
+    backoffCoefficient: 2,
+    maximumAttempts: 8,
+    nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
+  },
+});
+
+const { planDelivery } = proxyActivities<Activities>({
+  startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: {
     initialInterval: '5 seconds',
@@ -56,6 +77,12 @@ const { extractEmployees, renderArtifacts } = proxyActivities<Activities>({
     maximumAttempts: 8,
     nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
   },
+});
+
+// Snapshot bookkeeping after delivery must not fail a run that already delivered: retry like the run record.
+const { commitSnapshot, discardSnapshot } = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  retry: { initialInterval: '1 second', maximumInterval: '1 minute', backoffCoefficient: 2 },
 });
 
 const scheduledByKey = defineSearchAttributeKey('TemporalScheduledById', SearchAttributeType.KEYWORD);
@@ -69,6 +96,9 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
   const scheduled = typedSearchAttributes.get(scheduledByKey) !== undefined;
   const trigger: RunTrigger = input.trigger ?? (scheduled ? 'schedule' : 'manual');
   const { syncId, dryRun } = input;
+  // Installed first, so the hold query and decideHold answer (or refuse) from the run's start.
+  const holds = installHoldHandlers();
+  let planned = false;
 
   await startRun({ runId, workflowId, syncId, trigger, dryRun, startedAt: startTime.toISOString() });
   try {
@@ -96,7 +126,22 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
         'RowsRejected',
       );
     }
-    const delivered = dryRun ? null : await deliver(runId, sync, rendered);
+    // Plan: the safety rules, against the sync's last delivery. A tripped rule holds a real run for an
+    // operator's decision (workflows/hold.ts); a dry run only reports it.
+    planned = true;
+    const plan = await planDelivery({ runId });
+    if (plan.tripped.length > 0 && !dryRun) {
+      await holds.holdForDecision({
+        runId,
+        reasons: plan.tripped,
+        source: 'plan',
+        expiresAfterMs: plan.holdExpiresAfterMs,
+        expiresAfter: plan.holdExpiresAfter,
+      });
+    }
+    const delivered = dryRun ? null : await deliver(runId, sync, rendered, holds);
+    // Only a delivered run becomes the baseline the next run's plan compares against.
+    await CancellationScope.nonCancellable(() => (dryRun ? discardSnapshot({ runId }) : commitSnapshot({ runId })));
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'succeeded' }));
     return {
       syncId,
@@ -108,8 +153,10 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
       renderRejected: rendered.rejected,
       artifacts: rendered.artifacts.map(({ fileName, checksum, rows }) => ({ fileName, checksum, rows })),
       delivered,
+      tripped: plan.tripped,
     };
   } catch (err) {
+    if (planned) await CancellationScope.nonCancellable(() => discardSnapshot({ runId }));
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: summarizeFailure(err) }));
     throw err;
   }
@@ -120,6 +167,7 @@ async function deliver(
   runId: string,
   sync: ResolvedSync,
   rendered: RenderResult,
+  holds: HoldController,
 ): Promise<{ target: string; location: string }> {
   switch (sync.delivery) {
     case 'file':
@@ -134,7 +182,7 @@ async function deliver(
         location: sync.location,
       });
     case 'staffbase-import':
-      return deliverToStaffbase({ runId, artifacts: rendered.artifacts, location: sync.location });
+      return deliverToStaffbase({ runId, artifacts: rendered.artifacts, location: sync.location, holds });
     case 'sftp':
       return deliverOverSftp(runId, rendered.artifacts);
   }

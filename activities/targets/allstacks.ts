@@ -1,10 +1,13 @@
-import { cancellationSignal } from '@temporalio/activity';
+import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { RosterflowError } from '../../core/errors';
 import { targetDefinition } from '../../targets';
 import { createAllstacksHttpClient, uploadRoster } from '../../targets/allstacks/client';
 import type { AllstacksUploadResult } from '../../targets/allstacks/client';
 import type { ActivityDeps } from '../deps';
+import { failpoint } from '../failpoints';
+import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
 import type { RenderResult } from '../render';
 import { runStep } from '../step';
@@ -12,6 +15,16 @@ import { runStep } from '../step';
 export interface AllstacksUploadInput {
   runId: string;
   artifacts: RenderResult['artifacts'];
+}
+
+/** Kept in MongoDB around the one upload request, so a retry knows whether the file already went. */
+interface AllstacksDeliveryCheckpoint {
+  kind: 'allstacks';
+  checksum: string;
+  /** `refused`: Allstacks answered with a 4xx (a 429 included), so the file did not land. */
+  state: 'sending' | 'uploaded' | 'refused';
+  /** Allstacks' HTTP status for the upload, once it answered. */
+  status?: number;
 }
 
 export function createAllstacksActivities(deps: ActivityDeps) {
@@ -30,18 +43,56 @@ export function createAllstacksActivities(deps: ActivityDeps) {
             'InvalidInput',
           );
         }
-        const client = await createAllstacksHttpClient(sync.target, deps.resolveSecret ?? createSecretResolver());
-        const csv = await deps.store.artifacts.read(artifact.id);
-        const result = await uploadRoster(client, sync.target, {
-          csv,
-          fileName: artifact.fileName,
-          signal: cancellationSignal(),
-        });
-        if (result.kind === 'uploaded') {
-          await deps.store.runs.setDelivery(runId, {
-            target: 'allstacks',
-            location: targetDefinition('allstacks').location(sync.target),
+        const location = targetDefinition('allstacks').location(sync.target);
+        const saved = await deps.store.checkpoints.get<AllstacksDeliveryCheckpoint>(runId, 'deliver');
+        const previous =
+          saved?.data.kind === 'allstacks' && saved.data.checksum === artifact.checksum ? saved.data : undefined;
+        if (previous?.state === 'uploaded') {
+          // Uploaded by an attempt whose worker stopped before recording it: record it, never upload again.
+          await deps.store.runs.setDelivery(runId, { target: 'allstacks', location });
+          await deps.store.runs.addEvent(runId, {
+            at: new Date(),
+            step: 'deliver',
+            kind: 'resumed',
+            detail: `attempt ${saved!.attempt} had already uploaded this file (Allstacks answered 200); not uploaded again`,
           });
+          return { kind: 'uploaded', status: previous.status ?? 200 };
+        }
+        if (previous?.state === 'sending') {
+          // Allstacks has no idempotency key: an upload cut off mid-request may or may not have landed.
+          // Sending the same roster again ends in the same state, so it is sent again and said so.
+          await deps.store.runs.addEvent(runId, {
+            at: new Date(),
+            step: 'deliver',
+            kind: 'ambiguous-upload',
+            detail: `attempt ${saved!.attempt} stopped while its upload was in flight; the same file is uploaded again`,
+          });
+        }
+
+        const target = sync.target;
+        const client = await createAllstacksHttpClient(target, deps.resolveSecret ?? createSecretResolver());
+        const csv = await deps.store.artifacts.read(artifact.id);
+        const checkpoint = (state: AllstacksDeliveryCheckpoint['state'], status?: number) =>
+          deps.store.checkpoints.put<AllstacksDeliveryCheckpoint>(
+            runId,
+            'deliver',
+            { kind: 'allstacks', checksum: artifact.checksum, state, ...(status === undefined ? {} : { status }) },
+            activityInfo().attempt,
+          );
+        await checkpoint('sending');
+        const result = await withKeepAlive(
+          () => ({ state: 'sending' }),
+          () => uploadRoster(client, target, { csv, fileName: artifact.fileName, signal: cancellationSignal() }),
+        ).catch(async (err: unknown) => {
+          const status = err instanceof RosterflowError ? err.httpStatus : undefined;
+          if (status !== undefined && status >= 400 && status < 500) await checkpoint('refused', status);
+          throw err;
+        });
+        if (result.kind === 'rateLimited') await checkpoint('refused', 429);
+        if (result.kind === 'uploaded') {
+          await checkpoint('uploaded', result.status);
+          await failpoint('deliver.after-allstacks-upload');
+          await deps.store.runs.setDelivery(runId, { target: 'allstacks', location });
         }
         return result;
       });

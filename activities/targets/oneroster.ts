@@ -8,27 +8,43 @@ import {
 } from '../../targets/oneroster/deliver';
 import type { UploadCheckpoint } from '../../targets/oneroster/upload';
 import type { ActivityDeps } from '../deps';
+import { failpoint } from '../failpoints';
+import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
 import type { RenderResult } from '../render';
 import { runStep } from '../step';
+import { createThrottledCheckpoint } from '../throttled-checkpoint';
 
 export interface OneRosterUploadInput {
   runId: string;
   artifacts: RenderResult['artifacts'];
 }
 
+/** Kept in MongoDB: how far the upload got, and whether the files are already renamed into place. */
+interface SftpDeliveryCheckpoint {
+  kind: 'sftp';
+  /** The package the checkpoint belongs to (its files' checksums). */
+  package: string;
+  progress: UploadCheckpoint;
+  done?: { bytesSent: number };
+}
+
 export function createOneRosterActivities(deps: ActivityDeps) {
+  const { checkpoints, runs } = deps.store;
+
   return {
     /**
      * Checks the package (header order, enumerations, references) and uploads it over SFTP to
-     * temporary names, renaming into place only once every file is complete. Heartbeats a
-     * checkpoint (file, byte offset); a retry, on any worker, continues from it.
+     * temporary names, renaming into place only once every file is complete. Its progress (file,
+     * byte offset) is heartbeated and kept in MongoDB; a retry, on any worker, continues from it, and
+     * a package already renamed into place is not sent again.
      */
     async uploadOneRoster({
       runId,
       artifacts,
     }: OneRosterUploadInput): Promise<{ location: string; bytesSent: number }> {
       return runStep(deps, runId, 'deliver', async () => {
+        const { attempt } = activityInfo();
         const sync = await loadRunSync(deps, runId);
         if (sync.target.type !== 'oneroster-sftp') {
           throw ApplicationFailure.nonRetryable(
@@ -37,29 +53,72 @@ export function createOneRosterActivities(deps: ActivityDeps) {
           );
         }
         const config = sync.target;
+        const location = oneRosterLocation(config);
+        const packageId = artifacts.map((artifact) => artifact.checksum).join(',');
+        const saved = await checkpoints.get<SftpDeliveryCheckpoint>(runId, 'deliver');
+        const previous = saved?.data.kind === 'sftp' && saved.data.package === packageId ? saved.data : undefined;
+
+        if (previous?.done) {
+          await runs.setDelivery(runId, { target: 'oneroster-sftp', location });
+          await runs.addEvent(runId, {
+            at: new Date(),
+            step: 'deliver',
+            kind: 'resumed',
+            detail: `attempt ${saved!.attempt} had already renamed every file into place; nothing was sent again`,
+          });
+          return { location, bytesSent: 0 };
+        }
+
         const texts: Record<string, string> = {};
         for (const artifact of artifacts)
           texts[artifact.fileName] = (await deps.store.artifacts.read(artifact.id)).toString('utf8');
         assertValidOneRosterPackage(config, texts);
 
-        const checkpoint = activityInfo().heartbeatDetails as UploadCheckpoint | undefined;
-        const result = await uploadOneRosterPackage({
-          config,
-          resolveSecret: deps.resolveSecret ?? createSecretResolver(),
+        const checkpoint = furthest(
+          previous?.progress,
+          activityInfo().heartbeatDetails as UploadCheckpoint | undefined,
+        );
+        let progress: UploadCheckpoint = checkpoint ?? { fileIndex: 0, byteOffset: 0 };
+        const persisted = createThrottledCheckpoint((data: UploadCheckpoint) =>
+          checkpoints.put<SftpDeliveryCheckpoint>(
+            runId,
+            'deliver',
+            { kind: 'sftp', package: packageId, progress: data },
+            attempt,
+          ),
+        );
+        const result = await withKeepAlive(
+          () => progress,
+          () =>
+            uploadOneRosterPackage({
+              config,
+              resolveSecret: deps.resolveSecret ?? createSecretResolver(),
+              runId,
+              files: artifacts.map((artifact) => ({
+                name: artifact.fileName,
+                size: artifact.bytes,
+                open: (offset: number) => deps.store.artifacts.openReader(artifact.id, offset),
+              })),
+              ...(checkpoint ? { checkpoint } : {}),
+              onProgress: (reached) => {
+                progress = reached;
+                persisted.update(reached);
+                heartbeat(reached);
+              },
+              signal: cancellationSignal(),
+            }),
+        ).finally(() => persisted.close());
+        await checkpoints.put<SftpDeliveryCheckpoint>(
           runId,
-          files: artifacts.map((artifact) => ({
-            name: artifact.fileName,
-            size: artifact.bytes,
-            open: (offset: number) => deps.store.artifacts.openReader(artifact.id, offset),
-          })),
-          ...(checkpoint ? { checkpoint } : {}),
-          onProgress: (progress) => heartbeat(progress),
-          signal: cancellationSignal(),
-        });
-        const location = oneRosterLocation(config);
-        await deps.store.runs.setDelivery(runId, { target: 'oneroster-sftp', location });
+          'deliver',
+          { kind: 'sftp', package: packageId, progress, done: { bytesSent: result.bytesSent } },
+          attempt,
+        );
+        await failpoint('deliver.after-upload');
+
+        await runs.setDelivery(runId, { target: 'oneroster-sftp', location });
         if (checkpoint) {
-          await deps.store.runs.addEvent(runId, {
+          await runs.addEvent(runId, {
             at: new Date(),
             step: 'deliver',
             kind: 'resumed',
@@ -70,4 +129,11 @@ export function createOneRosterActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/** The checkpoint further along: MongoDB's is at most a second behind, the heartbeat's may be older still. */
+function furthest(...found: (UploadCheckpoint | undefined)[]): UploadCheckpoint | undefined {
+  return found
+    .filter((checkpoint): checkpoint is UploadCheckpoint => checkpoint !== undefined)
+    .sort((a, b) => b.fileIndex - a.fileIndex || b.byteOffset - a.byteOffset)[0];
 }

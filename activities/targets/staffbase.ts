@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import ms from 'ms';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { HttpClient } from '../../connectors/sdk/http';
 import type { StaffbaseTargetConfig } from '../../targets/staffbase/config';
@@ -18,6 +19,7 @@ import {
 import type { StaffbaseImportCounts, StaffbaseImportState } from '../../targets/staffbase/client';
 import { staffbaseHeaders } from '../../targets/staffbase/layout';
 import type { ActivityDeps } from '../deps';
+import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
 import type { RenderResult } from '../render';
 import { runStep } from '../step';
@@ -25,6 +27,14 @@ import { runStep } from '../step';
 export interface StaffbaseStepInput {
   runId: string;
   importId: string;
+}
+
+/** The preview check's verdict: a non-empty `tripped` asks the workflow to hold before importing. */
+export interface StaffbasePreviewCheck {
+  counts: StaffbaseImportCounts | null;
+  tripped: string[];
+  holdExpiresAfter: string;
+  holdExpiresAfterMs: number;
 }
 
 export interface StaffbasePolling {
@@ -74,7 +84,10 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
         if (!artifact) throw ApplicationFailure.nonRetryable('No artifact to upload to Staffbase', 'InvalidInput');
         const fileName = staffbaseImportFileName(syncId, runId);
         const csv = await deps.store.artifacts.read(artifact.id);
-        const { importId, created } = await ensureImport(client, { fileName, csv, separator: config.separator });
+        const { importId, created } = await withKeepAlive(
+          () => ({ fileName }),
+          () => ensureImport(client, { fileName, csv, separator: config.separator }),
+        );
         await deps.store.runs.setDelivery(runId, {
           target: 'staffbase',
           location: `${config.baseUrl.replace(/\/+$/, '')}/users/imports`,
@@ -116,9 +129,16 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
 
     /**
      * Applies the target's safety rules to the preview before anything is imported: too many
-     * deactivations (deletions of pending users count too) fail the run, and nothing changes.
+     * deactivations (deletions of pending users count too) fail the run, and nothing changes; or, when
+     * the sync says `safety.onPreviewTrip: hold`, come back as `tripped` so the workflow holds the run
+     * for an operator (workflows/hold.ts) with the import waiting in PREVIEW_READY.
      */
-    async checkStaffbasePreview({ runId, importId }: StaffbaseStepInput): Promise<StaffbaseImportCounts | null> {
+    async checkStaffbasePreview({ runId, importId }: StaffbaseStepInput): Promise<StaffbasePreviewCheck> {
+      const sync = await loadRunSync(deps, runId);
+      const hold = {
+        holdExpiresAfter: sync.safety.holdExpiresAfter,
+        holdExpiresAfterMs: ms(sync.safety.holdExpiresAfter as ms.StringValue),
+      };
       const { config, client } = await open(runId);
       const status = await readState(runId, client, importId);
       const counts = status.previewCounts;
@@ -130,7 +150,7 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
           );
         }
         // Delta mode: every deactivation is a row of our own file, from a leaver the source reported.
-        return null;
+        return { counts: null, tripped: [], ...hold };
       }
       await deps.store.runs.updateDelivery(runId, { counts: { ...counts } });
       const removed = counts.deactivated + counts.deleted;
@@ -138,13 +158,14 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
       const percent = total === 0 ? 0 : (removed / total) * 100;
       const { maxDeactivations, maxDeactivationPercent } = config.safety;
       if ((maxDeactivations !== undefined && removed > maxDeactivations) || percent > maxDeactivationPercent) {
-        throw ApplicationFailure.nonRetryable(
+        // Counts only: the reason goes into workflow history, the run record and the CLI.
+        const reason =
           `The Staffbase preview would deactivate or delete ${removed} of ${total} users (${percent.toFixed(1)}%), ` +
-            `over the limit (${maxDeactivations === undefined ? '' : `${maxDeactivations} users, `}${maxDeactivationPercent}%); nothing was imported`,
-          'SafetyRuleTripped',
-        );
+          `over the limit (${maxDeactivations === undefined ? '' : `${maxDeactivations} users, `}${maxDeactivationPercent}%)`;
+        if (sync.safety.onPreviewTrip === 'hold') return { counts, tripped: [reason], ...hold };
+        throw ApplicationFailure.nonRetryable(`${reason}; nothing was imported`, 'SafetyRuleTripped');
       }
-      return counts;
+      return { counts, tripped: [], ...hold };
     },
 
     async requestStaffbaseImport({ runId, importId }: StaffbaseStepInput): Promise<void> {

@@ -1,9 +1,8 @@
-import { createServer } from 'node:http';
 import { InvalidArgumentError } from 'commander';
 import type { Command } from 'commander';
 import { RosterflowError } from '../../core/errors';
 import { PAYLOAD_KEY_ENV, payloadCodecFromEnv } from '../../core/payload-codec';
-import { createCodecRequestListener } from '../codec-http';
+import { startCodecEndpoint } from '../codec-http';
 
 interface CodecServerOptions {
   port: number;
@@ -24,21 +23,13 @@ export function registerCodecServerCommand(program: Command): void {
       const codec = payloadCodecFromEnv(process.env);
       if (!codec)
         throw new RosterflowError('InvalidConfig', `${PAYLOAD_KEY_ENV} is not set: there is nothing to decode`);
-      const server = createServer(createCodecRequestListener(codec, { origin: options.origin }));
-      await new Promise<void>((resolve, reject) => {
-        server.once('error', reject);
-        server.listen(options.port, options.host, resolve);
-      });
-      const url = `http://${options.host}:${options.port}`;
-      console.log(`Codec server on ${url} for the Web UI at ${options.origin}.`);
+      const endpoint = await startCodecEndpoint(codec, options);
+      console.log(`Codec server on ${endpoint.url} for the Web UI at ${options.origin}.`);
       console.log(
-        `Point the UI at it: "Configure data encoder", or \`temporal server start-dev --ui-codec-endpoint ${url}\`.`,
+        `Point the UI at it: "Configure data encoder", or \`temporal server start-dev --ui-codec-endpoint ${endpoint.url}\`.`,
       );
       await new Promise<void>((resolve) => {
-        const stop = () => {
-          server.close(() => resolve());
-          server.closeAllConnections();
-        };
+        const stop = () => void endpoint.close().then(resolve);
         process.once('SIGINT', stop);
         process.once('SIGTERM', stop);
       });

@@ -3,12 +3,14 @@ import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
-import { dataConverterFromEnv } from '../../core/payload-codec';
+import { dataConverterFromEnv, payloadCodecFromEnv } from '../../core/payload-codec';
+import { freePort } from '../../tools/stack/ports';
 import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE } from '../../config/runtime';
 import { readSetting } from '../../core/env';
 import { openStore } from '../../store/store';
 import { createRosterflowWorker } from '../../worker/create-worker';
 import { applySchedules } from '../apply-schedules';
+import { startCodecEndpoint } from '../codec-http';
 import type { GlobalOptions } from '../context';
 import { formatOutcome } from '../format';
 import { bringUpLocalStack, describeStack } from '../local-stack';
@@ -39,8 +41,20 @@ export function registerDevCommand(program: Command): void {
       const dataConverter = dataConverterFromEnv(process.env);
 
       Runtime.install({ logger: new DefaultLogger('WARN') });
-      const running = await bringUpLocalStack({ ui: true, randomPorts: options.randomPorts });
+      // With encrypted payloads, the Web UI is pointed at a codec endpoint this process serves.
+      const codec = payloadCodecFromEnv(process.env);
+      const codecPort = codec ? await freePort() : undefined;
+      const uiCodecEndpoint = codecPort === undefined ? undefined : `http://127.0.0.1:${codecPort}`;
+      const running = await bringUpLocalStack({
+        ui: true,
+        randomPorts: options.randomPorts,
+        ...(uiCodecEndpoint === undefined ? {} : { uiCodecEndpoint }),
+      });
       const { stack } = running;
+      const codecEndpoint =
+        codec && codecPort !== undefined && running.startedHere && stack.uiUrl
+          ? await startCodecEndpoint(codec, { host: '127.0.0.1', port: codecPort, origin: stack.uiUrl })
+          : undefined;
       const store = await openStore(stack.mongoUri, readSetting(process.env, 'ROSTERFLOW_DB') ?? DEFAULT_DB_NAME);
       const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
       const clientConnection = await Connection.connect({ address: stack.temporalAddress });
@@ -79,7 +93,9 @@ export function registerDevCommand(program: Command): void {
 
         console.log(`\nWhere to look:\n${describeStack(stack)}`);
         console.log('  History    ./bin/rosterflow history   (or --run <runId> for one run in full)');
-        if (dataConverter) {
+        if (codecEndpoint) {
+          console.log(`  Payloads   encrypted; the Web UI decodes them through ${codecEndpoint.url}`);
+        } else if (dataConverter) {
           console.log('  Payloads   encrypted; run ./bin/rosterflow codec-server for the Web UI to show them');
         }
         if (options.exit) {
@@ -89,6 +105,7 @@ export function registerDevCommand(program: Command): void {
         }
         await workerDone;
       } finally {
+        await codecEndpoint?.close();
         await clientConnection.close();
         await workerConnection.close();
         await store.close();

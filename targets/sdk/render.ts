@@ -1,13 +1,10 @@
 import { createHash } from 'node:crypto';
 import { once } from 'node:events';
-import { Transform } from 'node:stream';
 import type { Writable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
-import { stringify } from 'csv-stringify';
 import type { RowRejection } from '../../connectors/sdk/source';
 import type { Employee } from '../../core/employee';
-import type { ArtifactLayout, CsvRow } from './layout';
-import { createRowChecker } from './row-checks';
+import type { ArtifactLayout } from './layout';
+import { createPageRenderer } from './page-renderer';
 
 export interface RenderedFile {
   fileName: string;
@@ -32,12 +29,10 @@ export interface RenderOutcome {
 
 export type OpenOutput = (fileName: string) => Promise<{ id: string; stream: Writable }>;
 
-const MAX_KEPT_REJECTIONS = 100;
-
 /**
- * Streams employees through a target's layouts into CSV files (RFC 4180, UTF-8, header first).
- * An employee any of whose rows fails a check is left out of every file, so files never disagree
- * (a role without its user). Memory stays bounded by a page plus the unique-value sets.
+ * Streams employees through a target's layouts straight into one output per file, in one pass.
+ * (The render activity keeps per-page segments instead, so that it can resume; both give the same
+ * bytes.) Memory stays bounded by a page plus the unique-value sets.
  */
 export async function renderArtifacts(
   layouts: readonly ArtifactLayout[],
@@ -45,82 +40,47 @@ export async function renderArtifacts(
   openOutput: OpenOutput,
   onPage?: (progress: { rendered: number }) => void,
 ): Promise<RenderOutcome> {
-  const outputs = await Promise.all(layouts.map((layout) => openCsvOutput(layout, openOutput)));
-  const checkers = layouts.map(createRowChecker);
-  const outcome: RenderOutcome = { files: [], rendered: 0, filteredOut: 0, rejected: 0, rejections: [] };
+  const renderer = createPageRenderer(layouts);
+  const outputs = await Promise.all(layouts.map((layout) => openMeasuredOutput(layout.fileName, openOutput)));
+  const writeAll = async (chunks: Buffer[]) => {
+    for (const [at, chunk] of chunks.entries()) await outputs[at]!.write(chunk);
+  };
 
+  await writeAll(renderer.header());
   for await (const page of pages) {
-    for (const employee of page) {
-      const rowsPerFile = layouts.map((layout) => layout.rowsFor(employee));
-      if (rowsPerFile.every((rows) => rows.length === 0)) {
-        outcome.filteredOut += 1;
-        continue;
-      }
-      const label = `employee ${employee.sourceId}`;
-      const problems = rowsPerFile.flatMap((rows, at) => rows.flatMap((row) => checkers[at]!.check(row, label)));
-      if (problems.length > 0) {
-        outcome.rejected += 1;
-        outcome.rejections.push(...problems.slice(0, Math.max(0, MAX_KEPT_REJECTIONS - outcome.rejections.length)));
-        continue;
-      }
-      for (const [at, rows] of rowsPerFile.entries()) {
-        for (const row of rows) {
-          checkers[at]!.commit(row);
-          await outputs[at]!.write(row);
-        }
-      }
-      outcome.rendered += 1;
-    }
-    onPage?.({ rendered: outcome.rendered });
+    await writeAll(renderer.page(page));
+    onPage?.({ rendered: renderer.tally.rendered });
   }
+  await writeAll(renderer.closing());
 
-  for (const [at, layout] of layouts.entries()) {
-    for (const row of layout.finish?.() ?? []) {
-      const problems = checkers[at]!.check(row, `${layout.fileName} derived row`);
-      // Derived rows (orgs, a manifest) come from our own code: a failing one is a bug, not bad data.
-      if (problems.length > 0)
-        throw new Error(`${layout.fileName}: a derived row fails its checks (${problems[0]!.field})`);
-      checkers[at]!.commit(row);
-      await outputs[at]!.write(row);
-    }
-    outcome.files.push(await outputs[at]!.end());
-  }
-  return outcome;
+  const { rendered, filteredOut, rejected, rejections, rowsPerFile } = renderer.tally;
+  const files: RenderedFile[] = [];
+  for (const [at, output] of outputs.entries()) files.push({ ...(await output.end()), rows: rowsPerFile[at]! });
+  return { files, rendered, filteredOut, rejected, rejections };
 }
 
-async function openCsvOutput(layout: ArtifactLayout, openOutput: OpenOutput) {
-  const { id, stream } = await openOutput(layout.fileName);
-  const csv = stringify({
-    header: true,
-    columns: [...layout.headers],
-    delimiter: layout.delimiter ?? ',',
-    record_delimiter: 'unix',
-    // Keep leading and trailing spaces visible to the receiver.
-    quoted_match: /^\s|\s$/,
-  });
+/** An output that counts and hashes what goes through it, respecting backpressure. */
+export async function openMeasuredOutput(fileName: string, openOutput: OpenOutput) {
+  const { id, stream } = await openOutput(fileName);
   const hash = createHash('sha256');
   let bytes = 0;
-  let rows = 0;
-  const measure = new Transform({
-    transform(chunk: Buffer, _encoding, done) {
+  let failed: Error | undefined;
+  stream.on('error', (err: Error) => (failed ??= err));
+  return {
+    async write(chunk: Buffer): Promise<void> {
+      if (failed) throw failed;
+      if (chunk.length === 0) return;
       hash.update(chunk);
       bytes += chunk.length;
-      done(null, chunk);
+      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
     },
-  });
-  const written = pipeline(csv, measure, stream);
-  // Observed at end(); until then a failure also surfaces through the next write.
-  written.catch(() => undefined);
-  return {
-    async write(row: CsvRow) {
-      rows += 1;
-      // Respect backpressure so memory stays bounded by a page, not by the roster.
-      if (!csv.write(row)) await once(csv, 'drain');
-    },
-    async end(): Promise<RenderedFile> {
-      csv.end();
-      await written;
-      return { fileName: layout.fileName, id, checksum: `sha256:${hash.digest('hex')}`, bytes, rows };
+    async end(): Promise<Omit<RenderedFile, 'rows'>> {
+      if (failed) throw failed;
+      await new Promise<void>((resolve, reject) => {
+        stream.once('error', reject);
+        stream.end(() => resolve());
+      });
+      return { fileName, id, checksum: `sha256:${hash.digest('hex')}`, bytes };
     },
   };
 }

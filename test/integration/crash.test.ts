@@ -1,56 +1,19 @@
-import { spawn } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
-import { ALLUDO_SFTP_PASSWORD, ALLUDO_SFTP_USER, AlludoSftpFake } from '../fakes/alludo/server';
+import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../fakes/alludo/server';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
 import { exampleConfig } from '../support/example-config';
-import { REPO_ROOT, startHarness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { startWorkerProcess, waitFor } from '../support/worker-process';
 
 let harness: Harness;
 let staffbase: StaffbaseFake;
 let alludo: AlludoSftpFake;
 const taskQueue = `crash-${Date.now()}`;
 
-/** A real worker process (worker/main.ts) serving `taskQueue`, to be killed with SIGKILL. */
-async function startWorkerProcess(): Promise<ChildProcess> {
-  // node itself, not the tsx launcher: SIGKILL must hit the worker, not a parent that leaves it running.
-  const child = spawn(process.execPath, ['--import', 'tsx', 'worker/main.ts'], {
-    cwd: REPO_ROOT,
-    env: {
-      ...process.env,
-      TEMPORAL_ADDRESS: harness.temporalAddress,
-      TEMPORAL_NAMESPACE: harness.namespace,
-      MONGODB_URI: harness.mongoUri,
-      ROSTERFLOW_DB: harness.dbName,
-      ROSTERFLOW_TASK_QUEUE: taskQueue,
-      ROSTERFLOW_CONFIG: harness.configPath,
-      ROSTERFLOW_WORKFLOW_BUNDLE: inject('workflowBundlePath'),
-      STAFFBASE_TEST_TOKEN: STAFFBASE_TOKEN,
-      ALLUDO_TEST_PASSWORD: ALLUDO_SFTP_PASSWORD,
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let output = '';
-  child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  await waitFor(
-    () => output.includes('rosterflow worker: task queue'),
-    'the worker to start',
-    () => output,
-  );
-  return child;
-}
-
-async function waitFor(check: () => boolean, what: string, detail: () => string = () => ''): Promise<void> {
-  const deadline = Date.now() + 90_000;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${detail()}`);
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}
+const secrets = { STAFFBASE_TEST_TOKEN: STAFFBASE_TOKEN, ALLUDO_TEST_PASSWORD: ALLUDO_SFTP_PASSWORD };
+const startWorker = () => startWorkerProcess(harness, taskQueue, secrets);
 
 beforeAll(async () => {
   staffbase = await StaffbaseFake.start({ autoAdvanceOnPoll: false });
@@ -71,18 +34,7 @@ beforeAll(async () => {
     {
       id: 'acme-oneroster',
       source: config.syncs[0]!.source,
-      target: {
-        type: 'oneroster-sftp',
-        profile: 'alludo',
-        orgsFrom: 'department',
-        sftp: {
-          host: alludo.host,
-          port: alludo.port,
-          username: ALLUDO_SFTP_USER,
-          password: { env: 'ALLUDO_TEST_PASSWORD' },
-          hostKeySha256: alludo.hostKeySha256,
-        },
-      } as never,
+      target: alludo.targetConfig() as never,
     },
   ];
   await harness.writeConfig(config);
@@ -95,7 +47,7 @@ afterAll(async () => {
 
 describe('a worker killed with SIGKILL', () => {
   it('mid-poll: a new worker carries on with the same Staffbase import, never creating a second', async () => {
-    const first = await startWorkerProcess();
+    const first = await startWorker();
     const handle = await harness.client.workflow.start<typeof syncRoster>('syncRoster', {
       taskQueue,
       workflowId: `crash-mid-poll-${Date.now()}`,
@@ -108,12 +60,11 @@ describe('a worker killed with SIGKILL', () => {
       () => [...staffbase.imports.values()].some((found) => found.state === 'PREVIEW_PENDING') && polls() >= 2,
       'polling',
     );
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    await first.kill('SIGKILL');
 
     staffbase.settle();
     staffbase.autoAdvanceOnPoll = true;
-    const second = await startWorkerProcess();
+    const second = await startWorker();
     try {
       const result: SyncRosterResult = await handle.result();
       expect(result.delivered?.target).toBe('staffbase');
@@ -122,23 +73,28 @@ describe('a worker killed with SIGKILL', () => {
       const run = await harness.store.runs.get(result.runId);
       expect(run).toMatchObject({ status: 'succeeded', delivery: { remoteId: [...staffbase.imports.keys()][0] } });
     } finally {
-      second.kill('SIGTERM');
-      await once(second, 'exit');
+      await second.kill('SIGTERM');
     }
   }, 180_000);
 
   it('mid-upload: the receiver never sees half a file, and a new worker finishes the same upload', async () => {
-    const first = await startWorkerProcess();
-    // A slow link: each chunk's acknowledgement takes 10 s, so the worker dies inside the upload.
-    alludo.writeAckDelayMs = 10_000;
+    const first = await startWorker();
+    // A slow link: each chunk's acknowledgement takes 3 s, so the worker dies inside the upload.
+    alludo.writeAckDelayMs = 3_000;
     const handle = await harness.client.workflow.start<typeof syncRoster>('syncRoster', {
       taskQueue,
       workflowId: `crash-mid-upload-${Date.now()}`,
       args: [{ syncId: 'acme-oneroster' }],
     });
-    await waitFor(() => alludo.bytesWritten > 0, 'the upload to start');
-    first.kill('SIGKILL');
-    await once(first, 'exit');
+    // Killed once the first file is acknowledged and that progress is kept in MongoDB.
+    await waitFor(async () => {
+      const saved = await harness.store.checkpoints.get<{ progress: { fileIndex: number } }>(
+        handle.firstExecutionRunId,
+        'deliver',
+      );
+      return (saved?.data.progress.fileIndex ?? 0) >= 1;
+    }, 'the first file to be acknowledged and checkpointed');
+    await first.kill('SIGKILL');
 
     // Half-written data sits only under temporary names, which the receiver ignores.
     const tick = alludo.processTick();
@@ -147,12 +103,16 @@ describe('a worker killed with SIGKILL', () => {
     expect(alludo.users()).toEqual([]);
 
     alludo.writeAckDelayMs = 0;
-    const second = await startWorkerProcess();
+    const second = await startWorker();
     try {
       const result: SyncRosterResult = await handle.result();
       const run = await harness.store.runs.get(result.runId);
       expect(run).toMatchObject({ status: 'succeeded' });
       expect(run!.steps.deliver!.attempt).toBe(2);
+      // The second attempt started from the first one's checkpoint (kept in MongoDB), not from byte 0.
+      const resumed = run!.events?.find((event) => event.step === 'deliver' && event.kind === 'resumed');
+      expect(resumed?.detail).toMatch(/^upload resumed at file \d+, byte \d+/);
+      expect(resumed?.detail).not.toMatch(/^upload resumed at file 1, byte 0;/);
       for (const artifact of run!.artifacts!) {
         expect(alludo.file(artifact.fileName)).toBe((await harness.store.artifacts.read(artifact.id)).toString('utf8'));
       }
@@ -161,8 +121,7 @@ describe('a worker killed with SIGKILL', () => {
       expect(alludo.errors()).toEqual([]);
       expect(alludo.users()).toHaveLength(10);
     } finally {
-      second.kill('SIGTERM');
-      await once(second, 'exit');
+      await second.kill('SIGTERM');
     }
   }, 240_000);
 });

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateOneRosterPackage } from '../../targets/oneroster/validate';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
-import { ALLUDO_SFTP_PASSWORD, ALLUDO_SFTP_USER, AlludoSftpFake } from '../fakes/alludo/server';
+import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../fakes/alludo/server';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -16,18 +16,7 @@ async function useProfile(profile: 'alludo' | 'oneroster-1.2') {
     {
       id: 'acme-oneroster',
       source: config.syncs[0]!.source,
-      target: {
-        type: 'oneroster-sftp',
-        profile,
-        orgsFrom: 'department',
-        sftp: {
-          host: alludo.host,
-          port: alludo.port,
-          username: ALLUDO_SFTP_USER,
-          password: { env: 'ALLUDO_TEST_PASSWORD' },
-          hostKeySha256: alludo.hostKeySha256,
-        },
-      } as never,
+      target: alludo.targetConfig(profile) as never,
     },
   ];
   await harness.writeConfig(config);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -6,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ENCRYPTED_ENCODING, createEncryptionCodec, payloadToJson } from '../../core/payload-codec';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { exampleConfig } from '../support/example-config';
 import { REPO_ROOT, startHarness } from '../support/harness';
@@ -116,4 +118,59 @@ describe('entry points as real processes', () => {
       await rm(home, { recursive: true, force: true });
     }
   }, 120_000);
+
+  it('`dev` with ROSTERFLOW_PAYLOAD_KEY points the Web UI at a codec endpoint that decodes for it', async () => {
+    const home = await mkdtemp(join(tmpdir(), 'rosterflow-dev-home-'));
+    const key = randomBytes(32);
+    const env = {
+      ROSTERFLOW_HOME: home,
+      ROSTERFLOW_PAYLOAD_KEY: key.toString('base64'),
+      MONGODB_URI: '',
+      TEMPORAL_ADDRESS: '',
+      TEMPORAL_NAMESPACE: '',
+      ROSTERFLOW_TASK_QUEUE: '',
+    };
+    const dev = launch(
+      join(REPO_ROOT, 'bin', 'rosterflow'),
+      ['dev', '--random-ports', '--config', harness.configPath],
+      env,
+    );
+    try {
+      await waitFor(() => dev.output().includes('press Ctrl-C'), 'the demo run', dev.child, dev.output);
+      expect(dev.output()).toContain('SUCCEEDED');
+      const uiUrl = /Web UI {5}(http:\/\/127\.0\.0\.1:\d+)/.exec(dev.output())?.[1];
+      const codecUrl = /decodes them through (http:\/\/127\.0\.0\.1:\d+)/.exec(dev.output())?.[1];
+      expect(uiUrl).toBeDefined();
+      expect(codecUrl).toBeDefined();
+
+      // The Web UI's own settings name the endpoint, so it decodes without anyone configuring it.
+      const settings = (await (await fetch(`${uiUrl}/api/v1/settings`)).json()) as { Codec: { Endpoint: string } };
+      expect(settings.Codec.Endpoint).toBe(codecUrl);
+
+      // And the endpoint decodes what a worker with the same key encrypted, for the UI's origin only.
+      const codec = createEncryptionCodec(key, 'default');
+      const [encrypted] = await codec.encode([
+        { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from('7') },
+      ]);
+      expect(Buffer.from(encrypted!.metadata!['encoding']!).toString()).toBe(ENCRYPTED_ENCODING);
+      const response = await fetch(`${codecUrl}/decode`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', origin: uiUrl! },
+        body: JSON.stringify({ payloads: [payloadToJson(encrypted!)] }),
+      });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe(uiUrl);
+      const decoded = (await response.json()) as { payloads: { data: string }[] };
+      expect(Buffer.from(decoded.payloads[0]!.data, 'base64').toString()).toBe('7');
+
+      const exited = once(dev.child, 'exit');
+      dev.child.kill('SIGINT');
+      const [code] = (await exited) as [number | null];
+      expect(code).toBe(0);
+      await expect(fetch(`${codecUrl}/decode`, { method: 'POST' })).rejects.toThrow();
+    } finally {
+      dev.child.kill('SIGKILL');
+      await rm(home, { recursive: true, force: true });
+    }
+  }, 180_000);
 });

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { CLOSING_SEQ, HEADER_SEQ } from '../../store/render-segments';
 import { openStore } from '../../store/store';
 import type { Store } from '../../store/store';
 
@@ -60,5 +61,44 @@ describe('run store on the real MongoDB-compatible server', () => {
     await store.staging.discardFrom('run-e', 1);
     await store.staging.deleteRun('run-e');
     for await (const _page of store.staging.readPages('run-e')) expect.unreachable();
+  });
+
+  it('keeps one checkpoint per run and step, replaced by each write and deleted with the run', async () => {
+    expect(await store.checkpoints.get('run-f', 'extract')).toBeUndefined();
+    await store.checkpoints.put('run-f', 'extract', { seq: 1 }, 1);
+    await store.checkpoints.put('run-f', 'extract', { seq: 2 }, 2);
+    await store.checkpoints.put('run-f', 'render', { nextSeq: 0 }, 1);
+    expect(await store.checkpoints.get('run-f', 'extract')).toEqual({ data: { seq: 2 }, attempt: 2 });
+    await store.checkpoints.deleteRun('run-f');
+    expect(await store.checkpoints.get('run-f', 'render')).toBeUndefined();
+  });
+
+  it('splits a render segment over several documents and reads every file back in order', async () => {
+    // 9 MB: three parts, each well under the 16 MB document limit.
+    const big = Buffer.alloc(9 * 1024 * 1024, 'x');
+    await store.renderSegments.put('run-g', HEADER_SEQ, [Buffer.from('h1\n'), Buffer.from('h2\n')], 1);
+    await store.renderSegments.put('run-g', 1, [Buffer.from('b\n'), Buffer.from('')], 1);
+    await store.renderSegments.put('run-g', 0, [big, Buffer.from('a\n')], 1);
+    await store.renderSegments.put('run-g', CLOSING_SEQ, [Buffer.from('z\n'), Buffer.from('')], 1);
+    const read = async (file: number) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of store.renderSegments.read('run-g', file)) chunks.push(chunk);
+      return Buffer.concat(chunks);
+    };
+    expect((await read(0)).equals(Buffer.concat([Buffer.from('h1\n'), big, Buffer.from('b\nz\n')]))).toBe(true);
+    expect((await read(1)).toString()).toBe('h2\na\n');
+
+    // A rewrite with fewer parts leaves none of the old tail behind.
+    await store.renderSegments.put('run-g', 0, [Buffer.from('small\n'), Buffer.from('a\n')], 2);
+    expect((await read(0)).toString()).toBe('h1\nsmall\nb\nz\n');
+
+    // Kept segments before a checkpoint, with their digest and writer; later ones discarded.
+    const kept = await store.renderSegments.kept('run-g', 1);
+    expect([...kept.keys()].sort()).toEqual(['-1:0', '-1:1', '0:0', '0:1']);
+    expect(kept.get('0:0')!.attempt).toBe(2);
+    await store.renderSegments.discardFrom('run-g', 1);
+    expect((await read(0)).toString()).toBe('h1\nsmall\n');
+    await store.renderSegments.deleteRun('run-g');
+    expect((await read(0)).length).toBe(0);
   });
 });

@@ -12,7 +12,11 @@ let harness: Harness;
 let staffbase: StaffbaseFake;
 
 /** The example HR export delivered to Staffbase in delta mode, polling every second. */
-function staffbaseConfig(sourcePath = 'data/acme-hr-export.csv', safety: Record<string, unknown> = {}) {
+function staffbaseConfig(
+  sourcePath = 'data/acme-hr-export.csv',
+  safety: Record<string, unknown> = {},
+  onPreviewTrip: 'fail' | 'hold' = 'hold',
+) {
   const config = exampleConfig();
   const base = config.syncs[0]!;
   const target = {
@@ -22,7 +26,14 @@ function staffbaseConfig(sourcePath = 'data/acme-hr-export.csv', safety: Record<
     polling: { initialInterval: '1s', maxInterval: '2s', timeout: '2m' },
     safety,
   };
-  config.syncs = [{ id: 'acme-staffbase', source: { ...base.source, path: sourcePath }, target: target as never }];
+  config.syncs = [
+    {
+      id: 'acme-staffbase',
+      source: { ...base.source, path: sourcePath },
+      target: target as never,
+      safety: { onPreviewTrip },
+    },
+  ];
   return config;
 }
 
@@ -82,7 +93,7 @@ describe('Staffbase delivery through the workflow', () => {
     expect(staffbase.importsCreated - before).toBe(1);
   });
 
-  it('stops before importing when the preview would deactivate too many people', async () => {
+  it('stops before importing when the preview would deactivate too many people (onPreviewTrip: fail)', async () => {
     // Everyone but one has left, according to this export.
     const leavers = [
       'Employee ID,Employee #,First Name,Last Name,Preferred Name,Work Email,Status,Hire Date,Termination Date,Job Title,Department,Location,Manager ID,Team',
@@ -92,7 +103,7 @@ describe('Staffbase delivery through the workflow', () => {
       '1001,E-001,Ada,Lovelace,,ada.lovelace@acme.example,Active,2019-03-04,,Chief Engineer,Engineering,London,,Platform',
     ];
     await writeFile(join(harness.dataDir, 'leavers.csv'), `${leavers.join('\n')}\n`);
-    await harness.writeConfig(staffbaseConfig('data/leavers.csv', { maxDeactivationPercent: 20 }));
+    await harness.writeConfig(staffbaseConfig('data/leavers.csv', { maxDeactivationPercent: 20 }, 'fail'));
     const before = new Map([...staffbase.users].map(([id, user]) => [id, user.status]));
 
     const error = await run().then(

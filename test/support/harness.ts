@@ -40,6 +40,10 @@ export interface HarnessOptions {
   dataConverter?: DataConverter;
   /** The worker runtime's logger (once per test process); default: errors only. */
   logger?: Logger;
+  /** Another Temporal server than the shared one (a test that stops and restarts its own). */
+  temporalAddress?: string;
+  /** Another store than the shared one (a test that stops and restarts its own). */
+  mongoUri?: string;
 }
 
 export async function startHarness(
@@ -53,8 +57,8 @@ export async function startHarness(
     Runtime.install({ logger: options.logger ?? new DefaultLogger('ERROR') });
     runtimeInstalled = true;
   }
-  const temporalAddress = inject('temporalAddress');
-  const mongoUri = inject('mongoUri');
+  const temporalAddress = options.temporalAddress ?? inject('temporalAddress');
+  const mongoUri = options.mongoUri ?? inject('mongoUri');
   const suffix = randomUUID().slice(0, 8);
   const taskQueue = `test-${name}-${suffix}`;
   const dbName = `rosterflow_test_${name.replace(/\W/g, '_')}_${suffix}`;

@@ -20,6 +20,8 @@ export interface StackOptions {
   preferDefaultPorts: boolean;
   /** Namespaces to create besides `default`. */
   extraNamespaces?: readonly string[];
+  /** Where the Web UI decodes encrypted payloads (with `ui`). */
+  uiCodecEndpoint?: string;
   log: (line: string) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -48,19 +50,21 @@ export async function startLocalStack(options: StackOptions): Promise<LocalStack
     const mongo = await startMongo(dataDir, pick, options.log, env);
     if (mongo.server) servers.push(mongo.server);
 
-    const temporalCli = await ensureTemporalCli(options.log, env);
     const port = await pick(7233);
     const uiPort = options.ui ? await pick(8233) : undefined;
-    const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port), '--namespace', NAMESPACE];
-    for (const namespace of options.extraNamespaces ?? []) args.push('--namespace', namespace);
-    args.push(...(uiPort === undefined ? ['--headless'] : ['--ui-port', String(uiPort)]));
-    if (options.persistent) args.push('--db-filename', join(dataDir, 'temporal.db'));
-    // No outbound version check: these machines have no network beyond package registries.
-    args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false', '--log-level', 'error');
-    const temporal = startServer('Temporal dev server', temporalCli, args, env);
-    servers.push(temporal);
-    const temporalAddress = `127.0.0.1:${port}`;
-    await waitUntilReady(temporal, () => pingTemporal(temporalAddress), 60_000);
+    const temporal = await startTemporalDevServer({
+      port,
+      ...(uiPort === undefined ? {} : { uiPort }),
+      ...(uiPort === undefined || options.uiCodecEndpoint === undefined
+        ? {}
+        : { uiCodecEndpoint: options.uiCodecEndpoint }),
+      namespaces: [NAMESPACE, ...(options.extraNamespaces ?? [])],
+      ...(options.persistent ? { dbFile: join(dataDir, 'temporal.db') } : {}),
+      log: options.log,
+      env,
+    });
+    servers.push(temporal.server);
+    const temporalAddress = temporal.address;
 
     return {
       temporalAddress,
@@ -91,7 +95,63 @@ async function startMongo(
   }
 
   const port = await pick(27017);
-  const dbPath = join(dataDir, 'mongo');
+  return startMongoServer({ port, dataDir: join(dataDir, 'mongo'), log, env });
+}
+
+export interface TemporalDevServerOptions {
+  /** The frontend gRPC port on 127.0.0.1. */
+  port: number;
+  /** Serve the Web UI on this port; headless without one. */
+  uiPort?: number;
+  /** Namespaces to create at start (`default` always exists). */
+  namespaces?: readonly string[];
+  /** Keep history in this SQLite file, so a restart with the same file carries on where it stopped. */
+  dbFile?: string;
+  /** A payload codec endpoint the Web UI decodes payloads through (`rosterflow codec-server`'s protocol). */
+  uiCodecEndpoint?: string;
+  /** How long to wait for the frontend to answer (default 60 s). */
+  readyTimeoutMs?: number;
+  log: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * One Temporal dev server (`temporal server start-dev`) on 127.0.0.1, ready to answer. Starting it
+ * again with the same `port` and `dbFile` after it stopped restarts the same cluster.
+ */
+export async function startTemporalDevServer(
+  options: TemporalDevServerOptions,
+): Promise<{ address: string; server: ServerProcess }> {
+  const env = options.env ?? process.env;
+  const temporalCli = await ensureTemporalCli(options.log, env);
+  const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port)];
+  for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+  args.push(...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
+  if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
+  if (options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
+  // No outbound version check: these machines have no network beyond package registries.
+  args.push('--dynamic-config-value', 'frontend.enableServerVersionCheck=false', '--log-level', 'error');
+  const server = startServer('Temporal dev server', temporalCli, args, env);
+  const address = `127.0.0.1:${options.port}`;
+  await waitUntilReady(server, () => pingTemporal(address), options.readyTimeoutMs ?? 60_000);
+  return { address, server };
+}
+
+export interface MongoServerOptions {
+  /** The port on 127.0.0.1. */
+  port: number;
+  /** The server's data folder; starting again with the same folder keeps the data. */
+  dataDir: string;
+  log: (line: string) => void;
+  env?: NodeJS.ProcessEnv;
+}
+
+/** One MongoDB wire-protocol server (`mongod` on PATH, else FerretDB) on 127.0.0.1, ready to answer. */
+export async function startMongoServer(
+  options: MongoServerOptions,
+): Promise<{ uri: string; kind: 'mongod' | 'ferretdb'; server: ServerProcess }> {
+  const env = options.env ?? process.env;
+  const { port, dataDir: dbPath } = options;
   await mkdir(dbPath, { recursive: true });
   const uri = `mongodb://127.0.0.1:${port}/`;
   const mongod = await findMongod(env);
@@ -104,7 +164,7 @@ async function startMongo(
       )
     : startServer(
         'FerretDB',
-        await ensureFerretDb(log, env),
+        await ensureFerretDb(options.log, env),
         ['-listen', `127.0.0.1:${port}`, '-data-dir', dbPath],
         env,
       );
@@ -112,7 +172,8 @@ async function startMongo(
   return { uri, kind: mongod ? 'mongod' : 'ferretdb', server };
 }
 
-async function pingTemporal(address: string): Promise<void> {
+/** Resolves once the Temporal frontend at `address` answers. */
+export async function pingTemporal(address: string): Promise<void> {
   const connection = await Connection.connect({ address, connectTimeout: '1s' });
   try {
     await connection.workflowService.getSystemInfo({});
@@ -121,7 +182,8 @@ async function pingTemporal(address: string): Promise<void> {
   }
 }
 
-async function pingMongo(uri: string): Promise<void> {
+/** Resolves once the MongoDB wire-protocol server at `uri` answers a ping. */
+export async function pingMongo(uri: string): Promise<void> {
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 1_000 });
   try {
     await client.db('admin').command({ ping: 1 });

@@ -22,6 +22,9 @@ const { requestUploadLock, recordRunEvent } = proxyActivities<Activities>({
 
 const { uploadToAllstacks } = proxyActivities<Activities>({
   startToCloseTimeout: '10 minutes',
+  // Heartbeats while alive: a killed worker's upload is retried elsewhere within half a minute,
+  // and the retry reads the MongoDB checkpoint to learn whether the file already went.
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '10 seconds',
     maximumInterval: '5 minutes',

@@ -5,9 +5,9 @@ import type { RenderResult } from '../../activities/render';
 
 const { uploadOneRoster } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
-  // The upload heartbeats every acknowledged chunk; a silent worker is given up quickly and the
-  // next attempt resumes from the last checkpoint.
-  heartbeatTimeout: '1 minute',
+  // The upload heartbeats while alive; a silent worker is given up quickly and the next attempt,
+  // on any worker, resumes from the checkpoint kept in MongoDB.
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '5 seconds',
     maximumInterval: '5 minutes',

@@ -4,6 +4,7 @@ import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { RenderResult } from '../../activities/render';
 import type { StaffbasePolling } from '../../activities/targets/staffbase';
+import type { HoldController } from '../hold';
 
 const retry: RetryPolicy = {
   initialInterval: '5 seconds',
@@ -11,8 +12,14 @@ const retry: RetryPolicy = {
   maximumAttempts: 10,
   nonRetryableErrorTypes: [...PERMANENT_ERROR_TYPES],
 };
-// The upload carries the whole file; every other step is one small request.
-const upload = proxyActivities<Activities>({ startToCloseTimeout: '10 minutes', retry });
+// The upload carries the whole file and heartbeats while alive, so a killed worker's upload is
+// retried elsewhere within half a minute (finding this run's import by its file name, not making
+// a second one); every other step is one small request.
+const upload = proxyActivities<Activities>({
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '30 seconds',
+  retry,
+});
 const staffbase = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
 
 type StaffbaseState = Awaited<ReturnType<Activities['pollStaffbaseImport']>>['state'];
@@ -21,13 +28,16 @@ export interface StaffbaseDelivery {
   runId: string;
   artifacts: RenderResult['artifacts'];
   location: string;
+  /** Holds the run for an operator when the preview trips and the sync says `safety.onPreviewTrip: hold`. */
+  holds: HoldController;
 }
 
 /**
  * The Staffbase CSV Import protocol, step by step: upload (or find this run's earlier upload),
- * configure, preview, wait for PREVIEW_READY, check the preview against the safety rules, import,
- * wait for COMPLETED or CANCELLED, keep the error report. The import id lives in this workflow's
- * state, so a worker crash at any step carries on with the same import.
+ * configure, preview, wait for PREVIEW_READY, check the preview against the safety rules (failing, or
+ * holding for an operator's decision: see workflows/hold.ts), import, wait for COMPLETED or
+ * CANCELLED, keep the error report. The import id lives in this workflow's state, so a worker crash
+ * at any step carries on with the same import.
  */
 export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<{ target: string; location: string }> {
   const { runId } = delivery;
@@ -36,7 +46,17 @@ export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<{
   await staffbase.configureStaffbaseImport(step);
   await staffbase.requestStaffbasePreview(step);
   await waitForState(step, ['PREVIEW_READY'], polling);
-  await staffbase.checkStaffbasePreview(step);
+  const check = await staffbase.checkStaffbasePreview(step);
+  if (check.tripped.length > 0) {
+    // The import waits in PREVIEW_READY; nothing is imported unless an operator approves.
+    await delivery.holds.holdForDecision({
+      runId,
+      reasons: check.tripped,
+      source: 'target-preview',
+      expiresAfterMs: check.holdExpiresAfterMs,
+      expiresAfter: check.holdExpiresAfter,
+    });
+  }
   await staffbase.requestStaffbaseImport(step);
   const final = await waitForState(step, ['COMPLETED', 'CANCELLED'], polling);
   await staffbase.fetchStaffbaseErrors(step);

@@ -111,6 +111,25 @@ export class AlludoSftpFake {
   }
 
   /** The content at `name` in the drop folder, as text. */
+  /**
+   * A `oneroster-sftp` target pointed at this server, its password read from `passwordEnv`
+   * (which the test sets to ALLUDO_SFTP_PASSWORD).
+   */
+  targetConfig(profile = 'alludo', passwordEnv = 'ALLUDO_TEST_PASSWORD') {
+    return {
+      type: 'oneroster-sftp',
+      profile,
+      orgsFrom: 'department',
+      sftp: {
+        host: this.host,
+        port: this.port,
+        username: ALLUDO_SFTP_USER,
+        password: { env: passwordEnv },
+        hostKeySha256: this.hostKeySha256,
+      },
+    };
+  }
+
   file(name: string): string | undefined {
     return this.fs.read(posix.join(this.directory, name))?.toString('utf8');
   }

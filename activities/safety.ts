@@ -1,0 +1,182 @@
+import { heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import ms from 'ms';
+import { DEFAULT_MAX_DEACTIVATION_PERCENT, evaluateSafetyRules } from '../core/safety-rules';
+import type { PlanCounts, SafetyLimits } from '../core/safety-rules';
+import type { SyncConfig } from '../config/schema';
+import type { HoldRecord } from '../store/run-record';
+import type { ActivityDeps } from './deps';
+import { loadRunSync } from './load-run-sync';
+import { toApplicationFailure } from './failures';
+
+export interface PlanDeliveryInput {
+  runId: string;
+}
+
+/** The plan's counts and verdict: numbers and count-only sentences, safe for workflow history. */
+export interface DeliveryPlan extends PlanCounts {
+  /** The safety rules this run trips; empty means deliver. */
+  tripped: string[];
+  /** How long a hold waits for a decision (the sync's safety.holdExpiresAfter). */
+  holdExpiresAfter: string;
+  holdExpiresAfterMs: number;
+}
+
+export interface HoldRunInput {
+  runId: string;
+  reasons: string[];
+  source: HoldRecord['source'];
+  /** ISO times, from workflow time. */
+  since: string;
+  expiresAt: string;
+}
+
+export interface EndHoldInput {
+  runId: string;
+  /** Absent when the hold expired unanswered. */
+  decision?: { approve: boolean; by: string; reason: string; at: string };
+}
+
+/**
+ * Targets that check their own import preview against deactivation limits (Staffbase's target.safety):
+ * the preview counts what the target will really do, so the sync-level percentage is off for them
+ * unless the sync sets it explicitly.
+ */
+const TARGETS_WITH_PREVIEW_CHECK: readonly string[] = ['staffbase'];
+
+export function safetyLimits(sync: SyncConfig): SafetyLimits {
+  const { minEmployees, maxShrinkPercent, maxDeactivations, maxDeactivationPercent } = sync.safety;
+  return {
+    minEmployees,
+    maxShrinkPercent,
+    maxDeactivations,
+    maxDeactivationPercent:
+      maxDeactivationPercent ??
+      (TARGETS_WITH_PREVIEW_CHECK.includes(sync.target.type) ? undefined : DEFAULT_MAX_DEACTIVATION_PERCENT),
+  };
+}
+
+/** Employed, for the deactivation count: everyone but leavers (`pending` and `leave` people still work here). */
+const isEmployed = (status: string): boolean => status !== 'inactive';
+
+export function createSafetyActivities(deps: ActivityDeps) {
+  return {
+    /**
+     * The plan step, between render and delivery: counts this run's employees against the sync's last
+     * delivery and applies the safety rules. It also writes this run's snapshot of employed ids, not yet
+     * current: the run's staged rows are deleted when it ends, and a hold may outlast them, so the ids
+     * are taken now and only made current by commitSnapshot after a successful delivery.
+     */
+    async planDelivery({ runId }: PlanDeliveryInput): Promise<DeliveryPlan> {
+      // Not a step of its own in the run's timeline (that stays resolve/extract/render/deliver): its
+      // outcome is the run record's `plan`. Failures are classified like a step's.
+      try {
+        const sync = await loadRunSync(deps, runId);
+        const previous = await deps.store.snapshots.current(sync.id);
+        const writer = await deps.store.snapshots.openWriter(sync.id, runId);
+        let pulled = 0;
+        let pages = 0;
+        for await (const page of deps.store.staging.readPages(runId)) {
+          for (const employee of page) {
+            pulled += 1;
+            if (isEmployed(employee.status)) await writer.add(employee.sourceId);
+          }
+          pages += 1;
+          heartbeat({ pages });
+        }
+        const active = await writer.close();
+        const deactivations = previous
+          ? await deps.store.snapshots.countMissing(previous.runId, runId, (bucket) => heartbeat({ pages, bucket }))
+          : 0;
+
+        const counts: PlanCounts = {
+          pulled,
+          active,
+          deactivations,
+          ...(previous ? { previousPulled: previous.pulled, previousActive: previous.active } : {}),
+        };
+        const tripped = evaluateSafetyRules(counts, safetyLimits(sync));
+        await deps.store.runs.setPlan(runId, {
+          ...counts,
+          ...(previous ? { previousRunId: previous.runId } : {}),
+          tripped,
+        });
+        const holdExpiresAfter = sync.safety.holdExpiresAfter;
+        return { ...counts, tripped, holdExpiresAfter, holdExpiresAfterMs: ms(holdExpiresAfter as ms.StringValue) };
+      } catch (err) {
+        throw toApplicationFailure(err, 'plan');
+      }
+    },
+
+    /** Marks the run held in the run store (what `rosterflow holds` lists) and notes it in its events. */
+    async holdRun(input: HoldRunInput): Promise<void> {
+      await deps.store.runs.hold(input.runId, {
+        reasons: input.reasons,
+        since: new Date(input.since),
+        expiresAt: new Date(input.expiresAt),
+        source: input.source,
+      });
+      await deps.store.runs.addEvent(input.runId, {
+        at: new Date(input.since),
+        step: input.source === 'plan' ? 'plan' : 'deliver',
+        kind: 'held',
+        detail: `${input.reasons.join('; ')}; waiting for approval until ${input.expiresAt}`,
+      });
+    },
+
+    /** Records who decided what and why (or that nobody did in time). */
+    async endHold({ runId, decision }: EndHoldInput): Promise<void> {
+      const run = await deps.store.runs.get(runId);
+      const step = run?.hold?.source === 'target-preview' ? 'deliver' : 'plan';
+      if (decision === undefined) {
+        await deps.store.runs.endHold(runId, { expired: true });
+        await deps.store.runs.addEvent(runId, {
+          at: new Date(),
+          step,
+          kind: 'hold-expired',
+          detail: 'nobody approved or rejected the hold in time',
+        });
+        return;
+      }
+      const at = new Date(decision.at);
+      await deps.store.runs.endHold(runId, { decision: { ...decision, at } });
+      await deps.store.runs.addEvent(runId, {
+        at,
+        step,
+        kind: decision.approve ? 'hold-approved' : 'hold-rejected',
+        detail: `by ${decision.by}: ${decision.reason}`,
+      });
+    },
+
+    /** After a successful delivery: this run's employed ids become the sync's baseline for the next plan. */
+    async commitSnapshot({ runId }: { runId: string }): Promise<void> {
+      const run = await deps.store.runs.get(runId);
+      if (!run?.plan) {
+        throw ApplicationFailure.nonRetryable(`Run ${runId} has no plan to take a snapshot from`, 'InvalidInput');
+      }
+      const stored = await deps.store.snapshots.countIds(runId);
+      if (stored !== run.plan.active) {
+        // Never make a partial snapshot current: the previous one stays the baseline.
+        await deps.store.runs.addEvent(runId, {
+          at: new Date(),
+          step: 'deliver',
+          kind: 'snapshot-skipped',
+          detail: `the planned snapshot holds ${stored} of ${run.plan.active} ids; the previous one stays current`,
+        });
+        return;
+      }
+      await deps.store.snapshots.commit({
+        syncId: run.syncId,
+        runId,
+        pulled: run.plan.pulled,
+        active: run.plan.active,
+        deliveredAt: new Date(),
+      });
+    },
+
+    /** A run that planned but will not deliver (dry run, failure, rejected hold) drops its planned snapshot. */
+    async discardSnapshot({ runId }: { runId: string }): Promise<void> {
+      await deps.store.snapshots.discard(runId);
+    },
+  };
+}

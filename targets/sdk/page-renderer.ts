@@ -1,0 +1,103 @@
+import { stringify } from 'csv-stringify/sync';
+import type { RowRejection } from '../../connectors/sdk/source';
+import type { Employee } from '../../core/employee';
+import type { ArtifactLayout, CsvRow } from './layout';
+import { createRowChecker } from './row-checks';
+
+/** What the render made of the employees so far. */
+export interface RenderTally {
+  /** Employees written to the files. */
+  rendered: number;
+  /** Employees no file wanted (for example leavers a target leaves out). */
+  filteredOut: number;
+  /** Employees refused by a row check; none of their rows is in any file. */
+  rejected: number;
+  /** The first rejections, by employee and column, never by value. */
+  rejections: RowRejection[];
+  /** Data rows written to each file, in layout order. */
+  rowsPerFile: number[];
+}
+
+const MAX_KEPT_REJECTIONS = 100;
+
+/**
+ * Turns employees into the bytes of a target's CSV files (RFC 4180, UTF-8, header first), one
+ * staged page at a time, so the bytes of each page can be kept as a segment and a resumed render
+ * can rebuild its state by replaying earlier pages without writing them again. Deterministic:
+ * the same pages give the same bytes. An employee any of whose rows fails a check is left out of
+ * every file, so files never disagree (a role without its user).
+ */
+export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
+  const checkers = layouts.map(createRowChecker);
+  const options = layouts.map((layout) => ({
+    columns: [...layout.headers],
+    delimiter: layout.delimiter ?? ',',
+    record_delimiter: 'unix' as const,
+    // Keep leading and trailing spaces visible to the receiver.
+    quoted_match: /^\s|\s$/,
+  }));
+  const tally: RenderTally = {
+    rendered: 0,
+    filteredOut: 0,
+    rejected: 0,
+    rejections: [],
+    rowsPerFile: layouts.map(() => 0),
+  };
+  const toBytes = (at: number, rows: CsvRow[]) =>
+    Buffer.from(rows.length === 0 ? '' : stringify(rows as string[][], { ...options[at], header: false }), 'utf8');
+
+  return {
+    tally,
+
+    /** Each file's header line. */
+    header(): Buffer[] {
+      return layouts.map((_layout, at) => Buffer.from(stringify([], { ...options[at], header: true }), 'utf8'));
+    },
+
+    /** Each file's rows for one page of employees. */
+    page(employees: readonly Employee[]): Buffer[] {
+      const accepted: CsvRow[][] = layouts.map(() => []);
+      for (const employee of employees) {
+        const rowsPerFile = layouts.map((layout) => layout.rowsFor(employee));
+        if (rowsPerFile.every((rows) => rows.length === 0)) {
+          tally.filteredOut += 1;
+          continue;
+        }
+        const label = `employee ${employee.sourceId}`;
+        const problems = rowsPerFile.flatMap((rows, at) => rows.flatMap((row) => checkers[at]!.check(row, label)));
+        if (problems.length > 0) {
+          tally.rejected += 1;
+          tally.rejections.push(...problems.slice(0, Math.max(0, MAX_KEPT_REJECTIONS - tally.rejections.length)));
+          continue;
+        }
+        for (const [at, rows] of rowsPerFile.entries()) {
+          for (const row of rows) {
+            checkers[at]!.commit(row);
+            accepted[at]!.push(row);
+          }
+        }
+        tally.rendered += 1;
+      }
+      return accepted.map((rows, at) => {
+        tally.rowsPerFile[at]! += rows.length;
+        return toBytes(at, rows);
+      });
+    },
+
+    /** Each file's closing rows: those known only once every employee was seen (derived orgs, a manifest). */
+    closing(): Buffer[] {
+      return layouts.map((layout, at) => {
+        const rows = [...(layout.finish?.() ?? [])];
+        for (const row of rows) {
+          const problems = checkers[at]!.check(row, `${layout.fileName} derived row`);
+          // Derived rows come from our own code: a failing one is a bug, not bad data.
+          if (problems.length > 0)
+            throw new Error(`${layout.fileName}: a derived row fails its checks (${problems[0]!.field})`);
+          checkers[at]!.commit(row);
+        }
+        tally.rowsPerFile[at]! += rows.length;
+        return toBytes(at, rows);
+      });
+    },
+  };
+}
