@@ -69,6 +69,8 @@ export function createCsvDropSource(
           on_record: (cells: string[], { empty_lines }: InfoRecord) => {
             const line = linesParsed + empty_lines + 1;
             linesParsed += 1 + lineBreaks(cells);
+            // A row of empty cells (`,,,,`, what spreadsheets save for rows once edited) holds nobody.
+            if (header !== undefined && cells.every((cell) => cell === '')) return null;
             if (header !== undefined) return Object.assign(cells, { line });
             header = checkHeader(cells, config);
             return null;

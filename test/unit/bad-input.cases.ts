@@ -479,6 +479,23 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     },
   },
   {
+    // Spreadsheets save rows that were once edited as cells without values (`,,,,`), in the middle
+    // and at the end; they hold nobody and are skipped, and later rows keep their own line numbers.
+    name: 'rows whose every cell is empty are skipped, not rejected',
+    file: 'trailing-empty-rows.csv',
+    expect: {
+      kind: 'rows-rejected',
+      records: 2,
+      rejections: [{ row: 'line 6', field: 'sourceId', reason: 'is required' }],
+      render: {
+        rendered: 2,
+        filteredOut: 0,
+        csv:
+          OUT + ADA + 'grace.hopper@acme.example,Grace,Hopper,Staff Engineer,Engineering,New York,Compilers,active\n',
+      },
+    },
+  },
+  {
     // Nobody in the roster: no records and no error; the run stops with SourceEmpty before rendering.
     name: 'a header-only file yields no records and no error',
     file: 'header-only.csv',
