@@ -1,6 +1,7 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { createSource, defaultSourceDeps } from '../connectors';
 import type { RowRejection } from '../connectors/sdk/source';
+import type { CheckpointWriter } from '../store/checkpoints';
 import { MAX_RECORDED_REJECTIONS } from '../store/runs';
 import type { ActivityDeps } from './deps';
 import { failpoint } from './failpoints';
@@ -39,7 +40,8 @@ export function createExtractActivities(deps: ActivityDeps) {
      */
     async extractEmployees({ runId }: ExtractInput): Promise<ExtractResult> {
       return runStep(deps, runId, 'extract', async () => {
-        const { attempt } = activityInfo();
+        const { attempt, activityId } = activityInfo();
+        const writer = { attempt, activityId };
         const saved = await deps.store.checkpoints.get<ExtractCheckpoint>(runId, 'extract');
         const checkpoint: ExtractCheckpoint = saved?.data ?? {
           seq: 0,
@@ -60,7 +62,7 @@ export function createExtractActivities(deps: ActivityDeps) {
           }
           await withKeepAlive(
             () => ({ seq: checkpoint.seq, pulled: checkpoint.pulled }),
-            () => stagePages(runId, checkpoint, attempt),
+            () => stagePages(runId, checkpoint, writer),
           );
         }
         const { seq, pulled, rejected, rejections } = checkpoint;
@@ -72,10 +74,12 @@ export function createExtractActivities(deps: ActivityDeps) {
   };
 
   /** Reads the source from the checkpoint's cursor, moving the checkpoint (in place) past every page staged. */
-  async function stagePages(runId: string, checkpoint: ExtractCheckpoint, attempt: number): Promise<void> {
+  async function stagePages(runId: string, checkpoint: ExtractCheckpoint, writer: CheckpointWriter): Promise<void> {
     const sync = await loadRunSync(deps, runId);
     const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
     for await (const page of source.listEmployees({ signal: cancellationSignal() }, checkpoint.cursor)) {
+      // Given up on by Temporal (heartbeats answered with a cancellation): stop before staging more.
+      cancellationSignal().throwIfAborted();
       await deps.store.staging.putPage(runId, checkpoint.seq, page.records, page.cursor);
       checkpoint.seq += 1;
       checkpoint.cursor = page.cursor;
@@ -84,11 +88,11 @@ export function createExtractActivities(deps: ActivityDeps) {
       checkpoint.rejections.push(
         ...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
       );
-      await deps.store.checkpoints.put(runId, 'extract', checkpoint, attempt);
+      await deps.store.checkpoints.put(runId, 'extract', checkpoint, writer);
       heartbeat({ seq: checkpoint.seq, pulled: checkpoint.pulled });
       await failpoint('extract.after-page');
     }
     checkpoint.done = true;
-    await deps.store.checkpoints.put(runId, 'extract', checkpoint, attempt);
+    await deps.store.checkpoints.put(runId, 'extract', checkpoint, writer);
   }
 }

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ArtifactRecord } from '../store/run-record';
 import { HEADER_SEQ, CLOSING_SEQ } from '../store/render-segments';
@@ -44,7 +44,8 @@ export function createRenderActivities(deps: ActivityDeps) {
      */
     async renderArtifacts({ runId }: RenderInput): Promise<RenderResult> {
       return runStep(deps, runId, 'render', async () => {
-        const { attempt } = activityInfo();
+        const { attempt, activityId } = activityInfo();
+        const writer = { attempt, activityId };
         const saved = await checkpoints.get<RenderCheckpoint>(runId, 'render');
         if (saved?.data.result) return saved.data.result;
 
@@ -54,21 +55,26 @@ export function createRenderActivities(deps: ActivityDeps) {
         const resumeAt = saved?.data.nextSeq ?? 0;
         await renderSegments.discardFrom(runId, resumeAt);
         const kept = await renderSegments.kept(runId, resumeAt);
-        if (!kept.has(`${HEADER_SEQ}:0`)) await renderSegments.put(runId, HEADER_SEQ, renderer.header(), attempt);
+        // Always (re)written: idempotent, and a crash between two files' headers leaves no file without one.
+        await renderSegments.put(runId, HEADER_SEQ, renderer.header(), attempt);
 
         let replayed = 0;
         await withKeepAlive(
           () => ({ rendered: renderer.tally.rendered }),
           async () => {
             for await (const { seq, records } of staging.readNumberedPages(runId)) {
-              const chunks = renderer.page(records);
+              // Given up on by Temporal (heartbeats answered with a cancellation): stop writing.
+              cancellationSignal().throwIfAborted();
+              const { files: chunks, rejectedIds } = renderer.page(records);
               if (seq < resumeAt) {
                 assertSameAsKept(kept, seq, chunks);
                 replayed += 1;
                 continue;
               }
+              // The plan counts these people as gone from the target (they are in none of its files).
+              await staging.setRenderRejected(runId, seq, rejectedIds);
               await renderSegments.put(runId, seq, chunks, attempt);
-              await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: seq + 1 }, attempt);
+              await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: seq + 1 }, writer);
               heartbeat({ rendered: renderer.tally.rendered });
               await failpoint('render.after-page');
             }
@@ -77,13 +83,22 @@ export function createRenderActivities(deps: ActivityDeps) {
         await renderSegments.put(runId, CLOSING_SEQ, renderer.closing(), attempt);
 
         const artifacts: ArtifactRecord[] = [];
-        for (const [file, layout] of layouts.entries()) {
-          const output = await openMeasuredOutput(layout.fileName, (fileName) =>
-            artifactStore.openWriter(fileName, { runId, syncId: sync.id }),
-          );
-          for await (const chunk of renderSegments.read(runId, file)) await output.write(chunk);
-          artifacts.push({ ...(await output.end()), rows: renderer.tally.rowsPerFile[file]! });
-        }
+        let assembled = 0;
+        await withKeepAlive(
+          () => ({ assembled }),
+          async () => {
+            for (const [file, layout] of layouts.entries()) {
+              const output = await openMeasuredOutput(layout.fileName, (fileName) =>
+                artifactStore.openWriter(fileName, { runId, syncId: sync.id }),
+              );
+              for await (const chunk of renderSegments.read(runId, file)) {
+                await output.write(chunk);
+                assembled += chunk.length;
+              }
+              artifacts.push({ ...(await output.end()), rows: renderer.tally.rowsPerFile[file]! });
+            }
+          },
+        );
 
         const { rendered, filteredOut, rejected, rejections } = renderer.tally;
         const result: RenderResult = { artifacts, rendered, rejected, filteredOut };
@@ -99,7 +114,7 @@ export function createRenderActivities(deps: ActivityDeps) {
             detail: `attempt ${attempt} continued from the checkpoint of attempt ${saved.attempt}: ${replayed} pages kept (written by attempt ${[...keptFrom].join(', ')}), ${renderer.tally.rowsPerFile.reduce((a, b) => a + b, 0)} rows in all`,
           });
         }
-        await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: resumeAt, result }, attempt);
+        await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: resumeAt, result }, writer);
         await renderSegments.deleteRun(runId);
         return result;
       });

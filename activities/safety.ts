@@ -38,11 +38,13 @@ export interface EndHoldInput {
 }
 
 /**
- * Targets that check their own import preview against deactivation limits (Staffbase's target.safety):
- * the preview counts what the target will really do, so the sync-level percentage is off for them
- * unless the sync sets it explicitly.
+ * Targets whose own import preview is always checked against deactivation limits: Staffbase in full
+ * mode, which refuses to import without preview counts. The preview counts what the target will
+ * really do, so the sync-level percentage is off for them unless the sync sets it explicitly. (In
+ * delta mode Staffbase may report no counts, so the sync-level rule stays on there.)
  */
-const TARGETS_WITH_PREVIEW_CHECK: readonly string[] = ['staffbase'];
+const hasMandatoryPreviewCheck = (sync: SyncConfig): boolean =>
+  sync.target.type === 'staffbase' && sync.target.mode === 'full';
 
 export function safetyLimits(sync: SyncConfig): SafetyLimits {
   const { minEmployees, maxShrinkPercent, maxDeactivations, maxDeactivationPercent } = sync.safety;
@@ -51,8 +53,7 @@ export function safetyLimits(sync: SyncConfig): SafetyLimits {
     maxShrinkPercent,
     maxDeactivations,
     maxDeactivationPercent:
-      maxDeactivationPercent ??
-      (TARGETS_WITH_PREVIEW_CHECK.includes(sync.target.type) ? undefined : DEFAULT_MAX_DEACTIVATION_PERCENT),
+      maxDeactivationPercent ?? (hasMandatoryPreviewCheck(sync) ? undefined : DEFAULT_MAX_DEACTIVATION_PERCENT),
   };
 }
 
@@ -76,17 +77,19 @@ export function createSafetyActivities(deps: ActivityDeps) {
         const writer = await deps.store.snapshots.openWriter(sync.id, runId);
         let pulled = 0;
         let pages = 0;
-        for await (const page of deps.store.staging.readPages(runId)) {
-          for (const employee of page) {
+        for await (const { records, renderRejected } of deps.store.staging.readPagesForPlan(runId)) {
+          for (const employee of records) {
             pulled += 1;
-            if (isEmployed(employee.status)) await writer.add(employee.sourceId);
+            // Someone the target's checks refused is in none of its files: gone, for the target.
+            if (isEmployed(employee.status) && !renderRejected.has(employee.sourceId))
+              await writer.add(employee.sourceId);
           }
           pages += 1;
           heartbeat({ pages });
         }
         const active = await writer.close();
         const deactivations = previous
-          ? await deps.store.snapshots.countMissing(previous.runId, runId, (bucket) => heartbeat({ pages, bucket }))
+          ? await deps.store.snapshots.countMissing(previous, runId, (bucket) => heartbeat({ pages, bucket }))
           : 0;
 
         const counts: PlanCounts = {

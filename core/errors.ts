@@ -22,7 +22,9 @@ export type RosterflowErrorType =
   | 'RowsRejected'
   | 'DeliveryFailed'
   | 'ImportStateUnexpected'
-  | 'SafetyRuleTripped';
+  | 'SafetyRuleTripped'
+  /** The run store failed or changed under a step; retried. */
+  | 'StoreUnavailable';
 
 /** Errors that retrying cannot fix: a bad config, bad input, a rejected file. */
 export const PERMANENT_ERROR_TYPES: readonly RosterflowErrorType[] = [

@@ -1,4 +1,17 @@
+import { MongoServerError } from 'mongodb';
 import type { Collection, Db } from 'mongodb';
+
+const DUPLICATE_KEY = 11000;
+
+/** Which attempt of which activity writes a checkpoint (from `activityInfo()`). */
+export interface CheckpointWriter {
+  activityId: string;
+  attempt: number;
+}
+
+export class CheckpointSuperseded extends Error {
+  override name = 'CheckpointSuperseded';
+}
 
 /** Steps whose progress is checkpointed so that a retry, on any worker, continues where the last attempt stopped. */
 export type CheckpointStep = 'extract' | 'render' | 'deliver';
@@ -8,8 +21,9 @@ interface CheckpointDocument {
   runId: string;
   step: CheckpointStep;
   data: unknown;
-  /** The activity attempt that wrote it, for the run's story. */
+  /** The activity attempt that wrote it, for the run's story and to fence off older attempts. */
   attempt: number;
+  activityId: string;
   updatedAt: Date;
 }
 
@@ -34,12 +48,27 @@ export class CheckpointStore {
     return found ? { data: found.data as T, attempt: found.attempt } : undefined;
   }
 
-  async put<T>(runId: string, step: CheckpointStep, data: T, attempt: number): Promise<void> {
-    await this.checkpoints.replaceOne(
-      { _id: `${runId}:${step}` },
-      { runId, step, data, attempt, updatedAt: new Date() },
-      { upsert: true },
-    );
+  /**
+   * Writes the step's checkpoint, unless a later attempt of the same activity wrote one already: an
+   * attempt Temporal gave up on (a worker cut off, not dead) may still be running, and must neither
+   * move a newer attempt's checkpoint nor go on to act on its own. It gets a CheckpointSuperseded error.
+   */
+  async put<T>(runId: string, step: CheckpointStep, data: T, by: CheckpointWriter): Promise<void> {
+    try {
+      await this.checkpoints.replaceOne(
+        { _id: `${runId}:${step}`, $or: [{ activityId: { $ne: by.activityId } }, { attempt: { $lte: by.attempt } }] },
+        { runId, step, data, attempt: by.attempt, activityId: by.activityId, updatedAt: new Date() },
+        { upsert: true },
+      );
+    } catch (err) {
+      // The filter missed an existing document, so the upsert's insert collided with it.
+      if (err instanceof MongoServerError && err.code === DUPLICATE_KEY) {
+        throw new CheckpointSuperseded(
+          `${step}: a later attempt of this step has taken over; attempt ${by.attempt} stops`,
+        );
+      }
+      throw err;
+    }
   }
 
   async deleteRun(runId: string): Promise<void> {

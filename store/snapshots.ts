@@ -1,3 +1,4 @@
+import { RosterflowError } from '../core/errors';
 import type { Collection, Db } from 'mongodb';
 
 /**
@@ -132,15 +133,29 @@ export class SnapshotStore {
   /**
    * How many ids of `previousRunId`'s snapshot are missing from `runId`'s: one bucket in memory at a time.
    */
-  async countMissing(previousRunId: string, runId: string, onBucket?: (bucket: number) => void): Promise<number> {
+  async countMissing(
+    previous: { runId: string; active: number },
+    runId: string,
+    onBucket?: (bucket: number) => void,
+  ): Promise<number> {
     let missing = 0;
+    let read = 0;
     for (let bucket = 0; bucket < SNAPSHOT_BUCKETS; bucket += 1) {
       onBucket?.(bucket);
-      const previous = await this.bucketIds(previousRunId, bucket);
-      if (previous.size === 0) continue;
+      const previousIds = await this.bucketIds(previous.runId, bucket);
+      read += previousIds.size;
+      if (previousIds.size === 0) continue;
       const cursor = this.chunks.find({ runId, bucket }, { projection: { ids: 1 } });
-      for await (const chunk of cursor) for (const id of chunk.ids) previous.delete(id);
-      missing += previous.size;
+      for await (const chunk of cursor) for (const id of chunk.ids) previousIds.delete(id);
+      missing += previousIds.size;
+    }
+    // Another run of the sync may have replaced (and begun deleting) this baseline while it was read:
+    // ids gone missing would count as nobody leaving. Fail retryably; the retry reads the new baseline.
+    if (read !== previous.active) {
+      throw new RosterflowError(
+        'StoreUnavailable',
+        `the sync's last-delivery baseline changed while it was read (${read} of ${previous.active} ids); the plan is retried`,
+      );
     }
     return missing;
   }

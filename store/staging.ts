@@ -9,6 +9,8 @@ interface StagedPage {
   records: Employee[];
   /** The source cursor after this page: where a resumed extract continues. */
   cursor: string;
+  /** Source ids of the page's employees the render's row checks refused. */
+  renderRejected?: string[];
   createdAt: Date;
 }
 
@@ -35,6 +37,17 @@ export class StagingStore {
 
   async *readPages(runId: string): AsyncIterable<Employee[]> {
     for await (const page of this.readNumberedPages(runId)) yield page.records;
+  }
+
+  /** Notes which employees of a page the render refused: the safety plan counts them as gone from the target. */
+  async setRenderRejected(runId: string, seq: number, sourceIds: string[]): Promise<void> {
+    await this.pages.updateOne({ _id: `${runId}:${seq}` }, { $set: { renderRejected: sourceIds } });
+  }
+
+  /** The staged pages in order, with the ids the render refused (what the safety plan reads). */
+  async *readPagesForPlan(runId: string): AsyncIterable<{ records: Employee[]; renderRejected: ReadonlySet<string> }> {
+    const cursor = this.pages.find({ runId }, { projection: { records: 1, renderRejected: 1 } }).sort({ seq: 1 });
+    for await (const { records, renderRejected } of cursor) yield { records, renderRejected: new Set(renderRejected) };
   }
 
   /** The staged pages in order, each with its number (a render checkpoint names one). */

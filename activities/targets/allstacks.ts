@@ -77,7 +77,7 @@ export function createAllstacksActivities(deps: ActivityDeps) {
             runId,
             'deliver',
             { kind: 'allstacks', checksum: artifact.checksum, state, ...(status === undefined ? {} : { status }) },
-            activityInfo().attempt,
+            { attempt: activityInfo().attempt, activityId: activityInfo().activityId },
           );
         await checkpoint('sending');
         const result = await withKeepAlive(

@@ -44,7 +44,8 @@ export function createOneRosterActivities(deps: ActivityDeps) {
       artifacts,
     }: OneRosterUploadInput): Promise<{ location: string; bytesSent: number }> {
       return runStep(deps, runId, 'deliver', async () => {
-        const { attempt } = activityInfo();
+        const { attempt, activityId } = activityInfo();
+        const writer = { attempt, activityId };
         const sync = await loadRunSync(deps, runId);
         if (sync.target.type !== 'oneroster-sftp') {
           throw ApplicationFailure.nonRetryable(
@@ -69,10 +70,15 @@ export function createOneRosterActivities(deps: ActivityDeps) {
           return { location, bytesSent: 0 };
         }
 
-        const texts: Record<string, string> = {};
-        for (const artifact of artifacts)
-          texts[artifact.fileName] = (await deps.store.artifacts.read(artifact.id)).toString('utf8');
-        assertValidOneRosterPackage(config, texts);
+        await withKeepAlive(
+          () => ({ checking: true }),
+          async () => {
+            const texts: Record<string, string> = {};
+            for (const artifact of artifacts)
+              texts[artifact.fileName] = (await deps.store.artifacts.read(artifact.id)).toString('utf8');
+            assertValidOneRosterPackage(config, texts);
+          },
+        );
 
         const checkpoint = furthest(
           previous?.progress,
@@ -84,7 +90,7 @@ export function createOneRosterActivities(deps: ActivityDeps) {
             runId,
             'deliver',
             { kind: 'sftp', package: packageId, progress: data },
-            attempt,
+            writer,
           ),
         );
         const result = await withKeepAlive(
@@ -112,7 +118,7 @@ export function createOneRosterActivities(deps: ActivityDeps) {
           runId,
           'deliver',
           { kind: 'sftp', package: packageId, progress, done: { bytesSent: result.bytesSent } },
-          attempt,
+          writer,
         );
         await failpoint('deliver.after-upload');
 

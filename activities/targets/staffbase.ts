@@ -1,4 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
+import { RosterflowError } from '../../core/errors';
 import ms from 'ms';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { HttpClient } from '../../connectors/sdk/http';
@@ -182,9 +183,21 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
     },
 
     /** Keeps Staffbase's per-row error report as an artifact of the run and counts its rows. */
-    async fetchStaffbaseErrors({ runId, importId }: StaffbaseStepInput): Promise<{ errorRows: number }> {
+    async fetchStaffbaseErrors({ runId, importId }: StaffbaseStepInput): Promise<{ errorRows: number | null }> {
       const { client, syncId } = await open(runId);
-      const report = await getImportErrors(client, importId);
+      const report = await getImportErrors(client, importId).catch(async (err: unknown) => {
+        // The import has run by now: a report Staffbase will not give does not undo it, so it must not
+        // fail the run (which would also drop the run's safety baseline). Transient errors still retry.
+        if (!(err instanceof RosterflowError) || err.retryable) throw err;
+        await deps.store.runs.addEvent(runId, {
+          at: new Date(),
+          step: 'deliver',
+          kind: 'error-report-unavailable',
+          detail: `Staffbase import ${importId} finished, but its error report could not be read (${err.type})`,
+        });
+        return undefined;
+      });
+      if (report === undefined) return { errorRows: null };
       const errorRows = report.trim() === '' ? 0 : Math.max(0, report.trim().split('\n').length - 1);
       const writer = await deps.store.artifacts.openWriter('staffbase-errors.csv', { runId, syncId });
       await new Promise<void>((resolve, reject) => writer.stream.end(report, () => resolve()).on('error', reject));

@@ -51,15 +51,16 @@ export function registerDevCommand(program: Command): void {
         ...(uiCodecEndpoint === undefined ? {} : { uiCodecEndpoint }),
       });
       const { stack } = running;
-      const codecEndpoint =
-        codec && codecPort !== undefined && running.startedHere && stack.uiUrl
-          ? await startCodecEndpoint(codec, { host: '127.0.0.1', port: codecPort, origin: stack.uiUrl })
-          : undefined;
+
       const store = await openStore(stack.mongoUri, readSetting(process.env, 'ROSTERFLOW_DB') ?? DEFAULT_DB_NAME);
       const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
       const clientConnection = await Connection.connect({ address: stack.temporalAddress });
       let succeeded = false;
+      let codecEndpoint: Awaited<ReturnType<typeof startCodecEndpoint>> | undefined;
       try {
+        if (codec && codecPort !== undefined && running.startedHere && stack.uiUrl) {
+          codecEndpoint = await startCodecEndpoint(codec, { host: '127.0.0.1', port: codecPort, origin: stack.uiUrl });
+        }
         const client = new Client({
           connection: clientConnection,
           namespace: stack.namespace,

@@ -362,7 +362,18 @@ function vendorMessage(
     }
   }
   const message = extract?.(parsed, headers) ?? commonMessage(parsed);
-  return message ? message.replace(/\s+/g, ' ').trim().slice(0, MAX_VENDOR_MESSAGE) : undefined;
+  return message ? redactPersonalData(message.replace(/\s+/g, ' ').trim()).slice(0, MAX_VENDOR_MESSAGE) : undefined;
+}
+
+/**
+ * A vendor's error text goes into run records and Temporal history; some quote the record they
+ * refused ("user jane@acme.example already exists"). Email addresses and long digit runs (phone,
+ * national or personnel numbers) are blanked; the rest of the sentence still says what went wrong.
+ */
+export function redactPersonalData(text: string): string {
+  return text
+    .replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g, '[email]')
+    .replace(/\+?\d[\d ()-]{6,}\d/g, '[number]');
 }
 
 /** The error shapes most HR APIs use: `{message}`, `{error: {message}}`, `{error: "..."}`, `{errors: [{message}]}`. */

@@ -54,9 +54,13 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
       return layouts.map((_layout, at) => Buffer.from(stringify([], { ...options[at], header: true }), 'utf8'));
     },
 
-    /** Each file's rows for one page of employees. */
-    page(employees: readonly Employee[]): Buffer[] {
+    /**
+     * Each file's rows for one page of employees, and the source ids of the employees a check refused
+     * (left out of every file: for a target that disables whoever is missing, as good as a leaver).
+     */
+    page(employees: readonly Employee[]): { files: Buffer[]; rejectedIds: string[] } {
       const accepted: CsvRow[][] = layouts.map(() => []);
+      const rejectedIds: string[] = [];
       for (const employee of employees) {
         const rowsPerFile = layouts.map((layout) => layout.rowsFor(employee));
         if (rowsPerFile.every((rows) => rows.length === 0)) {
@@ -67,6 +71,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
         const problems = rowsPerFile.flatMap((rows, at) => rows.flatMap((row) => checkers[at]!.check(row, label)));
         if (problems.length > 0) {
           tally.rejected += 1;
+          rejectedIds.push(employee.sourceId);
           tally.rejections.push(...problems.slice(0, Math.max(0, MAX_KEPT_REJECTIONS - tally.rejections.length)));
           continue;
         }
@@ -78,10 +83,11 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
         }
         tally.rendered += 1;
       }
-      return accepted.map((rows, at) => {
+      const files = accepted.map((rows, at) => {
         tally.rowsPerFile[at]! += rows.length;
         return toBytes(at, rows);
       });
+      return { files, rejectedIds };
     },
 
     /** Each file's closing rows: those known only once every employee was seen (derived orgs, a manifest). */

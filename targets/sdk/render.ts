@@ -48,7 +48,7 @@ export async function renderArtifacts(
 
   await writeAll(renderer.header());
   for await (const page of pages) {
-    await writeAll(renderer.page(page));
+    await writeAll(renderer.page(page).files);
     onPage?.({ rendered: renderer.tally.rendered });
   }
   await writeAll(renderer.closing());

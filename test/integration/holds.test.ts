@@ -6,6 +6,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 
 type WorkflowStartHandle = WorkflowHandleWithFirstExecutionRunId;
 import { ApplicationFailure } from '@temporalio/common';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDecisionOutcome, PendingHold } from '../../workflows/hold';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
@@ -342,6 +343,37 @@ describe('safety holds', () => {
     });
   });
 
+  it("counts people the target's row checks refuse (onRejectedRows: skip) as gone: they are in no file", async () => {
+    const skipRejected = async (file: string) => {
+      await configure('refused', file);
+      const config = parse(await readFile(harness.configPath, 'utf8')) as { syncs: Record<string, unknown>[] };
+      config.syncs[0]!['onRejectedRows'] = 'skip';
+      await harness.writeConfig(config);
+    };
+    await writeExport('full.csv', ALL);
+    await skipRejected('full.csv');
+    expect((await resultOf(await start('refused'))).tripped).toEqual([]);
+
+    // Same ten people, all still employed, but two addresses no longer pass the email check.
+    await writeExport('bad-emails.csv', ALL);
+    const exported = await readFile(join(harness.dataDir, 'bad-emails.csv'), 'utf8');
+    const broken = exported
+      .split('\n')
+      .map((line) => (/^100[35],/.test(line) ? line.replace(/@acme\.example/, '-at-acme') : line))
+      .join('\n');
+    await writeFile(join(harness.dataDir, 'bad-emails.csv'), broken);
+    await skipRejected('bad-emails.csv');
+    const handle = await start('refused');
+    try {
+      const pending = await heldOf(handle);
+      expect(pending.reasons).toEqual([
+        '2 of the 9 people employed at the last delivery (22.2%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
+      ]);
+    } finally {
+      await handle.terminate('test over');
+    }
+  });
+
   it('a count limit of zero holds a single deactivation', async () => {
     await deliverBaseline('zero', { maxDeactivations: 0, holdExpiresAfter: '1h' });
     await writeExport(
@@ -410,12 +442,14 @@ describe('safety holds', () => {
         polling: { initialInterval: '1s', maxInterval: '2s', timeout: '2m' },
         safety: { maxDeactivationPercent: 20 },
       } as never,
+      // Delta mode keeps the sync's own deactivation rule; switched off here to reach the preview's.
+      safety: { maxDeactivationPercent: 100 },
     });
     await writeExport('full.csv', ALL);
     await harness.writeConfig({ ...config, syncs: [sync('full.csv')] });
     expect((await resultOf(await start('staffbase-hold'))).delivered?.target).toBe('staffbase');
 
-    // Everyone but one has left: the sync's own rules leave deactivations to the preview for Staffbase.
+    // Everyone but one has left: with the sync's own percentage off, the preview's limit trips.
     await writeExport(
       'sb-leavers.csv',
       ALL.filter((id) => id !== '1004'),

@@ -65,9 +65,17 @@ describe('run store on the real MongoDB-compatible server', () => {
 
   it('keeps one checkpoint per run and step, replaced by each write and deleted with the run', async () => {
     expect(await store.checkpoints.get('run-f', 'extract')).toBeUndefined();
-    await store.checkpoints.put('run-f', 'extract', { seq: 1 }, 1);
-    await store.checkpoints.put('run-f', 'extract', { seq: 2 }, 2);
-    await store.checkpoints.put('run-f', 'render', { nextSeq: 0 }, 1);
+    await store.checkpoints.put('run-f', 'extract', { seq: 1 }, { activityId: 'a', attempt: 1 });
+    await store.checkpoints.put('run-f', 'extract', { seq: 2 }, { activityId: 'a', attempt: 2 });
+    // Attempt 1, cut off but still running, can no longer move the checkpoint of attempt 2.
+    await expect(
+      store.checkpoints.put('run-f', 'extract', { seq: 9 }, { activityId: 'a', attempt: 1 }),
+    ).rejects.toThrow('a later attempt of this step has taken over');
+    // Another activity of the same step (a later call, attempts counted afresh) can.
+    await store.checkpoints.put('run-f', 'deliver', { n: 1 }, { activityId: 'a', attempt: 3 });
+    await store.checkpoints.put('run-f', 'deliver', { n: 2 }, { activityId: 'b', attempt: 1 });
+    expect(await store.checkpoints.get('run-f', 'deliver')).toEqual({ data: { n: 2 }, attempt: 1 });
+    await store.checkpoints.put('run-f', 'render', { nextSeq: 0 }, { activityId: 'c', attempt: 1 });
     expect(await store.checkpoints.get('run-f', 'extract')).toEqual({ data: { seq: 2 }, attempt: 2 });
     await store.checkpoints.deleteRun('run-f');
     expect(await store.checkpoints.get('run-f', 'render')).toBeUndefined();
@@ -100,5 +108,22 @@ describe('run store on the real MongoDB-compatible server', () => {
     expect((await read(0)).toString()).toBe('h1\nsmall\n');
     await store.renderSegments.deleteRun('run-g');
     expect((await read(0)).length).toBe(0);
+  });
+
+  it("counts who is missing from a sync's baseline, and refuses a baseline that changed while it was read", async () => {
+    const write = async (runId: string, ids: string[]) => {
+      const writer = await store.snapshots.openWriter('sync-s', runId);
+      for (const id of ids) await writer.add(id);
+      return writer.close();
+    };
+    expect(await write('run-s1', ['1', '2', '3', '4', '5'])).toBe(5);
+    expect(await write('run-s2', ['1', '2', '3', '6'])).toBe(4);
+    const baseline = { runId: 'run-s1', active: 5 };
+    expect(await store.snapshots.countMissing(baseline, 'run-s2')).toBe(2);
+    // Another run of the sync committed meanwhile and deleted this baseline: not "nobody left".
+    await store.snapshots.discard('run-s1');
+    await expect(store.snapshots.countMissing(baseline, 'run-s2')).rejects.toThrow(
+      "the sync's last-delivery baseline changed while it was read (0 of 5 ids)",
+    );
   });
 });

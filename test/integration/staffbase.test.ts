@@ -15,7 +15,7 @@ let staffbase: StaffbaseFake;
 function staffbaseConfig(
   sourcePath = 'data/acme-hr-export.csv',
   safety: Record<string, unknown> = {},
-  onPreviewTrip: 'fail' | 'hold' = 'hold',
+  syncSafety: Record<string, unknown> = {},
 ) {
   const config = exampleConfig();
   const base = config.syncs[0]!;
@@ -31,7 +31,7 @@ function staffbaseConfig(
       id: 'acme-staffbase',
       source: { ...base.source, path: sourcePath },
       target: target as never,
-      safety: { onPreviewTrip },
+      safety: syncSafety,
     },
   ];
   return config;
@@ -103,7 +103,14 @@ describe('Staffbase delivery through the workflow', () => {
       '1001,E-001,Ada,Lovelace,,ada.lovelace@acme.example,Active,2019-03-04,,Chief Engineer,Engineering,London,,Platform',
     ];
     await writeFile(join(harness.dataDir, 'leavers.csv'), `${leavers.join('\n')}\n`);
-    await harness.writeConfig(staffbaseConfig('data/leavers.csv', { maxDeactivationPercent: 20 }, 'fail'));
+    await harness.writeConfig(
+      staffbaseConfig(
+        'data/leavers.csv',
+        { maxDeactivationPercent: 20 },
+        // The sync's own deactivation rule would hold first; this test is about the preview's.
+        { onPreviewTrip: 'fail', maxDeactivationPercent: 100 },
+      ),
+    );
     const before = new Map([...staffbase.users].map(([id, user]) => [id, user.status]));
 
     const error = await run().then(

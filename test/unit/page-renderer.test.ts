@@ -36,7 +36,8 @@ function layouts() {
 function pagedBytes(pageSize: number) {
   const renderer = createPageRenderer(layouts());
   const chunks = [renderer.header()[0]!];
-  for (let at = 0; at < people.length; at += pageSize) chunks.push(renderer.page(people.slice(at, at + pageSize))[0]!);
+  for (let at = 0; at < people.length; at += pageSize)
+    chunks.push(renderer.page(people.slice(at, at + pageSize)).files[0]!);
   chunks.push(renderer.closing()[0]!);
   return { bytes: Buffer.concat(chunks), tally: renderer.tally };
 }
@@ -51,6 +52,7 @@ describe('the page renderer', () => {
     }
     expect(whole.tally).toMatchObject({ rejected: 1, rowsPerFile: [whole.tally.rendered] });
     expect(whole.tally.rejections[0]).toMatchObject({ row: 'employee 13', field: 'Email' });
+    expect(createPageRenderer(layouts()).page(people).rejectedIds).toEqual(['13']);
 
     // And the same bytes as the one-pass streaming render.
     const streamed: Buffer[] = [];

@@ -98,11 +98,11 @@ describe('the safety block of a sync', () => {
     });
   });
 
-  it('leaves the deactivation percentage to a Staffbase target preview unless set', () => {
-    const staffbase = {
-      ...sync(),
-      target: { type: 'staffbase', baseUrl: 'https://app.staffbase.com/api', apiToken: { env: 'T' } },
-    };
+  it("leaves the deactivation percentage to a full-mode Staffbase target's preview unless set, but not in delta mode", () => {
+    const target = { type: 'staffbase', baseUrl: 'https://app.staffbase.com/api', apiToken: { env: 'T' } };
+    // Delta mode imports without preview counts when Staffbase gives none: the sync's own rule stays on.
+    expect(safetyLimits(SyncConfigSchema.parse({ ...sync(), target })).maxDeactivationPercent).toBe(10);
+    const staffbase = { ...sync(), target: { ...target, mode: 'full', allowFullImport: true } };
     expect(safetyLimits(SyncConfigSchema.parse(staffbase)).maxDeactivationPercent).toBeUndefined();
     expect(
       safetyLimits(SyncConfigSchema.parse({ ...staffbase, safety: { maxDeactivationPercent: 5 } }))
