@@ -1,15 +1,14 @@
-import { createWriteStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
-import { once } from 'node:events';
 import { CsvDropConfigSchema } from '../connectors/csv-drop/config';
 import { createCsvDropSource } from '../connectors/csv-drop/source';
 import type { Employee } from '../core/employee';
 import { CsvFileTargetConfigSchema } from '../targets/csv-file/config';
 import { createCsvFileLayouts } from '../targets/csv-file/layout';
 import { renderArtifacts } from '../targets/sdk/render';
+import { writeExport } from './export';
 
 /**
  * `npm run bench`: an HR export of BENCH_ROWS rows (default 1,000,000) read by the CSV drop source and
@@ -17,26 +16,13 @@ import { renderArtifacts } from '../targets/sdk/render';
  * Prints throughput and peak memory: memory must stay bounded by a page, not grow with the roster.
  */
 const ROWS = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
-const HEADER = 'Employee ID,First Name,Last Name,Work Email,Status,Hire Date,Department,Location\n';
-
-async function writeExport(path: string): Promise<void> {
-  const out = createWriteStream(path);
-  out.write(HEADER);
-  for (let n = 1; n <= ROWS; n += 1) {
-    const line = `${n},First${n},Last${n},person${n}@example.com,${n % 20 === 0 ? 'Terminated' : 'Active'},2020-01-${String((n % 28) + 1).padStart(2, '0')},Dept${n % 50},City${n % 30}\n`;
-    if (!out.write(line)) await once(out, 'drain');
-  }
-  out.end();
-  await once(out, 'finish');
-}
-
 async function run(): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), 'rosterflow-bench-'));
   let peakRss = 0;
   const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
   try {
     const path = join(dir, 'export.csv');
-    await writeExport(path);
+    await writeExport(path, ROWS);
     const baselineRss = process.memoryUsage().rss;
 
     const source = createCsvDropSource(

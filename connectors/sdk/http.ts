@@ -367,13 +367,13 @@ function vendorMessage(
 
 /**
  * A vendor's error text goes into run records and Temporal history; some quote the record they
- * refused ("user jane@acme.example already exists"). Email addresses and long digit runs (phone,
- * national or personnel numbers) are blanked; the rest of the sentence still says what went wrong.
+ * refused ("user jane@acme.example already exists"). Email addresses and free-standing long digit runs
+ * (phone, national or personnel numbers; not ids such as GUIDs) are blanked; the rest of the sentence still says what went wrong.
  */
 export function redactPersonalData(text: string): string {
   return text
     .replace(/[^\s@"'<>(),;:]+@[^\s@"'<>(),;:]+\.[^\s@"'<>(),;:]+/g, '[email]')
-    .replace(/\+?\d[\d ()-]{6,}\d/g, '[number]');
+    .replace(/(?<![\w-])\+?\d[\d ()-]{6,}\d(?![\w-])/g, '[number]');
 }
 
 /** The error shapes most HR APIs use: `{message}`, `{error: {message}}`, `{error: "..."}`, `{errors: [{message}]}`. */

@@ -72,7 +72,8 @@ export async function openMeasuredOutput(fileName: string, openOutput: OpenOutpu
       if (chunk.length === 0) return;
       hash.update(chunk);
       bytes += chunk.length;
-      if (!stream.write(chunk)) await Promise.race([once(stream, 'drain'), once(stream, 'error')]);
+      // events.once rejects if the stream fails while we wait, and removes its listeners either way.
+      if (!stream.write(chunk)) await once(stream, 'drain');
     },
     async end(): Promise<Omit<RenderedFile, 'rows'>> {
       if (failed) throw failed;
