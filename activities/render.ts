@@ -72,7 +72,7 @@ export function createRenderActivities(deps: ActivityDeps) {
                 continue;
               }
               // The plan counts these people as gone from the target (they are in none of its files).
-              await staging.setRenderRejected(runId, seq, rejectedIds);
+              if (rejectedIds.length > 0) await staging.setRenderRejected(runId, seq, rejectedIds);
               await renderSegments.put(runId, seq, chunks, attempt);
               await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: seq + 1 }, writer);
               heartbeat({ rendered: renderer.tally.rendered });

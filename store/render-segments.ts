@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { Binary } from 'mongodb';
 import type { Collection, Db } from 'mongodb';
+import { insertOrReplace } from './insert-or-replace';
 
 /** Where a file's header and its derived closing rows sit among the page segments. */
 export const HEADER_SEQ = -1;
@@ -41,7 +42,13 @@ export class RenderSegmentStore {
     await this.parts.createIndex({ createdAt: 1 });
   }
 
-  /** Idempotent per (run, seq, file): writing a page again replaces it. */
+  /**
+   * Idempotent per (run, seq, file) for the same bytes. A page is written once per attempt: a resumed
+   * render discards everything from its checkpoint first (`discardFrom`), so a rewrite never leaves an
+   * older, longer segment's tail behind. (No clean-up query per write: on FerretDB's SQLite backend
+   * every filtered query scans the collection, which made a 200,000-row render quadratic; see
+   * insert-or-replace.ts.)
+   */
   async put(runId: string, seq: number, files: readonly Buffer[], attempt: number): Promise<void> {
     const createdAt = new Date();
     for (const [file, bytes] of files.entries()) {
@@ -49,14 +56,11 @@ export class RenderSegmentStore {
       const count = Math.max(1, Math.ceil(bytes.length / MAX_PART_BYTES));
       for (let part = 0; part < count; part += 1) {
         const data = new Binary(bytes.subarray(part * MAX_PART_BYTES, (part + 1) * MAX_PART_BYTES));
-        await this.parts.replaceOne(
-          { _id: `${runId}:${seq}:${file}:${part}` },
-          { runId, seq, file, part, data, sha256, attempt, createdAt },
-          { upsert: true },
-        );
+        await insertOrReplace(this.parts, {
+          _id: `${runId}:${seq}:${file}:${part}`,
+          ...{ runId, seq, file, part, data, sha256, attempt, createdAt },
+        });
       }
-      // A rewrite with fewer parts than before must not leave the old tail behind.
-      await this.parts.deleteMany({ runId, seq, file, part: { $gte: count } });
     }
   }
 

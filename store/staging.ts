@@ -1,4 +1,5 @@
 import type { Collection, Db } from 'mongodb';
+import { insertOrReplace } from './insert-or-replace';
 import type { Employee } from '../core/employee';
 
 /** One page of extracted employees, staged between the extract and render steps of a run. */
@@ -28,11 +29,8 @@ export class StagingStore {
 
   /** Idempotent per (run, seq): writing the same page again replaces it. */
   async putPage(runId: string, seq: number, records: Employee[], cursor: string): Promise<void> {
-    await this.pages.replaceOne(
-      { _id: `${runId}:${seq}` },
-      { runId, seq, records, cursor, createdAt: new Date() },
-      { upsert: true },
-    );
+    const page = { runId, seq, records, cursor, createdAt: new Date() };
+    await insertOrReplace(this.pages, { _id: `${runId}:${seq}`, ...page });
   }
 
   async *readPages(runId: string): AsyncIterable<Employee[]> {

@@ -96,8 +96,11 @@ describe('run store on the real MongoDB-compatible server', () => {
     expect((await read(0)).equals(Buffer.concat([Buffer.from('h1\n'), big, Buffer.from('b\nz\n')]))).toBe(true);
     expect((await read(1)).toString()).toBe('h2\na\n');
 
-    // A rewrite with fewer parts leaves none of the old tail behind.
+    // A resumed attempt discards from its checkpoint and rewrites: none of the old parts remain.
+    await store.renderSegments.discardFrom('run-g', 0);
     await store.renderSegments.put('run-g', 0, [Buffer.from('small\n'), Buffer.from('a\n')], 2);
+    await store.renderSegments.put('run-g', 1, [Buffer.from('b\n'), Buffer.from('')], 2);
+    await store.renderSegments.put('run-g', CLOSING_SEQ, [Buffer.from('z\n'), Buffer.from('')], 2);
     expect((await read(0)).toString()).toBe('h1\nsmall\nb\nz\n');
 
     // Kept segments before a checkpoint, with their digest and writer; later ones discarded.
