@@ -1,4 +1,3 @@
-import { execFile } from 'node:child_process';
 import { access, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exampleConfig } from '../support/example-config';
 import { REPO_ROOT, startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { runCli } from '../support/cli';
 
 let harness: Harness;
 let home: string;
@@ -26,37 +26,8 @@ afterAll(async () => {
   await rm(home, { recursive: true, force: true });
 });
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs bin/rosterflow the way an operator would, pointed at the test stack through the environment. */
-function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      join(REPO_ROOT, 'bin', 'rosterflow'),
-      args,
-      {
-        cwd: harness.dir,
-        timeout: 120_000,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: harness.temporalAddress,
-          MONGODB_URI: harness.mongoUri,
-          ROSTERFLOW_DB: harness.dbName,
-          ROSTERFLOW_TASK_QUEUE: harness.taskQueue,
-          ROSTERFLOW_CONFIG: harness.configPath,
-          ROSTERFLOW_HOME: home,
-          TEMPORAL_NAMESPACE: harness.namespace,
-          ...env,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** bin/rosterflow against the test stack, with a local-stack home of its own. */
+const cli = (args: string[], env: NodeJS.ProcessEnv = {}) => runCli(harness, args, { ROSTERFLOW_HOME: home, ...env });
 
 describe('the rosterflow CLI', () => {
   it('runs a sync now, prints the outcome, and shows it in history', async () => {

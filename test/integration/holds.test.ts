@@ -1,10 +1,7 @@
-import { execFile } from 'node:child_process';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError, WorkflowUpdateFailedError } from '@temporalio/client';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-
-type WorkflowStartHandle = WorkflowHandleWithFirstExecutionRunId;
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,8 +9,11 @@ import type { HoldDecisionOutcome, PendingHold } from '../../workflows/hold';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
 import { exampleConfig } from '../support/example-config';
-import { REPO_ROOT, startHarness } from '../support/harness';
+import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { runCli } from '../support/cli';
+
+type WorkflowStartHandle = WorkflowHandleWithFirstExecutionRunId;
 
 let harness: Harness;
 let staffbase: StaffbaseFake;
@@ -112,36 +112,8 @@ const SHRINK_TO_3 = [
   '6 of the 9 people employed at the last delivery (66.7%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
 ];
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs bin/rosterflow the way an operator would, pointed at the test stack through the environment. */
-function cli(args: string[]): Promise<CliResult> {
-  return new Promise((resolve) => {
-    execFile(
-      join(REPO_ROOT, 'bin', 'rosterflow'),
-      args,
-      {
-        cwd: harness.dir,
-        timeout: 120_000,
-        env: {
-          ...process.env,
-          TEMPORAL_ADDRESS: harness.temporalAddress,
-          MONGODB_URI: harness.mongoUri,
-          ROSTERFLOW_DB: harness.dbName,
-          ROSTERFLOW_TASK_QUEUE: harness.taskQueue,
-          ROSTERFLOW_CONFIG: harness.configPath,
-          ROSTERFLOW_HOME: join(harness.dir, 'home'),
-          TEMPORAL_NAMESPACE: harness.namespace,
-        },
-      },
-      (error, stdout, stderr) => resolve({ code: error ? Number(error.code ?? 1) : 0, stdout, stderr }),
-    );
-  });
-}
+/** bin/rosterflow against the test stack. */
+const cli = (args: string[]) => runCli(harness, args, { ROSTERFLOW_HOME: join(harness.dir, 'home') });
 
 describe('safety holds', () => {
   it('does not trip the shrink guard on the first run of a sync, and records the baseline only once delivered', async () => {
