@@ -1,3 +1,4 @@
+import type { PendingHold } from '../workflows/hold';
 import type { RunRecord } from '../store/run-record';
 import type { SyncOutcome } from './start-sync';
 
@@ -92,4 +93,15 @@ export function formatRunDetail(run: RunRecord): string {
     for (const rejection of run.rejections) lines.push(`  ${rejection.row}: ${rejection.field} ${rejection.reason}`);
   }
   return lines.join('\n');
+}
+
+/** What `rosterflow run` prints when its run is held: why, until when, and how to answer. */
+export function formatHeld(hold: PendingHold, workflowId: string): string {
+  return [
+    `HELD: a safety rule tripped; nothing is delivered until an operator decides (expires ${hold.expiresAt}):`,
+    ...hold.reasons.map((reason) => `  - ${reason}`),
+    `  approve: ./bin/rosterflow approve ${workflowId} --reason "<why>"`,
+    `  reject:  ./bin/rosterflow reject ${workflowId} --reason "<why>"`,
+    'Still waiting for the outcome (Ctrl-C stops waiting; the run stays held).',
+  ].join('\n');
 }

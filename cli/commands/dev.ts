@@ -12,7 +12,7 @@ import { createRosterflowWorker } from '../../worker/create-worker';
 import { applySchedules } from '../apply-schedules';
 import { startCodecEndpoint } from '../codec-http';
 import type { GlobalOptions } from '../context';
-import { formatOutcome } from '../format';
+import { formatHeld, formatOutcome } from '../format';
 import { bringUpLocalStack, describeStack } from '../local-stack';
 import { startSyncAndWait } from '../start-sync';
 
@@ -83,12 +83,17 @@ export function registerDevCommand(program: Command): void {
         }
 
         console.log(`\nRunning sync "${syncId}" now...`);
-        const outcome = await startSyncAndWait(client, { syncId, dryRun: false, taskQueue }, (ids) => {
-          const link = stack.uiUrl
-            ? `${stack.uiUrl}/namespaces/${stack.namespace}/workflows/${ids.workflowId}/${ids.runId}/history`
-            : ids.workflowId;
-          console.log(`  workflow ${link}`);
-        });
+        const outcome = await startSyncAndWait(
+          client,
+          { syncId, dryRun: false, taskQueue },
+          (ids) => {
+            const link = stack.uiUrl
+              ? `${stack.uiUrl}/namespaces/${stack.namespace}/workflows/${ids.workflowId}/${ids.runId}/history`
+              : ids.workflowId;
+            console.log(`  workflow ${link}`);
+          },
+          (hold, ids) => console.log(formatHeld(hold, ids.workflowId)),
+        );
         console.log(formatOutcome(outcome));
         succeeded = outcome.ok;
 

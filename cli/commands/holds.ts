@@ -6,6 +6,7 @@ import { RosterflowError } from '../../core/errors';
 import { parseHoldDecision } from '../../core/safety-rules';
 import type { HoldDecisionInput } from '../../core/safety-rules';
 import type { RunRecord } from '../../store/run-record';
+import type { Store } from '../../store/store';
 import type { HoldDecisionOutcome } from '../../workflows/hold';
 import { settingsFrom, withClient, withStore } from '../context';
 import type { GlobalOptions } from '../context';
@@ -25,7 +26,9 @@ export function registerHoldsCommands(program: Command): void {
     .action(async (syncId: string | undefined, options: { json: boolean }, command: Command) => {
       const settings = await settingsFrom(command.optsWithGlobals<GlobalOptions>());
       await withStore(settings, async (store) => {
-        const runs = await store.runs.held(syncId === undefined ? {} : { syncId });
+        const recorded = await store.runs.held(syncId === undefined ? {} : { syncId });
+        const runs =
+          recorded.length === 0 ? [] : await withClient(settings, (client) => stillHeld(client, store, recorded));
         console.log(options.json ? JSON.stringify(runs, null, 2) : formatHolds(runs));
       });
     });
@@ -53,6 +56,37 @@ export function registerHoldsCommands(program: Command): void {
         );
       });
   }
+}
+
+/**
+ * The held runs whose workflow is still running. A workflow terminated (or timed out) while held never
+ * records its own end: its run record is closed here as failed, so it stops being listed.
+ */
+async function stillHeld(client: Client, store: Store, runs: RunRecord[]): Promise<RunRecord[]> {
+  const open: RunRecord[] = [];
+  for (const run of runs) {
+    const status = await client.workflow
+      .getHandle(run.workflowId, run.runId)
+      .describe()
+      .then(
+        (description) => description.status.name,
+        (err: unknown) => {
+          if (err instanceof WorkflowNotFoundError) return 'gone from Temporal';
+          throw err;
+        },
+      );
+    if (status === 'RUNNING') {
+      open.push(run);
+      continue;
+    }
+    const ended = status.toLowerCase().replace(/_/g, ' ');
+    await store.runs.finish(run.runId, 'failed', {
+      type: 'HoldAbandoned',
+      message: `The workflow was ${ended} while held; nothing was delivered`,
+    });
+    console.error(`${run.workflowId}: the workflow was ${ended} while held; its run is now recorded as failed`);
+  }
+  return open;
 }
 
 function defaultUser(): string {

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { settingsFrom, withClient } from '../context';
 import type { GlobalOptions } from '../context';
-import { formatOutcome } from '../format';
+import { formatHeld, formatOutcome } from '../format';
 import { startSyncAndWait } from '../start-sync';
 
 export function registerRunCommand(program: Command): void {
@@ -13,8 +13,11 @@ export function registerRunCommand(program: Command): void {
     .action(async (syncId: string, options: { dryRun: boolean }, command: Command) => {
       const settings = await settingsFrom(command.optsWithGlobals<GlobalOptions>());
       const outcome = await withClient(settings, (client) =>
-        startSyncAndWait(client, { syncId, dryRun: options.dryRun, taskQueue: settings.taskQueue }, (ids) =>
-          console.log(`started ${ids.workflowId} (run ${ids.runId}) on task queue "${settings.taskQueue}"`),
+        startSyncAndWait(
+          client,
+          { syncId, dryRun: options.dryRun, taskQueue: settings.taskQueue },
+          (ids) => console.log(`started ${ids.workflowId} (run ${ids.runId}) on task queue "${settings.taskQueue}"`),
+          (hold, ids) => console.log(formatHeld(hold, ids.workflowId)),
         ),
       );
       console.log(formatOutcome(outcome));

@@ -269,6 +269,49 @@ describe('safety holds', () => {
     expect(run!.hold!.decision!.reason).toBe('INC-7');
   });
 
+  it('`rosterflow run` says when its run is held, why and how to answer, and waits for the outcome', async () => {
+    await deliverBaseline('cli-run');
+    await writeExport('three.csv', ['1001', '1002', '1003']);
+    await configure('cli-run', 'three.csv');
+    const running = cli(['run', 'cli-run']);
+    let held: Awaited<ReturnType<typeof harness.store.runs.held>> = [];
+    for (let tries = 0; tries < 240 && held.length === 0; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      held = await harness.store.runs.held({ syncId: 'cli-run' });
+    }
+    expect(held).toHaveLength(1);
+    const handle = harness.client.workflow.getHandle(held[0]!.workflowId);
+    // Long enough for the CLI's next look at the hold query (every 2 s).
+    await new Promise((resolve) => setTimeout(resolve, 4_000));
+    await decide(handle, { approve: true, by: 'ops-fay', reason: 'INC-9' });
+    const outcome = await running;
+    expect(outcome.code).toBe(0);
+    expect(outcome.stdout).toContain('HELD: a safety rule tripped; nothing is delivered until an operator decides');
+    expect(outcome.stdout).toContain(`  - ${SHRINK_TO_3[0]}`);
+    expect(outcome.stdout).toContain(`approve: ./bin/rosterflow approve ${held[0]!.workflowId} --reason "<why>"`);
+    expect(outcome.stdout).toMatch(/SUCCEEDED: 3 employees pulled/);
+  });
+
+  it('closes the record of a run terminated while held, so `holds` stops listing it', async () => {
+    await deliverBaseline('abandoned');
+    await writeExport('three.csv', ['1001', '1002', '1003']);
+    await configure('abandoned', 'three.csv');
+    const handle = await start('abandoned');
+    await heldOf(handle);
+    expect((await cli(['holds', 'abandoned', '--json'])).stdout).toContain(handle.workflowId);
+    await handle.terminate('operator gave up from the Web UI');
+
+    const list = await cli(['holds', 'abandoned']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).not.toContain(handle.workflowId);
+    expect(list.stderr).toContain(`${handle.workflowId}: the workflow was terminated while held`);
+    const run = await harness.store.runs.get(handle.firstExecutionRunId);
+    expect(run).toMatchObject({
+      status: 'failed',
+      error: { type: 'HoldAbandoned', message: 'The workflow was terminated while held; nothing was delivered' },
+    });
+  });
+
   it('fails an unanswered hold as HoldExpired; minEmployees applies on a first run', async () => {
     await writeExport('three.csv', ['1001', '1002', '1003']);
     await configure('expires', 'three.csv', { minEmployees: 5, holdExpiresAfter: '3s' });
