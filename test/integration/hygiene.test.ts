@@ -71,7 +71,7 @@ function decodedPayloads(historyJson: string): string {
 }
 
 describe('no employee data or secret in Temporal history, search attributes, memo or worker logs', () => {
-  it('holds for a good run, a run with rejected rows and a run refused by the vendor', async () => {
+  it('holds for a good run, a run with rejected rows, a run refused by the vendor and a held, approved run', async () => {
     const handles = [await runToEnd('acme-people')];
 
     const data = await readFile(join(harness.dataDir, 'acme-hr-export.csv'), 'utf8');
@@ -82,8 +82,28 @@ describe('no employee data or secret in Temporal history, search attributes, mem
     handles.push(await runToEnd('acme-people'));
     handles.push(await runToEnd('acme-hibob'));
 
+    // A run held by the shrink guard (3 of 10 people left) and approved: reasons, Web UI details and
+    // the decision must be as clean as the rest.
+    await writeFile(join(harness.dataDir, 'acme-hr-export.csv'), `${data.split('\n').slice(0, 4).join('\n')}\n`);
+    const held = await harness.client.workflow.start<typeof syncRoster>('syncRoster', {
+      taskQueue: harness.taskQueue,
+      workflowId: `acme-people-held-${Date.now()}`,
+      args: [{ syncId: 'acme-people' }],
+    });
+    let pending: unknown = null;
+    for (let tries = 0; tries < 240 && !pending; tries += 1) {
+      await new Promise((resolve) => setTimeout(resolve, 250));
+      pending = await held.query('hold');
+    }
+    expect(pending).not.toBeNull();
+    await held.executeUpdate('decideHold', { args: [{ approve: true, by: 'ops-hygiene', reason: 'INC-1' }] });
+    await held.result();
+    handles.push(held);
+    // The metadata query below really returns the Web UI's details for the held run.
+    expect(JSON.stringify(await held.query('__temporal_workflow_metadata'))).toContain('approved');
+
     const outcomes = await Promise.all(handles.map(async (handle) => (await handle.describe()).status.name));
-    expect(outcomes).toEqual(['COMPLETED', 'FAILED', 'FAILED']);
+    expect(outcomes).toEqual(['COMPLETED', 'FAILED', 'FAILED', 'COMPLETED']);
     const logs = logLines.join('\n');
     // The failures were logged, so the check below looks at real failure output.
     expect(logs).toContain('RowsRejected');
@@ -96,6 +116,8 @@ describe('no employee data or secret in Temporal history, search attributes, mem
         decodedPayloads(JSON.stringify(await handle.fetchHistory())),
         JSON.stringify(description.memo ?? {}),
         JSON.stringify(description.raw.workflowExecutionInfo?.searchAttributes ?? {}),
+        // What the Web UI shows as the workflow's current details (the hold's reasons).
+        JSON.stringify(await handle.query('__temporal_workflow_metadata')),
       ].join('\n');
       for (const value of pii) expect(visible, value).not.toContain(value);
       for (const secret of [HIBOB_TOKEN, WRONG_TOKEN]) expect(visible).not.toContain(secret);
