@@ -51,6 +51,8 @@ export function createExtractActivities(deps: ActivityDeps) {
           rejections: [],
         };
         if (!checkpoint.done) {
+          // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
+          await deps.store.checkpoints.put(runId, 'extract', checkpoint, writer);
           await deps.store.staging.discardFrom(runId, checkpoint.seq);
           if (saved) {
             await deps.store.runs.addEvent(runId, {

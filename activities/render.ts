@@ -53,12 +53,15 @@ export function createRenderActivities(deps: ActivityDeps) {
         const layouts = targetDefinition(sync.target.type).layouts(sync.target);
         const renderer = createPageRenderer(layouts);
         const resumeAt = saved?.data.nextSeq ?? 0;
+        // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
+        await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: resumeAt }, writer);
         await renderSegments.discardFrom(runId, resumeAt);
         const kept = await renderSegments.kept(runId, resumeAt);
         // Always (re)written: idempotent, and a crash between two files' headers leaves no file without one.
         await renderSegments.put(runId, HEADER_SEQ, renderer.header(), attempt);
 
         let replayed = 0;
+        let nextSeq = resumeAt;
         await withKeepAlive(
           () => ({ rendered: renderer.tally.rendered }),
           async () => {
@@ -74,13 +77,17 @@ export function createRenderActivities(deps: ActivityDeps) {
               // The plan counts these people as gone from the target (they are in none of its files).
               if (rejectedIds.length > 0) await staging.setRenderRejected(runId, seq, rejectedIds);
               await renderSegments.put(runId, seq, chunks, attempt);
-              await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq: seq + 1 }, writer);
+              nextSeq = seq + 1;
+              await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq }, writer);
               heartbeat({ rendered: renderer.tally.rendered });
               await failpoint('render.after-page');
             }
           },
         );
         await renderSegments.put(runId, CLOSING_SEQ, renderer.closing(), attempt);
+        // Still this step's owner before replacing the artifacts (an attempt given up on must not).
+        cancellationSignal().throwIfAborted();
+        await checkpoints.put<RenderCheckpoint>(runId, 'render', { nextSeq }, writer);
 
         const artifacts: ArtifactRecord[] = [];
         let assembled = 0;

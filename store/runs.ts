@@ -91,10 +91,19 @@ export class RunStore {
     await this.runs.updateOne({ _id: runId }, { $set: { rejections: rejections.slice(0, MAX_RECORDED_REJECTIONS) } });
   }
 
-  /** Appends the render step's rejections to the source's, keeping at most MAX_RECORDED_REJECTIONS. */
+  /**
+   * Appends the render step's rejections to the source's, keeping at most MAX_RECORDED_REJECTIONS.
+   * Idempotent: a retried render that already recorded them does not list them twice.
+   */
   async addRejections(runId: string, rejections: RowRejection[]): Promise<void> {
     const run = await this.runs.findOne({ _id: runId }, { projection: { rejections: 1 } });
-    const kept = [...(run?.rejections ?? []), ...rejections].slice(0, MAX_RECORDED_REJECTIONS);
+    const recorded = run?.rejections ?? [];
+    const key = (rejection: RowRejection) => JSON.stringify([rejection.row, rejection.field, rejection.reason]);
+    const seen = new Set(recorded.map(key));
+    const kept = [...recorded, ...rejections.filter((rejection) => !seen.has(key(rejection)))].slice(
+      0,
+      MAX_RECORDED_REJECTIONS,
+    );
     await this.runs.updateOne({ _id: runId }, { $set: { rejections: kept } });
   }
 
