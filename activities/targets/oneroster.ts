@@ -80,10 +80,7 @@ export function createOneRosterActivities(deps: ActivityDeps) {
           },
         );
 
-        const checkpoint = furthest(
-          previous?.progress,
-          activityInfo().heartbeatDetails as UploadCheckpoint | undefined,
-        );
+        const checkpoint = furthest(previous?.progress, uploadProgressIn(activityInfo().heartbeatDetails));
         let progress: UploadCheckpoint = checkpoint ?? { fileIndex: 0, byteOffset: 0 };
         const persisted = createThrottledCheckpoint((data: UploadCheckpoint) =>
           checkpoints.put<SftpDeliveryCheckpoint>(
@@ -135,6 +132,12 @@ export function createOneRosterActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/** The last attempt's heartbeat, when it is upload progress (not the keep-alive of its package check). */
+function uploadProgressIn(details: unknown): UploadCheckpoint | undefined {
+  const { fileIndex, byteOffset } = (details ?? {}) as Partial<UploadCheckpoint>;
+  return typeof fileIndex === 'number' && typeof byteOffset === 'number' ? { fileIndex, byteOffset } : undefined;
 }
 
 /** The checkpoint further along: MongoDB's is at most a second behind, the heartbeat's may be older still. */
