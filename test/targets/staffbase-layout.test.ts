@@ -44,6 +44,11 @@ describe('Staffbase file as rendered', () => {
 
     // The upload form and the import config declare the same separator: Staffbase reads the cells back.
     const client = staffbaseClient(config);
+    // (A comma file declared as `;`, what was sent before, is refused.)
+    const commas = renderUpload(staffbaseConfig(fake), PEOPLE);
+    await expect(
+      createImport(client, { fileName: 'rosterflow-commas.csv', csv: commas, separator: ';' }),
+    ).rejects.toThrow('invalid separator selected');
     const importId = await createImport(client, { fileName: 'rosterflow-semicolon.csv', csv, separator: ';' });
     const [layout] = createStaffbaseLayouts(config);
     await configureImport(client, importId, buildImportConfig(config, layout!.headers));
