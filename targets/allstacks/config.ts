@@ -6,7 +6,7 @@ import { isFieldPath } from '../../core/field-path';
 /** The header Allstacks matches contributors by (newer page); the older page's name is reserved too. */
 export const ALLSTACKS_EMAIL_HEADER = 'Email';
 const RESERVED_HEADERS = new Set(['email', 'user work email address']);
-/** Same triggers as core/csv-cells.ts: a category header is written as it is, so it must not be one. */
+/** Same triggers as core/csv-cells.ts: a category header is written as it is, so it must not look like a formula. */
 const FORMULA_START = /^[=+\-@\t\r]/;
 
 const TagColumnSchema = z
@@ -71,6 +71,11 @@ export const AllstacksTargetConfigSchema = z
     /** Tag columns after `Email`, in this order. Empty: the file only lists who is on the roster. */
     tags: z.array(TagColumnSchema).default([]),
     flags: FlagsSchema.prefault({}),
+    /**
+     * Give tags that start with = + - or @ a leading ' (as for a file opened in a spreadsheet). Off by
+     * default: Allstacks stores the cell as the tag, so `-Ops` would become the tag `'-Ops`.
+     */
+    escapeFormulas: z.boolean().default(false),
     /**
      * The vendor allows one upload per organisation per this many seconds (5 minutes today); every
      * sync uploading to the organisation waits its turn. Change it only if Allstacks changes theirs.

@@ -1,4 +1,3 @@
-import { neutralizeFormula } from '../../core/csv-cells';
 import type { Employee } from '../../core/employee';
 import { readField } from '../../core/field-path';
 import type { ArtifactLayout, CsvRow } from '../sdk/layout';
@@ -20,17 +19,18 @@ export function createAllstacksLayouts(config: AllstacksTargetConfig): readonly 
     headers: [ALLSTACKS_EMAIL_HEADER, ...config.tags.map((tag) => tag.category)],
     rowsFor(employee: Employee): readonly CsvRow[] {
       if (!statuses.has(employee.status)) return [];
-      // The address is the join key and is left exactly as it is: the email check below rejects
-      // anything that is not an address, so it cannot carry a formula.
       return [[employee.workEmail ?? '', ...config.tags.map((tag) => tagCell(readField(employee, tag.field)))]];
     },
     checks: { required: [ALLSTACKS_EMAIL_HEADER], emails: [ALLSTACKS_EMAIL_HEADER], unique: [ALLSTACKS_EMAIL_HEADER] },
+    escapeFormulas: config.escapeFormulas,
+    // The address is the join key and is left exactly as it is: the email check rejects anything that
+    // is not an address.
+    verbatim: [ALLSTACKS_EMAIL_HEADER],
   };
   return [layout];
 }
 
-/** One line, no outer spaces (a whitespace-only value is no tag), and never a spreadsheet formula. */
+/** No outer spaces: a whitespace-only value is no tag. (The renderer puts every cell on one line.) */
 function tagCell(value: string | undefined): string {
-  const tag = (value ?? '').replace(/[\r\n]+/g, ' ').trim();
-  return tag === '' ? '' : neutralizeFormula(tag);
+  return (value ?? '').trim();
 }

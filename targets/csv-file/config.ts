@@ -23,7 +23,19 @@ export const CsvFileTargetConfigSchema = z
     columns: z.array(ColumnSchema).min(1),
     /** Which employees the file lists; leavers are left out unless named here. */
     statuses: z.array(z.enum(EMPLOYMENT_STATUSES)).min(1).default(['active', 'pending', 'leave']),
-    delimiter: z.string().length(1).default(','),
+    /** The cell separator; cells holding it are quoted (RFC 4180). */
+    delimiter: z
+      .string()
+      .length(1)
+      .refine((delimiter) => !['"', '\r', '\n'].includes(delimiter), {
+        error: 'must not be a double quote or a line break',
+      })
+      .default(','),
+    /**
+     * A cell that starts with = + - or @ gets a leading ', so a spreadsheet shows it instead of running
+     * it. On by default: this file is for people, who open CSV files in spreadsheets.
+     */
+    escapeFormulas: z.boolean().default(true),
   })
   .strict()
   .superRefine((target, ctx) => {

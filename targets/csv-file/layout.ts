@@ -1,12 +1,11 @@
 import { basename } from 'node:path';
-import { neutralizeFormula } from '../../core/csv-cells';
 import { readField } from '../../core/field-path';
 import type { ArtifactLayout } from '../sdk/layout';
 import type { CsvFileTargetConfig } from './config';
 
 const EMAIL_FIELDS = new Set(['workEmail', 'personalEmail', 'managerEmail']);
 
-/** One file with the configured columns; email columns must hold unique, valid addresses. */
+/** One file with the configured columns and separator; email columns must hold unique, valid addresses. */
 export function createCsvFileLayouts(config: CsvFileTargetConfig): ArtifactLayout[] {
   const statuses = new Set(config.statuses);
   const headers = config.columns.map((column) => column.header);
@@ -20,15 +19,16 @@ export function createCsvFileLayouts(config: CsvFileTargetConfig): ArtifactLayou
       rowsFor(employee) {
         if (!statuses.has(employee.status)) return [];
         return [
-          config.columns.map((column) => {
-            if (column.field === undefined) return neutralizeFormula(column.value ?? '');
-            const value = readField(employee, column.field) ?? '';
-            // A validated address is written as it is: a leading ' would make `-ada@x.org` another address.
-            return EMAIL_FIELDS.has(column.field) ? value : neutralizeFormula(value);
-          }),
+          config.columns.map((column) =>
+            column.field === undefined ? (column.value ?? '') : (readField(employee, column.field) ?? ''),
+          ),
         ];
       },
       checks: { emails: emailHeaders, unique: emailHeaders },
+      delimiter: config.delimiter,
+      escapeFormulas: config.escapeFormulas,
+      // A validated address is written as it is: a leading ' would make `-ada@x.org` another address.
+      verbatim: emailHeaders,
     },
   ];
 }

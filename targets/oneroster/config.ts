@@ -109,6 +109,11 @@ export const OneRosterTargetConfigSchema = z
      * `omit` leaves them out of every file.
      */
     leavers: z.enum(['disable', 'omit']).default('disable'),
+    /**
+     * Give cells that start with = + - or @ a leading ' (as for a file opened in a spreadsheet). Off by
+     * default: the receiver stores the cell as data, so a name `-Ops` would become `'-Ops`.
+     */
+    escapeFormulas: z.boolean().default(false),
     /** Alludo's `ageGroup` column; staff are adults. Not written by the full profiles. */
     ageGroup: z.enum(AGE_GROUPS).default('adult'),
     /** manifest.csv's `source.*` rows (full profiles); receivers want them populated and stable. */

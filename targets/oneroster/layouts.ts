@@ -1,4 +1,3 @@
-import { neutralizeFormula } from '../../core/csv-cells';
 import type { Employee } from '../../core/employee';
 import { readField } from '../../core/field-path';
 import type { ArtifactLayout } from '../sdk/layout';
@@ -8,10 +7,10 @@ import { manifestRows } from './manifest';
 import { OrgRegistry, createOrgDeriver } from './orgs';
 import type { OrgPlacement } from './orgs';
 import { MANIFEST_FILE, MANIFEST_HEADERS, enabledUserValues, headersOf, isFullProfile } from './profiles';
+import { oneRosterRowRules } from './validate';
 
 /** Everything one employee contributes, worked out once per layout call from the same pure functions. */
 interface EmployeeFacts {
-  /** Cells from employee data, formula-neutralised the same way in every file (ids must agree). */
   sourcedId: string;
   enabledUser: string;
   placement: OrgPlacement | undefined;
@@ -40,7 +39,7 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
     if (!isEnabled && config.leavers === 'omit') return undefined;
     const roleValue = config.role.from === undefined ? undefined : readField(employee, config.role.from);
     return {
-      sourcedId: cell(employee.sourceId),
+      sourcedId: employee.sourceId,
       enabledUser: isEnabled ? enabled : disabled,
       placement: deriver.placementOf(employee),
       role: (roleValue === undefined ? undefined : roleMap.get(roleValue.trim().toLowerCase())) ?? config.role.default,
@@ -57,7 +56,7 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
     },
     finish() {
       return registry.list().map((org) => {
-        const name = cell(org.name);
+        const name = org.name;
         const parent = org.parentSourcedId ?? '';
         return full ? [org.sourcedId, '', '', name, org.type, '', parent] : [org.sourcedId, name, org.type, parent];
       });
@@ -71,10 +70,10 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
     rowsFor(employee) {
       const facts = factsOf(employee);
       if (!facts) return [];
-      const givenName = cell(employee.firstName ?? employee.preferredName ?? '');
-      const familyName = cell(employee.lastName ?? '');
-      const email = cell(employee.workEmail ?? '');
-      const identifier = cell(employee.employeeNumber ?? '');
+      const givenName = employee.firstName ?? employee.preferredName ?? '';
+      const familyName = employee.lastName ?? '';
+      const email = employee.workEmail ?? '';
+      const identifier = employee.employeeNumber ?? '';
       const primaryOrg = facts.placement?.org.sourcedId ?? '';
       if (!full) {
         return [
@@ -90,7 +89,7 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
         familyName,
         identifier,
         email,
-        preferredGivenName: cell(employee.preferredName ?? ''),
+        preferredGivenName: employee.preferredName ?? '',
         primaryOrgSourcedId: primaryOrg,
       };
       return [headers.users.map((header) => byHeader[header] ?? '')];
@@ -138,14 +137,25 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
     checks: { required: ['sourcedId', 'userSourcedId', 'roleType', 'role', 'orgSourcedId'], unique: ['sourcedId'] },
   };
 
-  if (!full) return [orgs, users, roles];
+  const encoding = { enabledUserEncoding: enabledUserEncodingOf(config) };
+  const withPackageRules = (layout: ArtifactLayout): ArtifactLayout => ({
+    ...layout,
+    // The package check's per-row rules, applied row by row: one bad row never fails the package.
+    checks: { ...layout.checks, rules: oneRosterRowRules(layout.fileName, layout.headers, config.profile, encoding) },
+    escapeFormulas: config.escapeFormulas,
+    // Addresses are matched by the receiver (SSO logins): a leading ' would make them other addresses.
+    verbatim: ['email', 'username'],
+  });
+  const files = [withPackageRules(orgs), withPackageRules(users), withPackageRules(roles)];
+  if (!full) return files;
   const manifest: ArtifactLayout = {
     fileName: MANIFEST_FILE,
     headers: MANIFEST_HEADERS,
     rowsFor: () => [],
     finish: () => manifestRows(config),
+    escapeFormulas: config.escapeFormulas,
   };
-  return [orgs, users, roles, manifest];
+  return [...files, manifest];
 }
 
 /**
@@ -154,9 +164,4 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
  */
 export function roleSourcedId(userSourcedId: string, orgSourcedId: string): string {
   return `role-${userSourcedId}-${orgSourcedId}`;
-}
-
-/** Employee text is written formula-neutralised (OWASP CSV injection); ids are treated the same everywhere. */
-function cell(value: string): string {
-  return neutralizeFormula(value);
 }

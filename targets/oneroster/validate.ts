@@ -193,7 +193,7 @@ interface CellRule {
 }
 
 /** The per-cell rules of one file in one profile. */
-function cellRules(entity: Entity, context: Context): Record<string, CellRule> {
+function cellRules(entity: Entity, context: Pick<Context, 'profile' | 'encoding'>): Record<string, CellRule> {
   const full = context.profile !== 'alludo';
   const { enabled, disabled } = enabledUserValues(context.encoding);
   switch (entity) {
@@ -236,6 +236,21 @@ function cellRules(entity: Entity, context: Context): Record<string, CellRule> {
 }
 
 function checkCells(csv: ParsedCsv, entity: Entity, mode: FileMode, context: Context): void {
+  const check = recordCheck(entity, mode, context);
+  const has = (column: string) => csv.has(column);
+  for (const record of csv.records) {
+    if (!record.complete) continue;
+    for (const { column, message } of check((column) => csv.get(record, column), has))
+      context.report({ file: csv.file, line: record.line, column, message });
+  }
+}
+
+/** The rules on one record's own cells: what a row alone can get wrong, whatever the other rows hold. */
+function recordCheck(
+  entity: Entity,
+  mode: FileMode,
+  context: Pick<Context, 'profile' | 'encoding'>,
+): (get: (column: string) => string, has: (column: string) => boolean) => { column: string; message: string }[] {
   const rules: Record<string, CellRule> = { ...cellRules(entity, context) };
   // Bulk files are full snapshots: status and dateLastModified must be blank. Delta files need both.
   if (mode === 'delta') {
@@ -243,17 +258,16 @@ function checkCells(csv: ParsedCsv, entity: Entity, mode: FileMode, context: Con
     rules['status'] = { required: true, requiredBecause: because, oneOf: RECORD_STATUSES };
     rules['dateLastModified'] = { required: true, requiredBecause: because, format: 'dateTime' };
   }
-  for (const record of csv.records) {
-    if (!record.complete) continue;
-    const at = (column: string, message: string) =>
-      context.report({ file: csv.file, line: record.line, column, message });
+  return (get, has) => {
+    const problems: { column: string; message: string }[] = [];
+    const at = (column: string, message: string) => problems.push({ column, message });
     if (mode === 'bulk') {
       for (const column of ['status', 'dateLastModified'])
-        if (csv.get(record, column) !== '') at(column, 'must be blank in a bulk file');
+        if (get(column) !== '') at(column, 'must be blank in a bulk file');
     }
     for (const [column, rule] of Object.entries(rules)) {
-      if (!csv.has(column)) continue;
-      const value = csv.get(record, column);
+      if (!has(column)) continue;
+      const value = get(column);
       if (value === '') {
         if (rule.required) at(column, rule.requiredBecause ?? 'is required');
         continue;
@@ -266,11 +280,41 @@ function checkCells(csv: ParsedCsv, entity: Entity, mode: FileMode, context: Con
       if (rule.format === 'email' && !isEmail(value)) at(column, 'is not a valid email address');
     }
     if (entity === 'users' && context.profile !== 'alludo') {
-      const userIds = csv.get(record, 'userIds');
+      const userIds = get('userIds');
       if (userIds && !listOf(userIds).every((entry) => /^\{[^:{}]+:[^{}]+\}$/.test(entry)))
         at('userIds', 'must be a comma-separated list of {type:identifier}');
     }
-  }
+    if (entity === 'roles') {
+      // YYYY-MM-DD compares as text; a role cannot end before it begins.
+      const [begin, end] = [get('beginDate'), get('endDate')];
+      if (isDate(begin) && isDate(end) && end < begin)
+        at('endDate', 'is before beginDate: the role would end before it begins');
+    }
+    return problems;
+  };
+}
+
+/**
+ * The per-record rules of the package check for one file this target writes (bulk mode, or Alludo's
+ * files), for the render step: a row that would fail them is rejected on its own, under the sync's
+ * `onRejectedRows`, instead of failing the whole package before upload.
+ */
+export function oneRosterRowRules(
+  fileName: string,
+  headers: readonly string[],
+  profile: OneRosterProfile,
+  options: ValidateOptions = {},
+): (row: readonly string[]) => { field: string; reason: string }[] {
+  const entity = fileName.replace(/\.csv$/, '') as Entity;
+  if (!ENTITIES.includes(entity)) throw new Error(`${fileName} is not a OneRoster file with row rules`);
+  const encoding = options.enabledUserEncoding ?? defaultEnabledUserEncoding(profile);
+  const check = recordCheck(entity, isFullProfile(profile) ? 'bulk' : 'alludo', { profile, encoding });
+  const positions = new Map(headers.map((header, at) => [header, at]));
+  return (row) =>
+    check(
+      (column) => row[positions.get(column) ?? -1] ?? '',
+      (column) => positions.has(column),
+    ).map(({ column, message }) => ({ field: column, reason: message }));
 }
 
 /** sourcedId -> the line it is first defined on; repeats are reported. */

@@ -11,6 +11,17 @@ export interface RowChecks {
   emails?: readonly string[];
   /** Headers whose values must be unique within the file (compared case-insensitively for emails). */
   unique?: readonly string[];
+  /**
+   * The target's own rules on a whole row (OneRoster's cell rules, a date order); each problem names
+   * a header. Whatever a target cannot take is refused here, row by row, never for the whole file.
+   */
+  rules?: (row: CsvRow) => readonly RowProblem[];
+}
+
+/** One reason a row cannot be sent, by header, never by value. */
+export interface RowProblem {
+  field: string;
+  reason: string;
 }
 
 /**
@@ -29,6 +40,13 @@ export interface ArtifactLayout {
   checks?: RowChecks;
   /** The cell separator; a comma unless the target asks for another. */
   delimiter?: string;
+  /**
+   * Whether the renderer gives cells a spreadsheet would run as a formula a leading `'` (the target's
+   * `escapeFormulas`). Every cell is made one line either way (core/csv-cells.ts).
+   */
+  escapeFormulas?: boolean;
+  /** Headers never formula-escaped: keys the receiver matches by (ids, addresses) must arrive as they are. */
+  verbatim?: readonly string[];
 }
 
 /** Builds fresh layouts for one render pass. */

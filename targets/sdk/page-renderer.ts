@@ -1,5 +1,6 @@
 import { stringify } from 'csv-stringify/sync';
 import type { RowRejection } from '../../connectors/sdk/source';
+import { targetCell } from '../../core/csv-cells';
 import type { Employee } from '../../core/employee';
 import type { ArtifactLayout, CsvRow } from './layout';
 import { createRowChecker } from './row-checks';
@@ -29,6 +30,7 @@ const MAX_KEPT_REJECTIONS = 100;
  */
 export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
   const checkers = layouts.map(createRowChecker);
+  const cellsOf = layouts.map(createCellWriter);
   const options = layouts.map((layout) => ({
     columns: [...layout.headers],
     delimiter: layout.delimiter ?? ',',
@@ -62,7 +64,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
       const accepted: CsvRow[][] = layouts.map(() => []);
       const rejectedIds: string[] = [];
       for (const employee of employees) {
-        const rowsPerFile = layouts.map((layout) => layout.rowsFor(employee));
+        const rowsPerFile = layouts.map((layout, at) => layout.rowsFor(employee).map(cellsOf[at]!));
         if (rowsPerFile.every((rows) => rows.length === 0)) {
           tally.filteredOut += 1;
           continue;
@@ -93,7 +95,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
     /** Each file's closing rows: those known only once every employee was seen (derived orgs, a manifest). */
     closing(): Buffer[] {
       return layouts.map((layout, at) => {
-        const rows = [...(layout.finish?.() ?? [])];
+        const rows = (layout.finish?.() ?? []).map(cellsOf[at]!);
         for (const row of rows) {
           const problems = checkers[at]!.check(row, `${layout.fileName} derived row`);
           // Derived rows come from our own code: a failing one is a bug, not bad data.
@@ -106,4 +108,14 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
       });
     },
   };
+}
+
+/**
+ * The cells of a row as the file holds them: every cell on one line, and, where the layout escapes
+ * formulas, every cell but its verbatim ones formula-neutralised. Checks then see exactly what is sent.
+ */
+function createCellWriter(layout: ArtifactLayout): (row: CsvRow) => CsvRow {
+  const verbatim = new Set(layout.verbatim ?? []);
+  const escape = layout.headers.map((header) => layout.escapeFormulas === true && !verbatim.has(header));
+  return (row) => row.map((cell, at) => targetCell(cell, escape[at] ?? false));
 }

@@ -34,6 +34,9 @@ export function createRowChecker(layout: ArtifactLayout) {
         if (value && seen.has(keyOf(value, emailLike)))
           reject(header, `repeats a value an earlier row of ${layout.fileName} has`);
       }
+      // One reason per column: a target rule repeating a generic check's finding adds nothing.
+      for (const { field, reason } of layout.checks?.rules?.(row) ?? [])
+        if (!problems.some((problem) => problem.field === field)) reject(field, reason);
       return problems;
     },
     commit(row: CsvRow): void {

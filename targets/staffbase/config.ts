@@ -142,8 +142,14 @@ export const StaffbaseTargetConfigSchema = z
     /** Invite pending users by email again. */
     sendMailsPending: z.boolean().default(false),
     generateRecoveryCodes: z.boolean().default(false),
-    /** The cell separator (Studio's default is `;`; the file and the import config must agree). */
+    /** The cell separator (Studio's default is `;`): the file is written with it, and the upload and import config declare it. */
     separator: z.enum([',', ';', '\t', '|']).default(','),
+    /**
+     * Give cells that start with = + - or @ a leading ' (as for a file opened in a spreadsheet). Off by
+     * default: Staffbase stores the cell as the profile value, so `-Ops` would become `'-Ops`.
+     * The identifier and email columns are never escaped (Staffbase matches users by them).
+     */
+    escapeFormulas: z.boolean().default(false),
     polling: PollingSchema.prefault({}),
     /**
      * Checked against the preview before the import is requested: more deactivations (and deletions

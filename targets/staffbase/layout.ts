@@ -1,8 +1,7 @@
-import { neutralizeFormula } from '../../core/csv-cells';
 import type { Employee } from '../../core/employee';
 import { readField } from '../../core/field-path';
 import type { ArtifactLayout, CsvRow } from '../sdk/layout';
-import type { StaffbaseColumn, StaffbaseTargetConfig } from './config';
+import type { StaffbaseTargetConfig } from './config';
 
 /** The artifact's name in rosterflow; the upload gets a per-run name (see `staffbaseImportFileName`). */
 export const STAFFBASE_ARTIFACT_NAME = 'staffbase-users.csv';
@@ -32,7 +31,7 @@ export function createStaffbaseLayouts(config: StaffbaseTargetConfig): readonly 
   const externalIdHeader = headerOf('externalId') ?? 'externalId';
   const emailHeader = headerOf('eMail');
 
-  const cells = (employee: Employee) => config.columns.map((column) => cell(employee, column));
+  const cells = (employee: Employee) => config.columns.map((column) => readField(employee, column.field) ?? '');
 
   const layout: ArtifactLayout = {
     fileName: STAFFBASE_ARTIFACT_NAME,
@@ -47,11 +46,12 @@ export function createStaffbaseLayouts(config: StaffbaseTargetConfig): readonly 
       unique: emailHeader === undefined ? [externalIdHeader] : [externalIdHeader, emailHeader],
       emails: emailHeader === undefined ? [] : [emailHeader],
     },
+    // The upload form and the import config declare this separator; Staffbase refuses a file that differs.
+    delimiter: config.separator,
+    escapeFormulas: config.escapeFormulas,
+    verbatim: config.columns
+      .filter((column) => VERBATIM_ATTRIBUTES.has(column.attribute))
+      .map((column) => column.header),
   };
   return [layout];
-}
-
-function cell(employee: Employee, column: StaffbaseColumn): string {
-  const value = readField(employee, column.field) ?? '';
-  return VERBATIM_ATTRIBUTES.has(column.attribute) ? value : neutralizeFormula(value);
 }

@@ -1,3 +1,5 @@
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validateOneRosterPackage } from '../../targets/oneroster/validate';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
@@ -10,16 +12,36 @@ let harness: Harness;
 let alludo: AlludoSftpFake;
 
 /** The example HR export as a OneRoster package, orgs from departments, pushed to the fake's SFTP drop. */
-async function useProfile(profile: 'alludo' | 'oneroster-1.2') {
+async function useProfile(profile: 'alludo' | 'oneroster-1.2', sync: Record<string, unknown> = {}) {
   const config = exampleConfig();
   config.syncs = [
     {
       id: 'acme-oneroster',
       source: config.syncs[0]!.source,
       target: alludo.targetConfig(profile) as never,
+      ...sync,
     },
   ];
   await harness.writeConfig(config);
+}
+
+/**
+ * The example export with a line break in Grace Hopper's given name (a quoted cell) and, for Margaret
+ * Hamilton, a termination date before her hire date; the sync reads it and skips rejected rows.
+ */
+async function useUntidyExport(profile: 'alludo' | 'oneroster-1.2') {
+  const example = await readFile(join(harness.dataDir, 'acme-hr-export.csv'), 'utf8');
+  const untidy = example
+    .replace('1002,E-002,Grace,', '1002,E-002,"Grace\r\nBrewster",')
+    .replace('Active,2021-09-01,,Engineering Manager', 'Active,2021-09-01,2020-01-31,Engineering Manager');
+  expect(untidy).not.toBe(example);
+  await writeFile(join(harness.dataDir, 'untidy.csv'), untidy);
+  await useProfile(profile, {
+    source: { ...exampleConfig().syncs[0]!.source, path: 'data/untidy.csv' },
+    onRejectedRows: 'skip',
+    // The left-out row counts as a leaver against the earlier tests' delivery; no hold for this test.
+    safety: { maxDeactivationPercent: 100 },
+  });
 }
 
 beforeAll(async () => {
@@ -71,6 +93,32 @@ describe('OneRoster over SFTP through the workflow', () => {
     const files = delivered(names);
     expect(validateOneRosterPackage(files, 'oneroster-1.2')).toEqual([]);
     expect(files['users.csv']!.split('\n')[0]!.split(',')).toHaveLength(23);
+  });
+
+  it('delivers a name with a line break on one line, rejecting only the row the receiver could not take', async () => {
+    await useUntidyExport('oneroster-1.2');
+    const result = await run();
+    // One row is left out (a role ending before it begins), never the whole package.
+    expect(result).toMatchObject({ pulled: 10 });
+    const record = await harness.store.runs.get(result.runId);
+    expect(record!.steps.deliver).toMatchObject({ status: 'succeeded' });
+    expect(record!.rejections?.map(({ field, reason }) => ({ field, reason }))).toEqual([
+      { field: 'endDate', reason: 'is before beginDate: the role would end before it begins' },
+    ]);
+    const files = delivered(result.artifacts.map((artifact) => artifact.fileName));
+    expect(validateOneRosterPackage(files, 'oneroster-1.2')).toEqual([]);
+    expect(files['users.csv']).toContain(',Grace Brewster,Hopper,');
+    expect(files['users.csv']).not.toContain('margaret.hamilton@acme.example');
+    expect(files['users.csv']!.trimEnd().split('\n')).toHaveLength(1 + 9);
+
+    // Alludo's files carry no dates: all ten arrive, and Alludo processes them without errors.
+    await useUntidyExport('alludo');
+    const alludoRun = await run();
+    expect((await harness.store.runs.get(alludoRun.runId))!.rejections ?? []).toEqual([]);
+    expect(alludo.file('users.csv')).toContain(',Grace Brewster,Hopper,');
+    alludo.processTick();
+    expect(alludo.errors()).toEqual([]);
+    expect(alludo.users().find((user) => user.email === 'grace.hopper@acme.example')).toBeDefined();
   });
 
   it('resumes an upload cut mid-file from its checkpoint and leaves no half file', async () => {

@@ -89,7 +89,7 @@ function onlyLayout(config: AllstacksTargetConfig): ArtifactLayout {
 }
 
 describe('Allstacks layout', () => {
-  it('writes Email then the categories in config order, repeats included, blanks and neutralised formulas', async () => {
+  it('writes Email then the categories in config order, repeats included, blanks, and tags as they are', async () => {
     const layout = onlyLayout(allstacksConfig());
     expect(layout.fileName).toBe('allstacks-roster.csv');
     const { csv, outcome } = await render(layout, employees);
@@ -98,8 +98,8 @@ describe('Allstacks layout', () => {
       [
         'Email,Department,Role,Team,Team',
         'ada.lane@example.com,Engineering,Engineer,Platform,Payments',
-        `grace.hopper@example.com,People,,"'=HYPERLINK(""http://evil.example"")",`,
-        `Frances.Allen@example.com,"Sales, EMEA",Engineer,,'@mentions`,
+        `grace.hopper@example.com,People,,"=HYPERLINK(""http://evil.example"")",`,
+        `Frances.Allen@example.com,"Sales, EMEA",Engineer,,@mentions`,
         '',
       ].join('\n'),
     );
@@ -157,6 +157,7 @@ describe('Allstacks config', () => {
         deleteTagCategories: false,
         deleteTags: false,
       },
+      escapeFormulas: false,
       uploadWindowSeconds: 300,
       statuses: ['active', 'leave'],
     });
@@ -274,12 +275,54 @@ describe('Allstacks upload against the fake', () => {
       enabled: true,
       tags: { Department: ['Engineering'], Role: ['Engineer'], Team: ['Platform', 'Payments'] },
     });
-    // Blank cells are ignored; a neutralised formula arrives as plain text.
+    // Blank cells are ignored; a tag that looks like a formula arrives as it is (escapeFormulas is off).
     expect(fake.contributor(ALLSTACKS_ORG_ID, 'grace.hopper@example.com')?.tags).toEqual({
       Department: ['People'],
-      Team: [`'=HYPERLINK("http://evil.example")`],
+      Team: [`=HYPERLINK("http://evil.example")`],
     });
     expect(fake.notices.at(-1)).toMatchObject({ kind: 'completed', organizationId: ALLSTACKS_ORG_ID });
+  });
+
+  it("stores a tag -Ops as -Ops; with escapeFormulas: true it would be the tag '-Ops", async () => {
+    const ops: Employee[] = [
+      {
+        sourceId: '1',
+        workEmail: 'ada.lane@example.com',
+        status: 'active',
+        department: '-Ops',
+        jobTitle: '+1 Engineer',
+      },
+    ];
+    for (const [escapeFormulas, stored] of [
+      [false, { Department: ['-Ops'], Role: ['+1 Engineer'] }],
+      [true, { Department: ["'-Ops"], Role: ["'+1 Engineer"] }],
+    ] as const) {
+      const target = config({ escapeFormulas, flags: { reconcileTags: true } });
+      const { csv } = await render(onlyLayout(target), ops);
+      fake.advance(ALLSTACKS_UPLOAD_WINDOW_MS);
+      await expect(upload(target, csv)).resolves.toEqual({ kind: 'uploaded', status: 200 });
+      expect(fake.contributor(ALLSTACKS_ORG_ID, 'ada.lane@example.com')?.tags).toEqual(stored);
+    }
+  });
+
+  it('puts a tag with a line break or tab on one line, as every target does', async () => {
+    const target = config({ flags: { reconcileTags: true } });
+    const broken: Employee[] = [
+      {
+        sourceId: '1',
+        workEmail: 'ada.lane@example.com',
+        status: 'active',
+        department: 'Research\r\nand\tDevelopment',
+        customFields: { team: 'Plat\n\nform\n' },
+      },
+    ];
+    const { csv } = await render(onlyLayout(target), broken);
+    expect(csv).toBe('Email,Department,Role,Team,Team\nada.lane@example.com,Research and Development,,Plat form,\n');
+    await expect(upload(target, csv)).resolves.toEqual({ kind: 'uploaded', status: 200 });
+    expect(fake.contributor(ALLSTACKS_ORG_ID, 'ada.lane@example.com')?.tags).toEqual({
+      Department: ['Research and Development'],
+      Team: ['Plat form'],
+    });
   });
 
   it('sends every flag explicitly, false ones included', async () => {

@@ -243,6 +243,21 @@ describe('validateOneRosterPackage', () => {
     ]);
   });
 
+  it('date order: a role whose endDate is before its beginDate is refused, naming both dates', () => {
+    const files = edit(oneRoster121, 'roles.csv', ',2012-01-09,2026-06-30,', ',2012-01-09,2011-12-31,');
+    expect(validateOneRosterPackage(files, 'oneroster-1.2.1')).toEqual([
+      {
+        file: 'roles.csv',
+        line: 4,
+        column: 'endDate',
+        message: 'is before beginDate: the role would end before it begins',
+      },
+    ]);
+    // The same day is a role of one day, not an impossible one.
+    const sameDay = edit(oneRoster121, 'roles.csv', ',2012-01-09,2026-06-30,', ',2012-01-09,2012-01-09,');
+    expect(validateOneRosterPackage(sameDay, 'oneroster-1.2.1')).toEqual([]);
+  });
+
   it('required cells and email addresses', () => {
     const files = edit(
       alludo(),

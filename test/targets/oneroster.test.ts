@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Employee } from '../../core/employee';
 import { OneRosterTargetConfigSchema } from '../../targets/oneroster/config';
+import { assertValidOneRosterPackage, checkOneRosterPackage } from '../../targets/oneroster/deliver';
 import { createOneRosterLayouts } from '../../targets/oneroster/layouts';
 import { orgSourcedId, slugOf } from '../../targets/oneroster/orgs';
 import { ONEROSTER_PROFILES } from '../../targets/oneroster/profiles';
@@ -119,8 +120,9 @@ describe('OneRoster layouts', () => {
     expect(users?.headers).toEqual(users12?.headers.filter((header) => header !== 'resourceSourcedIds'));
   });
 
-  it('render a small Alludo roster exactly: Yes/No, adults, one level of groups, formula-safe names', async () => {
-    const { files, outcome } = await renderPackage(oneRosterConfig('alludo', nested), SMALL_ROSTER);
+  it('render a small Alludo roster exactly: Yes/No, adults, one level of groups, formula-safe names when asked', async () => {
+    const config = oneRosterConfig('alludo', { ...nested, escapeFormulas: true });
+    const { files, outcome } = await renderPackage(config, SMALL_ROSTER);
     expect(outcome).toMatchObject({ rendered: 4, rejected: 0, filteredOut: 0 });
     expect(files).toEqual({
       'orgs.csv': csv(
@@ -148,7 +150,7 @@ describe('OneRoster layouts', () => {
     });
   });
 
-  it('render a small OneRoster 1.2 roster exactly, in bulk mode with a complete manifest', async () => {
+  it('render a small OneRoster 1.2 roster exactly, in bulk mode with a complete manifest, names as they are', async () => {
     const { files } = await renderPackage(oneRosterConfig('oneroster-1.2', nested), SMALL_ROSTER);
     expect(files['orgs.csv']).toBe(
       csv(
@@ -168,7 +170,8 @@ describe('OneRoster layouts', () => {
         '4001,,,true,ada.lane@example.com,,Ada,Lane,,E-0001,ada.lane@example.com,,,,,,,,,,,org-engineering-ec3f17c6,',
         '4002,,,true,grace.hopper@example.com,,Grace,Hopper,,E-0002,grace.hopper@example.com,,,,,,,,Gracie,,,' +
           'org-student-services-2f4f5566,',
-        "4003,,,false,alan.turing@example.com,,Alan,'=Turing,,E-0003,alan.turing@example.com,,,,,,,,,,," +
+        // escapeFormulas is off by default: the receiver stores the cell, so '=Turing would be the name.
+        '4003,,,false,alan.turing@example.com,,Alan,=Turing,,E-0003,alan.turing@example.com,,,,,,,,,,,' +
           'org-engineering-ec3f17c6,',
         '4004,,,true,edsger.dijkstra@example.com,,Edsger,Dijkstra,,,edsger.dijkstra@example.com,,,,,,,,,,,' +
           'org-unassigned-988bae77,',
@@ -261,6 +264,56 @@ describe('OneRoster layouts', () => {
     ]);
     // A rejected employee leaves no role behind that would point at a user the files lack.
     expect(files['roles.csv']).not.toMatch(/4010|4011/);
+  });
+
+  it('reject, per employee, a role that would end before it begins; the rest of the package is valid', async () => {
+    const rehired: Employee = { ...SMALL_ROSTER[0]!, hireDate: '2024-05-01', terminationDate: '2024-04-30' };
+    const roster = [rehired, ...SMALL_ROSTER.slice(1)];
+    const config = oneRosterConfig('oneroster-1.2', nested);
+    const { files, outcome } = await renderPackage(config, roster);
+    expect(outcome).toMatchObject({ rendered: 3, rejected: 1 });
+    expect(outcome.rejections.map(({ field, reason }) => ({ field, reason }))).toEqual([
+      { field: 'endDate', reason: 'is before beginDate: the role would end before it begins' },
+    ]);
+    expect(files['users.csv']).not.toMatch(/\n4001,/);
+    expect(files['roles.csv']).not.toContain('role-4001-');
+    // What is left is a package the receiver takes: the delivery gate lets it through.
+    expect(checkOneRosterPackage(config, files)).toEqual([]);
+    expect(() => assertValidOneRosterPackage(config, files)).not.toThrow();
+
+    // Alludo's files carry no dates, so there is nothing impossible to send.
+    expect((await renderPackage(oneRosterConfig('alludo', nested), roster)).outcome).toMatchObject({ rejected: 0 });
+  });
+
+  it('apply the package check’s per-row rules at render time, one row at a time', () => {
+    const [, users, roles] = createOneRosterLayouts(oneRosterConfig('oneroster-1.2'));
+    const row = (layout: typeof users, cells: Record<string, string>) =>
+      layout!.headers.map((header) => cells[header] ?? '');
+    expect(
+      roles!.checks?.rules?.(
+        row(roles, { roleType: 'primary', role: 'teacher', beginDate: '2024-05-01', endDate: '2024-04-30' }),
+      ),
+    ).toEqual([
+      { field: 'sourcedId', reason: 'is required' },
+      { field: 'userSourcedId', reason: 'is required' },
+      { field: 'orgSourcedId', reason: 'is required' },
+      { field: 'endDate', reason: 'is before beginDate: the role would end before it begins' },
+    ]);
+    expect(
+      users!.checks?.rules?.(
+        row(users, {
+          sourcedId: '1',
+          enabledUser: 'Yes',
+          username: 'a',
+          givenName: 'A',
+          familyName: 'B',
+          status: 'active',
+        }),
+      ),
+    ).toEqual([
+      { field: 'status', reason: 'must be blank in a bulk file' },
+      { field: 'enabledUser', reason: 'must be one of true, false' },
+    ]);
   });
 
   it('reject a OneRoster user without an org, since every user needs a primary role', async () => {

@@ -152,7 +152,7 @@ describe('Staffbase layout', () => {
     ]);
   });
 
-  it('keeps headers in config order, neutralises formulas except in the identifier and email', () => {
+  it('keeps headers in config order, never formula-escapes the identifier and email', () => {
     const config = StaffbaseTargetConfigSchema.parse({
       ...BASE,
       separator: ';',
@@ -172,7 +172,9 @@ describe('Staffbase layout', () => {
       customFields: { team: 'Core' },
     };
     expect(layout?.headers).toEqual(['Team', 'Given', 'Key', 'Account Status']);
-    expect(layout?.rowsFor(employee)).toEqual([['Core', `'=HYPERLINK("http://evil")`, '-42', 'Activated']]);
+    // The renderer escapes formulas (escapeFormulas, off by default) in every column but these.
+    expect(layout?.rowsFor(employee)).toEqual([['Core', '=HYPERLINK("http://evil")', '-42', 'Activated']]);
+    expect(layout?.verbatim).toEqual(['Key']);
     expect(layout?.checks).toEqual({ required: ['Key'], unique: ['Key'], emails: [] });
   });
 

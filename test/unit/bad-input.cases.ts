@@ -303,8 +303,9 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
         filteredOut: 0,
         csv:
           OUT +
-          'katherine.johnson@acme.example,"Katherine ""Kathy""",Johnson,"Principal Analyst\nTrajectories",' +
-          'Research,"Hampton, VA","Orbits ""and""\n\nRe-entry",active\n' +
+          // Every target writes a cell on one line (docs/targets.md): each run of line breaks is one space.
+          'katherine.johnson@acme.example,"Katherine ""Kathy""",Johnson,Principal Analyst Trajectories,' +
+          'Research,"Hampton, VA","Orbits ""and"" Re-entry",active\n' +
           'grace.hopper@acme.example,Grace,"O\'Hopper, Jr.","Staff ""Compiler"" Engineer",Engineering,"New York, NY",,active\n',
       },
     },
@@ -323,8 +324,8 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
         filteredOut: 0,
         csv:
           OUT +
-          'ada.lovelace@acme.example,Ada,Lovelace,"Chief\r\nEngineer",Engineering,London,Platform,active\n' +
-          'katherine.johnson@acme.example,Katherine,Johnson,"Principal\r\nAnalyst",Research,Hampton,"Trajec\r\ntories",active\n',
+          'ada.lovelace@acme.example,Ada,Lovelace,Chief Engineer,Engineering,London,Platform,active\n' +
+          'katherine.johnson@acme.example,Katherine,Johnson,Principal Analyst,Research,Hampton,Trajec tories,active\n',
       },
     },
   },

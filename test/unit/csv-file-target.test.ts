@@ -12,12 +12,14 @@ async function render(
   employees: Employee[],
   columns: unknown[],
   statuses?: string[],
+  settings: Record<string, unknown> = {},
 ): Promise<{ csv: string; outcome: RenderOutcome }> {
   const config = CsvFileTargetConfigSchema.parse({
     type: 'csv-file',
     path: '/tmp/people.csv',
     columns,
     ...(statuses ? { statuses } : {}),
+    ...settings,
   });
   const chunks: Buffer[] = [];
   const outcome = await renderArtifacts(createCsvFileLayouts(config), Readable.from([employees]), (fileName) => {
@@ -102,5 +104,46 @@ describe('csv-file target', () => {
     const dash: Employee = { ...ada, workEmail: '-ada@example.com', department: '-Ops' };
     const { csv } = await render([dash], [...email, { header: 'Dept', field: 'department' }]);
     expect(csv).toBe("Email,Dept\n-ada@example.com,'-Ops\n");
+  });
+
+  it('writes the configured delimiter, quoting cells that hold it and no longer cells that hold a comma', async () => {
+    const semicolon: Employee = { ...ada, firstName: 'Ada; Countess', lastName: 'Lovelace, née Byron' };
+    const columns = [...email, { header: 'First', field: 'firstName' }, { header: 'Last', field: 'lastName' }];
+    expect((await render([semicolon], columns, undefined, { delimiter: ';' })).csv).toBe(
+      'Email;First;Last\nada@example.com;"Ada; Countess";Lovelace, née Byron\n',
+    );
+    expect((await render([semicolon], columns, undefined, { delimiter: '|' })).csv).toBe(
+      'Email|First|Last\nada@example.com|Ada; Countess|Lovelace, née Byron\n',
+    );
+  });
+
+  it('refuses a delimiter that cannot separate cells', () => {
+    for (const delimiter of ['"', '\n', ';;']) {
+      const result = CsvFileTargetConfigSchema.safeParse({
+        type: 'csv-file',
+        path: 'x.csv',
+        columns: email,
+        delimiter,
+      });
+      expect(result.success, JSON.stringify(delimiter)).toBe(false);
+    }
+  });
+
+  it('writes formula-like cells as they are with escapeFormulas: false', async () => {
+    const dash: Employee = { ...ada, department: '-Ops', jobTitle: '=1+1' };
+    const columns = [...email, { header: 'Dept', field: 'department' }, { header: 'Title', field: 'jobTitle' }];
+    expect((await render([dash], columns, undefined, { escapeFormulas: false })).csv).toBe(
+      'Email,Dept,Title\nada@example.com,-Ops,=1+1\n',
+    );
+  });
+
+  it('puts every cell on one line: a run of line breaks and tabs becomes one space, dropped at either end', async () => {
+    const broken: Employee = { ...ada, firstName: 'Ada\r\nMarie', customFields: { team: '\tCore\n\n\tPlatform\r\n' } };
+    const columns = [...email, { header: 'First', field: 'firstName' }, { header: 'Team', field: 'customFields.team' }];
+    expect((await render([broken], columns)).csv).toBe('Email,First,Team\nada@example.com,Ada Marie,Core Platform\n');
+    // Also with a tab as the delimiter: no cell holds one, so none needs quotes.
+    expect((await render([broken], columns, undefined, { delimiter: '\t' })).csv).toBe(
+      'Email\tFirst\tTeam\nada@example.com\tAda Marie\tCore Platform\n',
+    );
   });
 });

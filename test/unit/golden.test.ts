@@ -8,6 +8,7 @@ import type { Employee } from '../../core/employee';
 import { TargetConfigSchema, targetDefinition } from '../../targets';
 import { validateOneRosterPackage } from '../../targets/oneroster/validate';
 import { renderArtifacts } from '../../targets/sdk/render';
+import { GOLDEN_TARGETS } from '../golden/targets';
 import { REPO_ROOT } from '../support/harness';
 
 /**
@@ -16,63 +17,6 @@ import { REPO_ROOT } from '../support/harness';
  * change of a layout, regenerate with `UPDATE_GOLDEN=1 npx vitest run test/unit/golden.test.ts`
  * and review the diff.
  */
-const CASES: Record<string, unknown> = {
-  'csv-file': exampleTarget(),
-  allstacks: {
-    type: 'allstacks',
-    organizationId: 42,
-    username: 'api',
-    password: { env: 'UNUSED' },
-    tags: [
-      { category: 'Department', field: 'department' },
-      { category: 'Location', field: 'location' },
-      { category: 'Team', field: 'customFields.team' },
-    ],
-  },
-  'staffbase-delta': { type: 'staffbase', baseUrl: 'https://acme.staffbase.com/api', apiToken: { env: 'UNUSED' } },
-  'staffbase-full': {
-    type: 'staffbase',
-    baseUrl: 'https://acme.staffbase.com/api',
-    apiToken: { env: 'UNUSED' },
-    mode: 'full',
-    allowFullImport: true,
-  },
-  ...Object.fromEntries(
-    (['alludo', 'oneroster-1.2', 'oneroster-1.2.1'] as const).map((profile) => [
-      profile,
-      {
-        type: 'oneroster-sftp',
-        profile,
-        orgsFrom: 'department',
-        parentOrgsFrom: 'location',
-        sftp: {
-          host: 'sftp.example.org',
-          username: 'district',
-          password: { env: 'UNUSED' },
-          hostKeySha256: `SHA256:${'A'.repeat(43)}`,
-        },
-      },
-    ]),
-  ),
-};
-
-function exampleTarget(): unknown {
-  return {
-    type: 'csv-file',
-    path: 'acme-people.csv',
-    columns: [
-      { header: 'Email', field: 'workEmail' },
-      { header: 'First Name', field: 'firstName' },
-      { header: 'Last Name', field: 'lastName' },
-      { header: 'Title', field: 'jobTitle' },
-      { header: 'Department', field: 'department' },
-      { header: 'Location', field: 'location' },
-      { header: 'Team', field: 'customFields.team' },
-      { header: 'Status', field: 'status' },
-    ],
-  };
-}
-
 async function exampleRoster(): Promise<Employee[]> {
   const config = await loadConfig(join(REPO_ROOT, 'examples', 'rosterflow.yaml'));
   const source = config.syncs[0]!.source;
@@ -100,7 +44,7 @@ async function renderCase(targetConfig: unknown, employees: Employee[]): Promise
 }
 
 describe('golden files: the example roster through every layout', () => {
-  for (const [name, targetConfig] of Object.entries(CASES)) {
+  for (const [name, targetConfig] of Object.entries(GOLDEN_TARGETS)) {
     it(`${name} matches test/golden/${name}/ byte for byte`, async () => {
       const rendered = await renderCase(targetConfig, await exampleRoster());
       const folder = join(REPO_ROOT, 'test', 'golden', name);
