@@ -239,8 +239,9 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
           return { cancelled: false };
         }
         await cancelImport(client, importId);
-        await readState(runId, client, importId);
         await note('import-cancelled', `Staffbase import ${importId} was cancelled (it was ${status.state})`);
+        // The new state in the record's timeline too; a read that fails now changes nothing.
+        await readState(runId, client, importId).catch(() => undefined);
         return { cancelled: true };
       } catch (err) {
         // A passing outage gets the activity's few retries; after those, or for a refusal, say so.

@@ -89,8 +89,12 @@ const LEAVERS = [
   '1001,E-001,Ada,Lovelace,,ada.lovelace@acme.example,Active,2019-03-04,,Chief Engineer,Engineering,London,,Platform',
 ];
 /** The preview's limit trips; the sync's own deactivation rule (which would hold first) stays out of the way. */
-const previewTrips = (onPreviewTrip: 'fail' | 'hold') =>
-  staffbaseConfig('data/leavers.csv', { maxDeactivationPercent: 20 }, { onPreviewTrip, maxDeactivationPercent: 100 });
+const previewTrips = (onPreviewTrip: 'fail' | 'hold', syncSafety: Record<string, unknown> = {}) =>
+  staffbaseConfig(
+    'data/leavers.csv',
+    { maxDeactivationPercent: 20 },
+    { onPreviewTrip, maxDeactivationPercent: 100, ...syncSafety },
+  );
 const eventsOf = (record: { events?: { kind: string; detail: string }[] }) =>
   (record.events ?? []).map((event) => `${event.kind}: ${event.detail}`);
 
@@ -173,6 +177,19 @@ describe('Staffbase delivery through the workflow', () => {
     expect(record.delivery?.states?.at(-1)?.state).toBe('CANCELLED');
     expect(eventsOf(record)).toContain(
       `import-cancelled: Staffbase import ${waiting.id} was cancelled (it was PREVIEW_READY)`,
+    );
+  });
+
+  it('cancels the import of a run whose preview hold expired', async () => {
+    await writeFile(join(harness.dataDir, 'leavers.csv'), `${LEAVERS.join('\n')}\n`);
+    await harness.writeConfig(previewTrips('hold', { holdExpiresAfter: '2s' }));
+    const { failure, record } = await failedRun(await start());
+    expect(failure.type).toBe('HoldExpired');
+    const latest = [...staffbase.imports.values()].at(-1)!;
+    expect(latest.stateLog.slice(-2)).toEqual(['PREVIEW_READY', 'CANCELLED']);
+    expect(record).toMatchObject({ status: 'failed', error: { type: 'HoldExpired' }, hold: { expired: true } });
+    expect(eventsOf(record)).toContain(
+      `import-cancelled: Staffbase import ${latest.id} was cancelled (it was PREVIEW_READY)`,
     );
   });
 

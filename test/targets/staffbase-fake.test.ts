@@ -50,6 +50,8 @@ describe('Staffbase fake', () => {
   afterEach(() => {
     fake.http.clearFaults();
     fake.store.users.clear();
+    fake.omittedCounts = new Set();
+    fake.refuseCancellation = false;
   });
 
   it('validates uploads with the documented messages', async () => {
@@ -161,14 +163,11 @@ describe('Staffbase fake', () => {
     await requestPreview(client, previewed);
     fake.settle();
     fake.refuseCancellation = true;
-    try {
-      const refused = await rejection(
-        client.request('PATCH', `users/imports/${previewed}`, { json: { state: 'CANCELLED' } }),
-      );
-      expect(refused.message).toMatch(/\(HTTP 409\): Import cannot change from PREVIEW_READY to CANCELLED$/);
-    } finally {
-      fake.refuseCancellation = false;
-    }
+    const refused = await rejection(
+      client.request('PATCH', `users/imports/${previewed}`, { json: { state: 'CANCELLED' } }),
+    );
+    expect(refused.message).toMatch(/\(HTTP 409\): Import cannot change from PREVIEW_READY to CANCELLED$/);
+    fake.refuseCancellation = false;
     await client.request('PATCH', `users/imports/${previewed}`, { json: { state: 'CANCELLED' } });
     expect((await getImport(client, previewed)).state).toBe('CANCELLED');
 
@@ -201,7 +200,6 @@ describe('Staffbase fake', () => {
           .sort(),
       );
     }
-    fake.omittedCounts = new Set();
   });
 
   it('keeps the configuration editable until the import starts; a new one makes the preview stale', async () => {
