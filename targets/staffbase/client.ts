@@ -17,6 +17,7 @@ import type { StaffbaseTargetConfig } from './config';
  *   configureImport(client, importId, buildImportConfig(config, headers))
  *   requestPreview -> poll getImport until PREVIEW_READY -> safety check on previewCounts
  *   requestImport  -> poll getImport until COMPLETED (or CANCELLED) -> getImportErrors
+ *   a run that will not import: cancelImport (before IMPORT_PENDING), so no import is left stranded
  * Before repeating a state change after a lost response, read the state with getImport: a second
  * PREVIEW_PENDING on an import that already moved on is an illegal transition (HTTP 409).
  */
@@ -69,7 +70,8 @@ const ImportSchema = z.object({
   fileName: z.string().optional(),
   createdAt: z.string().optional(),
   recordCount: z.int().nonnegative().optional(),
-  // Undocumented shapes must not fail a poll: a count block that does not fit is dropped.
+  // Undocumented shapes must not fail a poll: a count that does not fit is unknown, a block that is
+  // not an object (or has no count that fits) is dropped.
   preview: CountsSchema.optional().catch(undefined).transform(knownCounts),
   result: CountsSchema.optional().catch(undefined).transform(knownCounts),
 });
