@@ -13,6 +13,7 @@ import {
   configureImport,
   createStaffbaseHttpClient,
   ensureImport,
+  findImportByFileName,
   getImport,
   getImportErrors,
   requestImport,
@@ -81,6 +82,16 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
       await deps.store.runs.updateDelivery(runId, { states: [...states, { state: status.state, at: new Date() }] });
     }
     return status;
+  };
+
+  /** The import an upload that failed may still have created (an answer without its id, say). */
+  const findThisRunsImport = async (runId: string): Promise<string | undefined> => {
+    try {
+      const { client, syncId } = await open(runId);
+      return await findImportByFileName(client, staffbaseImportFileName(syncId, runId));
+    } catch {
+      return undefined; // nothing known to be stranded
+    }
   };
 
   return {
@@ -222,9 +233,13 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
     /**
      * Leaves no import of a run that will not import stranded in DRAFT or PREVIEW_READY: cancels it
      * (targets/staffbase/client.ts cancelImport) and records that, or records why it could not. Never
-     * throws: the run's own failure is what the operator must see.
+     * throws: the run's own failure is what the operator must see. Without an import id (the upload
+     * step failed), it looks for this run's import by its file name, and says nothing if none is found.
      */
-    async cancelStaffbaseImport({ runId, importId }: StaffbaseStepInput): Promise<{ cancelled: boolean }> {
+    async cancelStaffbaseImport(input: { runId: string; importId?: string }): Promise<{ cancelled: boolean }> {
+      const { runId } = input;
+      const importId = input.importId ?? (await findThisRunsImport(runId));
+      if (importId === undefined) return { cancelled: false };
       const note = (kind: string, detail: string) =>
         deps.store.runs.addEvent(runId, { at: new Date(), step: 'deliver', kind, detail });
       try {

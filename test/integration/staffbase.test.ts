@@ -193,6 +193,19 @@ describe('Staffbase delivery through the workflow', () => {
     );
   });
 
+  it('cancels an import whose upload answer named no import, found by the run’s file name', async () => {
+    await harness.writeConfig(staffbaseConfig());
+    staffbase.dropLocation = 1;
+    const handle = await start();
+    const { failure, record } = await failedRun(handle);
+    expect(failure.type).toBe('TargetInvalidResponse');
+    const latest = [...staffbase.imports.values()].at(-1)!;
+    expect(latest.fileName).toContain(handle.firstExecutionRunId);
+    expect(latest.stateLog).toEqual(['DRAFT', 'CANCELLED']);
+    expect(record.error?.type).toBe('TargetInvalidResponse');
+    expect(eventsOf(record)).toContain(`import-cancelled: Staffbase import ${latest.id} was cancelled (it was DRAFT)`);
+  });
+
   it('says in the run record when Staffbase refuses to cancel, keeping the run its own failure', async () => {
     await writeFile(join(harness.dataDir, 'leavers.csv'), `${LEAVERS.join('\n')}\n`);
     await harness.writeConfig(previewTrips('fail'));

@@ -55,7 +55,8 @@ export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<D
     importId = uploaded.importId;
     return await runImport({ runId, importId }, uploaded.polling, delivery);
   } catch (err) {
-    if (importId !== undefined) await cancelStrandedImport({ runId, importId });
+    // Without an id (the upload failed), the activity looks for one this run may have created anyway.
+    await cancelStrandedImport({ runId, ...(importId === undefined ? {} : { importId }) });
     throw err;
   }
 }
@@ -93,7 +94,7 @@ async function runImport(
 }
 
 /** Cancels the import (recorded in the run record); even a workflow cancellation lets it run, and it never hides the run's own failure. */
-async function cancelStrandedImport(step: { runId: string; importId: string }): Promise<void> {
+async function cancelStrandedImport(step: { runId: string; importId?: string }): Promise<void> {
   await CancellationScope.nonCancellable(() => cleanup.cancelStaffbaseImport(step)).catch(() => undefined);
 }
 

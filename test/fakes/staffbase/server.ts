@@ -132,6 +132,8 @@ export class StaffbaseFake {
   tokenWithoutAdminRights = false;
   /** The next N uploads are stored and then answered with 502, as if the response were lost. */
   failAfterCreate = 0;
+  /** The next N uploads are stored and answered 201 without the documented `Location` (a proxy that drops it). */
+  dropLocation = 0;
   /** Imports successfully created (including those whose response failed). */
   importsCreated = 0;
   /**
@@ -448,6 +450,10 @@ export class StaffbaseFake {
     if (this.failAfterCreate > 0) {
       this.failAfterCreate -= 1;
       return fail(502, 'Bad Gateway');
+    }
+    if (this.dropLocation > 0) {
+      this.dropLocation -= 1;
+      return { status: 201 };
     }
     const location = `${this.absoluteLocation ? this.http.url : ''}/api/users/imports/${id}`;
     return { status: 201, headers: { location } };
