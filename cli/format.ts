@@ -1,6 +1,7 @@
 import type { PendingHold } from '../workflows/hold';
 import type { RunRecord } from '../store/run-record';
 import type { SyncOutcome } from './start-sync';
+import { deliveryDetailLines, historyStatusCell, outcomeHeading, refusalOutcomeLines } from './format-delivery';
 
 export function formatOutcome(outcome: SyncOutcome): string {
   if (!outcome.ok) return `FAILED (${outcome.failure.type}): ${outcome.failure.message}`;
@@ -9,8 +10,9 @@ export function formatOutcome(outcome: SyncOutcome): string {
     ? `delivered to ${result.delivered.target} at ${result.delivered.location}`
     : 'dry run: nothing delivered';
   return [
-    `SUCCEEDED: ${result.pulled} employees pulled, ${result.rejected + result.renderRejected} rejected, ${result.rendered} employees rendered`,
+    `${outcomeHeading(result)}: ${result.pulled} employees pulled, ${result.rejected + result.renderRejected} rejected, ${result.rendered} employees rendered`,
     `  ${delivered}`,
+    ...refusalOutcomeLines(result),
     ...result.artifacts.map((artifact) => `  ${artifact.fileName}: ${artifact.rows} rows, ${artifact.checksum}`),
   ].join('\n');
 }
@@ -23,7 +25,7 @@ export function formatHistory(runs: RunRecord[]): string {
     run.startedAt.toISOString().replace('T', ' ').slice(0, 19),
     run.syncId,
     run.trigger + (run.dryRun ? ' (dry)' : ''),
-    run.status,
+    historyStatusCell(run),
     run.durationMs === undefined ? '-' : `${(run.durationMs / 1000).toFixed(1)}s`,
     String(run.counts.pulled ?? '-'),
     String(run.counts.rejected ?? '-'),
@@ -60,6 +62,7 @@ export function formatRunDetail(run: RunRecord): string {
     const remote = run.delivery.remoteId ? ` (${run.delivery.remoteId})` : '';
     lines.push(`delivered ${run.delivery.target} -> ${run.delivery.location}${remote}`);
   }
+  lines.push(...deliveryDetailLines(run));
   for (const event of run.events ?? []) {
     lines.push(`event     ${event.at.toISOString()} ${event.step} ${event.kind}: ${event.detail}`);
   }

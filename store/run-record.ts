@@ -1,8 +1,11 @@
 import type { RowRejection } from '../connectors/sdk/source';
 
 export type RunTrigger = 'schedule' | 'manual' | 'cli';
-/** `held`: a safety rule tripped and the run waits for an operator (see `hold`); it then runs on or fails. */
-export type RunStatus = 'running' | 'held' | 'succeeded' | 'failed';
+/**
+ * `held`: a safety rule tripped and the run waits for an operator (see `hold`); it then runs on or fails.
+ * `partial`: delivered, but the target's vendor refused some rows (see `delivery.refused`).
+ */
+export type RunStatus = 'running' | 'held' | 'succeeded' | 'partial' | 'failed';
 export type StepName = 'resolve' | 'extract' | 'render' | 'deliver';
 export type StepStatus = 'running' | 'succeeded' | 'failed';
 
@@ -23,6 +26,35 @@ export interface RunCounts {
   filteredOut?: number;
   /** Employees a target's row checks refused (invalid or duplicate email, missing field...). */
   renderRejected?: number;
+  /** Rows of the delivered file the target's vendor refused (a `partial` run). */
+  vendorRefused?: number;
+}
+
+/** A row the vendor refused, by its place and the vendor's code only (never the row's values). */
+export interface VendorRefusedRow {
+  /** The line of the delivered file (the header is line 1), when the vendor says. */
+  line?: number;
+  /** The row's identifier (our sourceId), when the vendor says. */
+  externalId?: string;
+  code?: string;
+}
+
+/**
+ * What a target reports it refused of a delivered file: counts and codes, safe for workflow history.
+ * Any target can report it; a delivery that carries it makes the run `partial`.
+ */
+export interface VendorRefusalSummary {
+  vendor: string;
+  /** Every refused row. */
+  count: number;
+  /** Rows per vendor code, most first (rows without a code are only in `count`). */
+  codes: { code: string; rows: number }[];
+}
+
+/** The refusal summary with the first rows themselves, for the run record only. */
+export interface VendorRefusals extends VendorRefusalSummary {
+  /** The first MAX_RECORDED_REJECTIONS rows, in the vendor's order. */
+  rows: VendorRefusedRow[];
 }
 
 export interface ArtifactRecord {
@@ -40,10 +72,14 @@ export interface DeliveryRecord {
   remoteId?: string;
   /** States the target reported, in order, with when they were seen. */
   states?: { state: string; at: Date }[];
-  /** What the target reported about the delivery (preview or import counts). */
-  counts?: Record<string, number>;
+  /** The target's preview of what the delivery would do (e.g. created, deactivated); only counts it reported. */
+  preview?: Record<string, number>;
+  /** What the target reports the delivery did; only counts it reported. */
+  result?: Record<string, number>;
   /** The target's per-row error report, kept as an artifact (it can name people). */
   errorReport?: { artifactId: string; rows: number };
+  /** Rows the vendor refused (from its error report), by place and code only. */
+  refused?: VendorRefusals;
 }
 
 /** The plan step's counts (core/safety-rules.ts): this run against the sync's last delivery. */

@@ -13,6 +13,7 @@ import type {
   RunStatus,
   RunTrigger,
   StepName,
+  VendorRefusals,
 } from './run-record';
 
 /** How many rejected rows a run record keeps in full; the count covers the rest. */
@@ -118,6 +119,15 @@ export class RunStore {
   async updateDelivery(runId: string, fields: Partial<DeliveryRecord>): Promise<void> {
     const set = Object.fromEntries(Object.entries(fields).map(([name, value]) => [`delivery.${name}`, value]));
     await this.runs.updateOne({ _id: runId }, { $set: set });
+  }
+
+  /** The rows the target's vendor refused (the first MAX_RECORDED_REJECTIONS of them) and their count. */
+  async setVendorRefusals(runId: string, refusals: VendorRefusals): Promise<void> {
+    const refused = { ...refusals, rows: refusals.rows.slice(0, MAX_RECORDED_REJECTIONS) };
+    await this.runs.updateOne(
+      { _id: runId },
+      { $set: { 'delivery.refused': refused, 'counts.vendorRefused': refusals.count } },
+    );
   }
 
   async setDelivery(runId: string, delivery: DeliveryRecord): Promise<void> {

@@ -8,6 +8,7 @@ import type { RenderResult } from '../activities/render';
 import type { ResolvedSync } from '../activities/resolve';
 import { deliverToAllstacks } from './deliveries/allstacks';
 import { deliverToFile } from './deliveries/file';
+import type { DeliveryOutcome } from './deliveries/outcome';
 import { deliverOverSftp } from './deliveries/sftp';
 import { deliverToStaffbase } from './deliveries/staffbase';
 import { installHoldHandlers } from './hold';
@@ -19,6 +20,8 @@ export type { SyncRosterInput } from './sync-roster-input';
 
 /** What a finished run returns: ids, counts and checksums, never employee data. */
 export interface SyncRosterResult {
+  /** `partial`: delivered, but the target's vendor refused some rows (`delivered.refused`). */
+  status: 'succeeded' | 'partial';
   syncId: string;
   runId: string;
   dryRun: boolean;
@@ -29,7 +32,7 @@ export interface SyncRosterResult {
   /** Employees the target's row checks refused. */
   renderRejected: number;
   artifacts: { fileName: string; checksum: string; rows: number }[];
-  delivered: { target: string; location: string } | null;
+  delivered: DeliveryOutcome | null;
   /**
    * The safety rules this run tripped (core/safety-rules.ts). A delivered run lists those an operator
    * approved; a dry run lists them without holding.
@@ -140,10 +143,12 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
       });
     }
     const delivered = dryRun ? null : await deliver(runId, sync, rendered, holds);
-    // Only a delivered run becomes the baseline the next run's plan compares against.
+    // Only a delivered run (partial too) becomes the baseline the next run's plan compares against.
     await CancellationScope.nonCancellable(() => (dryRun ? discardSnapshot({ runId }) : commitSnapshot({ runId })));
-    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'succeeded' }));
+    const status = delivered?.refused ? 'partial' : 'succeeded';
+    await CancellationScope.nonCancellable(() => finishRun({ runId, status }));
     return {
+      status,
       syncId,
       runId,
       dryRun,
@@ -168,7 +173,7 @@ async function deliver(
   sync: ResolvedSync,
   rendered: RenderResult,
   holds: HoldController,
-): Promise<{ target: string; location: string }> {
+): Promise<DeliveryOutcome> {
   switch (sync.delivery) {
     case 'file':
       return deliverToFile(runId, rendered.artifacts);

@@ -1,3 +1,4 @@
+import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RosterflowError } from '../../core/errors';
 import ms from 'ms';
@@ -8,9 +9,11 @@ import { pollingDelaysMs } from '../../targets/staffbase/config';
 import {
   assertKnownState,
   buildImportConfig,
+  cancelImport,
   configureImport,
   createStaffbaseHttpClient,
   ensureImport,
+  findImportByFileName,
   getImport,
   getImportErrors,
   requestImport,
@@ -18,11 +21,15 @@ import {
   staffbaseImportFileName,
 } from '../../targets/staffbase/client';
 import type { StaffbaseImportCounts, StaffbaseImportState } from '../../targets/staffbase/client';
+import { parseStaffbaseErrorReport } from '../../targets/staffbase/error-report';
 import { staffbaseHeaders } from '../../targets/staffbase/layout';
+import { judgeStaffbasePreview } from '../../targets/staffbase/preview-check';
+import type { VendorRefusalSummary } from '../../store/run-record';
 import type { ActivityDeps } from '../deps';
 import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
 import type { RenderResult } from '../render';
+import { toApplicationFailure } from '../failures';
 import { runStep } from '../step';
 
 export interface StaffbaseStepInput {
@@ -47,6 +54,10 @@ export interface StaffbasePolling {
 /** States past which a state change request is already done (asking again would be refused). */
 const PAST_PREVIEW_REQUEST: readonly StaffbaseImportState[] = ['PREVIEW_PENDING', 'CREATING_PREVIEW', 'PREVIEW_READY'];
 const PAST_IMPORT_REQUEST: readonly StaffbaseImportState[] = ['IMPORT_PENDING', 'IMPORTING', 'COMPLETED'];
+/** Attempts of cancelStaffbaseImport (its retry policy in workflows/deliveries/staffbase.ts allows as many). */
+const CANCEL_ATTEMPTS = 3;
+/** States before an import starts, which a run that will not import may cancel. */
+const CANCELLABLE: readonly StaffbaseImportState[] = ['DRAFT', 'PREVIEW_PENDING', 'CREATING_PREVIEW', 'PREVIEW_READY'];
 
 export function createStaffbaseActivities(deps: ActivityDeps) {
   const resolveSecret = () => deps.resolveSecret ?? createSecretResolver();
@@ -71,6 +82,16 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
       await deps.store.runs.updateDelivery(runId, { states: [...states, { state: status.state, at: new Date() }] });
     }
     return status;
+  };
+
+  /** The import an upload that failed may still have created (an answer without its id, say). */
+  const findThisRunsImport = async (runId: string): Promise<string | undefined> => {
+    try {
+      const { client, syncId } = await open(runId);
+      return await findImportByFileName(client, staffbaseImportFileName(syncId, runId));
+    } catch {
+      return undefined; // nothing known to be stranded
+    }
   };
 
   return {
@@ -129,10 +150,11 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
     },
 
     /**
-     * Applies the target's safety rules to the preview before anything is imported: too many
-     * deactivations (deletions of pending users count too) fail the run, and nothing changes; or, when
-     * the sync says `safety.onPreviewTrip: hold`, come back as `tripped` so the workflow holds the run
-     * for an operator (workflows/hold.ts) with the import waiting in PREVIEW_READY.
+     * Applies the target's safety rules to the preview before anything is imported
+     * (targets/staffbase/preview-check.ts): too many deactivations (deletions of pending users count
+     * too) fail the run, and nothing changes; or, when the sync says `safety.onPreviewTrip: hold`,
+     * come back as `tripped` so the workflow holds the run for an operator (workflows/hold.ts) with
+     * the import waiting in PREVIEW_READY. Whatever counts Staffbase reported go into the run record.
      */
     async checkStaffbasePreview({ runId, importId }: StaffbaseStepInput): Promise<StaffbasePreviewCheck> {
       const sync = await loadRunSync(deps, runId);
@@ -142,31 +164,22 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
       };
       const { config, client } = await open(runId);
       const status = await readState(runId, client, importId);
-      const counts = status.previewCounts;
-      if (!counts) {
-        if (config.mode === 'full') {
-          throw ApplicationFailure.nonRetryable(
-            `Staffbase reported no preview counts for import ${importId}; a full import is not run blind`,
-            'SafetyRuleTripped',
-          );
-        }
-        // Delta mode: every deactivation is a row of our own file, from a leaver the source reported.
-        return { counts: null, tripped: [], ...hold };
-      }
-      await deps.store.runs.updateDelivery(runId, { counts: { ...counts } });
-      const removed = counts.deactivated + counts.deleted;
-      const total = counts.created + counts.updated + counts.deactivated + counts.deleted + counts.unchanged;
-      const percent = total === 0 ? 0 : (removed / total) * 100;
-      const { maxDeactivations, maxDeactivationPercent } = config.safety;
-      if ((maxDeactivations !== undefined && removed > maxDeactivations) || percent > maxDeactivationPercent) {
-        // Counts only: the reason goes into workflow history, the run record and the CLI.
-        const reason =
-          `The Staffbase preview would deactivate or delete ${removed} of ${total} users (${percent.toFixed(1)}%), ` +
-          `over the limit (${maxDeactivations === undefined ? '' : `${maxDeactivations} users, `}${maxDeactivationPercent}%)`;
-        if (sync.safety.onPreviewTrip === 'hold') return { counts, tripped: [reason], ...hold };
-        throw ApplicationFailure.nonRetryable(`${reason}; nothing was imported`, 'SafetyRuleTripped');
-      }
-      return { counts, tripped: [], ...hold };
+      const counts = status.previewCounts ?? null;
+      if (counts) await deps.store.runs.updateDelivery(runId, { preview: { ...counts } });
+      const run = await deps.store.runs.get(runId);
+      const fileRows = status.recordCount ?? run?.artifacts?.[0]?.rows ?? 0;
+      const check = judgeStaffbasePreview({
+        importId,
+        counts: status.previewCounts,
+        fileRows,
+        mode: config.mode,
+        safety: config.safety,
+      });
+      // Counts only: a reason goes into workflow history, the run record and the CLI.
+      if (check.verdict === 'unknown') throw ApplicationFailure.nonRetryable(check.reason, 'SafetyRuleTripped');
+      if (check.verdict === 'pass') return { counts, tripped: [], ...hold };
+      if (sync.safety.onPreviewTrip === 'hold') return { counts, tripped: [check.reason], ...hold };
+      throw ApplicationFailure.nonRetryable(`${check.reason}; nothing was imported`, 'SafetyRuleTripped');
     },
 
     async requestStaffbaseImport({ runId, importId }: StaffbaseStepInput): Promise<void> {
@@ -182,9 +195,18 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
       await requestImport(client, importId);
     },
 
-    /** Keeps Staffbase's per-row error report as an artifact of the run and counts its rows. */
-    async fetchStaffbaseErrors({ runId, importId }: StaffbaseStepInput): Promise<{ errorRows: number | null }> {
+    /**
+     * Records what the import did (its result counts) and keeps Staffbase's per-row error report as
+     * an artifact of the run; the rows it names (line, identifier, code) go into the run record, and
+     * their summary back to the workflow, which ends the run `partial` when there are any.
+     */
+    async fetchStaffbaseErrors({
+      runId,
+      importId,
+    }: StaffbaseStepInput): Promise<{ refused: VendorRefusalSummary | null }> {
       const { client, syncId } = await open(runId);
+      const final = await readState(runId, client, importId);
+      if (final.importCounts) await deps.store.runs.updateDelivery(runId, { result: { ...final.importCounts } });
       const report = await getImportErrors(client, importId).catch(async (err: unknown) => {
         // The import has run by now: a report Staffbase will not give does not undo it, so it must not
         // fail the run (which would also drop the run's safety baseline). Transient errors still retry.
@@ -197,16 +219,53 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
         });
         return undefined;
       });
-      if (report === undefined) return { errorRows: null };
-      const errorRows = report.trim() === '' ? 0 : Math.max(0, report.trim().split('\n').length - 1);
+      if (report === undefined) return { refused: null };
+      const refusals = parseStaffbaseErrorReport(report);
       const writer = await deps.store.artifacts.openWriter('staffbase-errors.csv', { runId, syncId });
       await new Promise<void>((resolve, reject) => writer.stream.end(report, () => resolve()).on('error', reject));
-      const final = await readState(runId, client, importId);
-      await deps.store.runs.updateDelivery(runId, {
-        counts: { ...(final.importCounts ?? {}), errorRows },
-        errorReport: { artifactId: writer.id, rows: errorRows },
-      });
-      return { errorRows };
+      await deps.store.runs.updateDelivery(runId, { errorReport: { artifactId: writer.id, rows: refusals.count } });
+      if (refusals.count === 0) return { refused: null };
+      await deps.store.runs.setVendorRefusals(runId, refusals);
+      const { rows: _rows, ...summary } = refusals;
+      return { refused: summary };
+    },
+
+    /**
+     * Leaves no import of a run that will not import stranded in DRAFT or PREVIEW_READY: cancels it
+     * (targets/staffbase/client.ts cancelImport) and records that, or records why it could not. Never
+     * throws: the run's own failure is what the operator must see. Without an import id (the upload
+     * step failed), it looks for this run's import by its file name, and says nothing if none is found.
+     */
+    async cancelStaffbaseImport(input: { runId: string; importId?: string }): Promise<{ cancelled: boolean }> {
+      const { runId } = input;
+      const importId = input.importId ?? (await findThisRunsImport(runId));
+      if (importId === undefined) return { cancelled: false };
+      const note = (kind: string, detail: string) =>
+        deps.store.runs.addEvent(runId, { at: new Date(), step: 'deliver', kind, detail });
+      try {
+        const { client } = await open(runId);
+        const status = await readState(runId, client, importId);
+        if (status.state === 'CANCELLED' || status.state === 'COMPLETED') return { cancelled: false };
+        if (!CANCELLABLE.includes(status.state)) {
+          await note(
+            'import-not-cancelled',
+            `Staffbase import ${importId} is ${status.state} (already importing) and was left to finish`,
+          );
+          return { cancelled: false };
+        }
+        await cancelImport(client, importId);
+        await note('import-cancelled', `Staffbase import ${importId} was cancelled (it was ${status.state})`);
+        // The new state in the record's timeline too; a read that fails now changes nothing.
+        await readState(runId, client, importId).catch(() => undefined);
+        return { cancelled: true };
+      } catch (err) {
+        // A passing outage gets the activity's few retries; after those, or for a refusal, say so.
+        const transient = err instanceof RosterflowError && err.retryable;
+        if (transient && activityInfo().attempt < CANCEL_ATTEMPTS) throw toApplicationFailure(err, 'deliver');
+        const why = err instanceof RosterflowError ? `${err.type}: ${err.message}` : 'an unexpected error';
+        await note('import-cancel-refused', `Staffbase import ${importId} could not be cancelled (${why})`);
+        return { cancelled: false };
+      }
     },
   };
 }

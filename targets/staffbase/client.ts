@@ -17,6 +17,7 @@ import type { StaffbaseTargetConfig } from './config';
  *   configureImport(client, importId, buildImportConfig(config, headers))
  *   requestPreview -> poll getImport until PREVIEW_READY -> safety check on previewCounts
  *   requestImport  -> poll getImport until COMPLETED (or CANCELLED) -> getImportErrors
+ *   a run that will not import: cancelImport (before IMPORT_PENDING), so no import is left stranded
  * Before repeating a state change after a lost response, read the state with getImport: a second
  * PREVIEW_PENDING on an import that already moved on is an illegal transition (HTTP 409).
  */
@@ -43,20 +44,25 @@ export function isTerminalState(state: StaffbaseImportState): boolean {
   return STAFFBASE_TERMINAL_STATES.includes(state);
 }
 
+/** The counts the fake serves (specs/targets.md 1.8 [I]); Studio documents only added, updated and deleted. */
+export const STAFFBASE_COUNT_NAMES = ['created', 'updated', 'deactivated', 'deleted', 'unchanged', 'warnings'] as const;
+export type StaffbaseCountName = (typeof STAFFBASE_COUNT_NAMES)[number];
+
 /**
- * Preview or result counts. [?] No public source shows where Staffbase reports them; the fake serves
- * them as `preview` and `result` on the import. They are optional: when absent, the workflow's safety
- * check must rely on its own plan (the diff against the last delivered file).
+ * Preview or result counts. [?] No public source shows where Staffbase reports them, nor which; the
+ * fake serves them as `preview` and `result` on the import. Each count is read on its own: one that
+ * is absent or not a whole number is unknown (left out), and never costs the others.
  */
+const count = () => z.int().nonnegative().optional().catch(undefined);
 const CountsSchema = z.object({
-  created: z.int().nonnegative(),
-  updated: z.int().nonnegative(),
-  deactivated: z.int().nonnegative(),
-  deleted: z.int().nonnegative(),
-  unchanged: z.int().nonnegative(),
-  warnings: z.int().nonnegative(),
-});
-export type StaffbaseImportCounts = z.output<typeof CountsSchema>;
+  created: count(),
+  updated: count(),
+  deactivated: count(),
+  deleted: count(),
+  unchanged: count(),
+  warnings: count(),
+} satisfies Record<StaffbaseCountName, unknown>);
+export type StaffbaseImportCounts = Partial<Record<StaffbaseCountName, number>>;
 
 const ImportSchema = z.object({
   id: z.string().min(1),
@@ -64,9 +70,10 @@ const ImportSchema = z.object({
   fileName: z.string().optional(),
   createdAt: z.string().optional(),
   recordCount: z.int().nonnegative().optional(),
-  // Undocumented shapes must not fail a poll: a count block that does not fit is dropped.
-  preview: CountsSchema.optional().catch(undefined),
-  result: CountsSchema.optional().catch(undefined),
+  // Undocumented shapes must not fail a poll: a count that does not fit is unknown, a block that is
+  // not an object (or has no count that fits) is dropped.
+  preview: CountsSchema.optional().catch(undefined).transform(knownCounts),
+  result: CountsSchema.optional().catch(undefined).transform(knownCounts),
 });
 
 const ImportListSchema = z.object({
@@ -299,6 +306,16 @@ export async function requestImport(client: HttpClient, importId: string): Promi
   await changeState(client, importId, 'IMPORT_PENDING');
 }
 
+/**
+ * Cancels an import that has not started importing (-> CANCELLED, "import cancelled and file removed").
+ * [I] The docs list CANCELLED among the states but name no call that cancels; this is the documented
+ * state-change call (the one that sets PREVIEW_PENDING and IMPORT_PENDING) with that documented state.
+ * https://developers.staffbase.com/use-cases/check-csv-import-status (PATCH /api/users/imports/{importId})
+ */
+export async function cancelImport(client: HttpClient, importId: string): Promise<void> {
+  await changeState(client, importId, 'CANCELLED');
+}
+
 async function changeState(client: HttpClient, importId: string, state: StaffbaseImportState): Promise<void> {
   await client.request('PATCH', `users/imports/${checkImportId(importId)}`, { json: { state } });
 }
@@ -352,6 +369,13 @@ export async function getImportErrors(client: HttpClient, importId: string): Pro
     );
   }
   return response.text;
+}
+
+/** The counts that were reported (unknown ones left out), or undefined when none was. */
+function knownCounts(counts: Partial<Record<StaffbaseCountName, number | undefined>> | undefined) {
+  if (counts === undefined) return undefined;
+  const known = Object.entries(counts).filter((entry): entry is [StaffbaseCountName, number] => entry[1] !== undefined);
+  return known.length === 0 ? undefined : (Object.fromEntries(known) as StaffbaseImportCounts);
 }
 
 function isHtml(response: HttpResponse): boolean {

@@ -50,6 +50,8 @@ describe('Staffbase fake', () => {
   afterEach(() => {
     fake.http.clearFaults();
     fake.store.users.clear();
+    fake.omittedCounts = new Set();
+    fake.refuseCancellation = false;
   });
 
   it('validates uploads with the documented messages', async () => {
@@ -152,6 +154,54 @@ describe('Staffbase fake', () => {
     expect((await getImport(client, stuck)).state).toBe('PREVIEW_READY');
   });
 
+  it('cancels through the state change until the import starts, and can refuse to', async () => {
+    const fresh = await draft();
+    await client.request('PATCH', `users/imports/${fresh}`, { json: { state: 'CANCELLED' } });
+    expect(fake.importById(fresh).stateLog).toEqual(['DRAFT', 'CANCELLED']);
+
+    const previewed = await draft();
+    await requestPreview(client, previewed);
+    fake.settle();
+    fake.refuseCancellation = true;
+    const refused = await rejection(
+      client.request('PATCH', `users/imports/${previewed}`, { json: { state: 'CANCELLED' } }),
+    );
+    expect(refused.message).toMatch(/\(HTTP 409\): Import cannot change from PREVIEW_READY to CANCELLED$/);
+    fake.refuseCancellation = false;
+    await client.request('PATCH', `users/imports/${previewed}`, { json: { state: 'CANCELLED' } });
+    expect((await getImport(client, previewed)).state).toBe('CANCELLED');
+
+    const imported = await draft();
+    await requestImport(client, imported);
+    fake.settle();
+    const late = await rejection(
+      client.request('PATCH', `users/imports/${imported}`, { json: { state: 'CANCELLED' } }),
+    );
+    expect(late.message).toMatch(/Import cannot change from COMPLETED to CANCELLED$/);
+  });
+
+  it('can leave any count out of the preview and the result, as the real API may', async () => {
+    for (const omitted of ['created', 'updated', 'deactivated', 'deleted', 'unchanged', 'warnings'] as const) {
+      fake.omittedCounts = new Set([omitted]);
+      const importId = await draft();
+      await requestPreview(client, importId);
+      fake.settle();
+      const preview = await getImport(client, importId);
+      expect(preview.state).toBe('PREVIEW_READY');
+      const previewCounts = (preview as { previewCounts?: Record<string, number> }).previewCounts ?? {};
+      expect(Object.keys(previewCounts)).not.toContain(omitted);
+      expect(Object.keys(previewCounts)).toHaveLength(5);
+      await requestImport(client, importId);
+      fake.settle();
+      const result = (await getImport(client, importId)) as { importCounts?: Record<string, number> };
+      expect(Object.keys(result.importCounts ?? {}).sort()).toEqual(
+        ['created', 'updated', 'deactivated', 'deleted', 'unchanged', 'warnings']
+          .filter((name) => name !== omitted)
+          .sort(),
+      );
+    }
+  });
+
   it('keeps the configuration editable until the import starts; a new one makes the preview stale', async () => {
     const importId = await draft();
     const body = buildImportConfig(config, fake.importById(importId).headers);
@@ -201,14 +251,24 @@ describe('Staffbase fake', () => {
     });
     expect(await getImportErrors(client, importId)).toBe(
       [
-        'line,code,message',
-        '2,CSV_INVALID_EMAIL,the email address is malformed; email skipped',
-        '3,CSV_DUPLICATE_EXTERNAL_ID,the identifier repeats an earlier row; row skipped',
-        '4,CSV_MISSING_EXTERNAL_ID,the identifier is empty; row skipped',
-        '5,CSV_INVALID_STATUS,the status is neither Activated nor Deactivated; status skipped',
+        'line,externalId,code,message',
+        '2,2001,CSV_INVALID_EMAIL,the email address is malformed; email skipped',
+        '3,2001,CSV_DUPLICATE_EXTERNAL_ID,the identifier repeats an earlier row; row skipped',
+        '4,,CSV_MISSING_EXTERNAL_ID,the identifier is empty; row skipped',
+        '5,2002,CSV_INVALID_STATUS,the status is neither Activated nor Deactivated; status skipped',
         '',
       ].join('\n'),
     );
+    // The report's columns are not public: the fake can write others, in another order.
+    fake.errorReportColumns = ['code', 'line'];
+    try {
+      expect((await getImportErrors(client, importId)).split('\n').slice(0, 2)).toEqual([
+        'code,line',
+        'CSV_INVALID_EMAIL,2',
+      ]);
+    } finally {
+      fake.errorReportColumns = ['line', 'externalId', 'code', 'message'];
+    }
     expect(fake.users.get('2001')?.attributes).toEqual({});
     expect(fake.users.get('2002')).toMatchObject({ status: 'pending', attributes: { eMail: 'x@example.com' } });
   });

@@ -16,7 +16,9 @@ import {
   staffbaseImportFileName,
 } from '../../targets/staffbase/client';
 import { StaffbaseTargetConfigSchema, pollingDelaysMs } from '../../targets/staffbase/config';
+import { parseStaffbaseErrorReport } from '../../targets/staffbase/error-report';
 import { createStaffbaseLayouts } from '../../targets/staffbase/layout';
+import { judgeStaffbasePreview } from '../../targets/staffbase/preview-check';
 import {
   EMPLOYEES,
   pollUntil,
@@ -288,6 +290,32 @@ describe('Staffbase protocol against the fake', () => {
     expect(fake.users.get('9999')?.status).toBe('registered'); // not in the file: untouched
   });
 
+  it('reads each count on its own: one absent or malformed leaves the others', async () => {
+    const config = staffbaseConfig(fake);
+    const client = staffbaseClient(config);
+    const { csv } = renderUpload(config);
+    const importId = await createImport(client, { fileName: 'rosterflow-counts.csv', csv });
+    // The answer Staffbase might give: no `warnings`, `unchanged` not a number, the result not an object.
+    fake.http.injectFault({
+      times: 1,
+      path: new RegExp(`/users/imports/${importId}$`),
+      response: {
+        status: 200,
+        json: {
+          id: importId,
+          state: 'PREVIEW_READY',
+          preview: { created: 3, updated: 1, deactivated: 0, deleted: 2, unchanged: 'n/a' },
+          result: 7,
+        },
+      },
+    });
+    expect(await getImport(client, importId)).toEqual({
+      importId,
+      state: 'PREVIEW_READY',
+      previewCounts: { created: 3, updated: 1, deactivated: 0, deleted: 2 },
+    });
+  });
+
   it('reports illegal transitions, unknown ids and invalid config with the vendor’s words', async () => {
     const config = staffbaseConfig(fake);
     const client = staffbaseClient(config);
@@ -479,5 +507,81 @@ describe('Staffbase import listing', () => {
     fake.cancel(first);
     expect(await findImportByFileName(client, 'rosterflow-oldest.csv')).toBeUndefined();
     expect(await findImportByFileName(client, 'rosterflow-never.csv')).toBeUndefined();
+  });
+});
+
+describe('Staffbase preview check', () => {
+  const safety = { maxDeactivationPercent: 10 };
+  const judge = (counts: Record<string, number> | undefined, mode: 'full' | 'delta' = 'full', fileRows = 100) =>
+    judgeStaffbasePreview({ importId: 'imp1', counts, mode, safety, fileRows });
+
+  it('passes a full import on the deactivation and deletion counts alone', () => {
+    expect(judge({ deactivated: 2, deleted: 1 })).toEqual({ verdict: 'pass' });
+    expect(judge({ created: 90, updated: 5, unchanged: 5, deactivated: 2, deleted: 1, warnings: 0 })).toEqual({
+      verdict: 'pass',
+    });
+  });
+
+  it('trips on what it knows, counting the users listed from the file when their counts are missing', () => {
+    expect(judge({ deactivated: 20, deleted: 0 })).toEqual({
+      verdict: 'trip',
+      reason: 'The Staffbase preview would deactivate or delete 20 of 120 users (16.7%), over the limit (10%)',
+    });
+    // The known part is already over: the missing count could only add to it.
+    expect(judge({ deactivated: 20 })).toMatchObject({
+      verdict: 'trip',
+      reason: expect.stringMatching(
+        /^The Staffbase preview would deactivate or delete at least 20 of 120 users/,
+      ) as string,
+    });
+  });
+
+  it('names the missing count when a full import cannot be judged; a delta import relies on its plan', () => {
+    expect(judge({ created: 1, deactivated: 0 })).toEqual({
+      verdict: 'unknown',
+      missing: ['deleted'],
+      reason:
+        'The Staffbase preview of import imp1 does not report the "deleted" count; a full import is not run ' +
+        'without knowing how many users it would deactivate and delete',
+    });
+    expect(judge(undefined)).toMatchObject({ verdict: 'unknown', missing: ['deactivated', 'deleted'] });
+    expect(judge(undefined, 'delta')).toEqual({ verdict: 'pass' });
+    expect(judge({ deactivated: 30 }, 'delta')).toMatchObject({ verdict: 'trip' });
+  });
+});
+
+describe('Staffbase error report', () => {
+  it('reads line, identifier and code by header name, never the message', () => {
+    const report = [
+      'line,externalId,code,message',
+      '2,1001,CSV_DUPLICATE_EMAIL,ada@example.com belongs to another user',
+      '4,,CSV_MISSING_EXTERNAL_ID,the identifier is empty',
+      '5,1005,CSV_DUPLICATE_EMAIL,"x@example.com, taken"',
+      '',
+    ].join('\n');
+    expect(parseStaffbaseErrorReport(report)).toEqual({
+      vendor: 'Staffbase',
+      count: 3,
+      codes: [
+        { code: 'CSV_DUPLICATE_EMAIL', rows: 2 },
+        { code: 'CSV_MISSING_EXTERNAL_ID', rows: 1 },
+      ],
+      rows: [
+        { line: 2, externalId: '1001', code: 'CSV_DUPLICATE_EMAIL' },
+        { line: 4, code: 'CSV_MISSING_EXTERNAL_ID' },
+        { line: 5, externalId: '1005', code: 'CSV_DUPLICATE_EMAIL' },
+      ],
+    });
+    expect(JSON.stringify(parseStaffbaseErrorReport(report))).not.toMatch(/example\.com/);
+  });
+
+  it('takes other column names, orders and separators; what it cannot find stays unknown', () => {
+    expect(parseStaffbaseErrorReport('Error Code;Row\nCSV_INVALID_EMAIL;7\n')).toMatchObject({
+      count: 1,
+      rows: [{ line: 7, code: 'CSV_INVALID_EMAIL' }],
+    });
+    // A "code" that is a sentence (it could quote a value) is not kept.
+    expect(parseStaffbaseErrorReport('code\nemail a@b.c is taken\n').rows).toEqual([{}]);
+    expect(parseStaffbaseErrorReport('')).toMatchObject({ count: 0, rows: [] });
   });
 });

@@ -1,10 +1,11 @@
-import { ApplicationFailure, proxyActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { RenderResult } from '../../activities/render';
 import type { StaffbasePolling } from '../../activities/targets/staffbase';
 import type { HoldController } from '../hold';
+import type { DeliveryOutcome } from './outcome';
 
 const retry: RetryPolicy = {
   initialInterval: '5 seconds',
@@ -21,6 +22,11 @@ const upload = proxyActivities<Activities>({
   retry,
 });
 const staffbase = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
+// Cleanup after a run that will not import: a few quick tries (the activity records a refusal itself).
+const cleanup = proxyActivities<Activities>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
+});
 
 type StaffbaseState = Awaited<ReturnType<Activities['pollStaffbaseImport']>>['state'];
 
@@ -36,13 +42,31 @@ export interface StaffbaseDelivery {
  * The Staffbase CSV Import protocol, step by step: upload (or find this run's earlier upload),
  * configure, preview, wait for PREVIEW_READY, check the preview against the safety rules (failing, or
  * holding for an operator's decision: see workflows/hold.ts), import, wait for COMPLETED or
- * CANCELLED, keep the error report. The import id lives in this workflow's state, so a worker crash
- * at any step carries on with the same import.
+ * CANCELLED, keep the error report (rows it names make the run `partial`). The import id lives in
+ * this workflow's state, so a worker crash at any step carries on with the same import. A run that
+ * fails, is rejected at a hold, expires or is cancelled before importing cancels its import, so
+ * nothing is left waiting in DRAFT or PREVIEW_READY.
  */
-export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<{ target: string; location: string }> {
+export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<DeliveryOutcome> {
   const { runId } = delivery;
-  const { importId, polling } = await upload.ensureStaffbaseImport({ runId, artifacts: delivery.artifacts });
-  const step = { runId, importId };
+  let importId: string | undefined;
+  try {
+    const uploaded = await upload.ensureStaffbaseImport({ runId, artifacts: delivery.artifacts });
+    importId = uploaded.importId;
+    return await runImport({ runId, importId }, uploaded.polling, delivery);
+  } catch (err) {
+    // Without an id (the upload failed), the activity looks for one this run may have created anyway.
+    await cancelStrandedImport({ runId, ...(importId === undefined ? {} : { importId }) });
+    throw err;
+  }
+}
+
+async function runImport(
+  step: { runId: string; importId: string },
+  polling: StaffbasePolling,
+  delivery: StaffbaseDelivery,
+): Promise<DeliveryOutcome> {
+  const { runId, importId } = step;
   await staffbase.configureStaffbaseImport(step);
   await staffbase.requestStaffbasePreview(step);
   await waitForState(step, ['PREVIEW_READY'], polling);
@@ -59,14 +83,19 @@ export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<{
   }
   await staffbase.requestStaffbaseImport(step);
   const final = await waitForState(step, ['COMPLETED', 'CANCELLED'], polling);
-  await staffbase.fetchStaffbaseErrors(step);
+  const { refused } = await staffbase.fetchStaffbaseErrors(step);
   if (final === 'CANCELLED') {
     throw ApplicationFailure.nonRetryable(
       `Staffbase cancelled import ${importId}; see the run's error report`,
       'ImportCancelled',
     );
   }
-  return { target: 'staffbase', location: delivery.location };
+  return { target: 'staffbase', location: delivery.location, ...(refused ? { refused } : {}) };
+}
+
+/** Cancels the import (recorded in the run record); even a workflow cancellation lets it run, and it never hides the run's own failure. */
+async function cancelStrandedImport(step: { runId: string; importId?: string }): Promise<void> {
+  await CancellationScope.nonCancellable(() => cleanup.cancelStaffbaseImport(step)).catch(() => undefined);
 }
 
 /** States the import only reaches after an import was requested: seeing one while waiting for the preview is wrong. */

@@ -132,8 +132,19 @@ export class StaffbaseFake {
   tokenWithoutAdminRights = false;
   /** The next N uploads are stored and then answered with 502, as if the response were lost. */
   failAfterCreate = 0;
+  /** The next N uploads are stored and answered 201 without the documented `Location` (a proxy that drops it). */
+  dropLocation = 0;
   /** Imports successfully created (including those whose response failed). */
   importsCreated = 0;
+  /**
+   * Counts the import leaves out of its preview and result, as the real API may: which counts it
+   * reports is not public ([?] specs/targets.md 1.8); only Studio's added, updated, deleted are.
+   */
+  omittedCounts = new Set<keyof FakeImportCounts>();
+  /** The columns of the errors CSV, in order. [?] */
+  errorReportColumns: (keyof FakeRowWarning)[] = ['line', 'externalId', 'code', 'message'];
+  /** Cancelling is refused (409), as if the import had already been picked up. [I] */
+  refuseCancellation = false;
 
   http!: FakeHttpServer;
   private sequence = 0;
@@ -361,7 +372,11 @@ export class StaffbaseFake {
     }
     if (sub === 'errors') {
       if (method !== 'GET') return fail(405, 'Method Not Allowed');
-      return { status: 200, headers: { 'content-type': 'text/csv; charset=utf-8' }, body: errorsCsv(found.warnings) };
+      return {
+        status: 200,
+        headers: { 'content-type': 'text/csv; charset=utf-8' },
+        body: errorsCsv(found.warnings, this.errorReportColumns),
+      };
     }
     if (method === 'GET') {
       if (this.autoAdvanceOnPoll) this.advance();
@@ -435,6 +450,10 @@ export class StaffbaseFake {
     if (this.failAfterCreate > 0) {
       this.failAfterCreate -= 1;
       return fail(502, 'Bad Gateway');
+    }
+    if (this.dropLocation > 0) {
+      this.dropLocation -= 1;
+      return { status: 201 };
     }
     const location = `${this.absoluteLocation ? this.http.url : ''}/api/users/imports/${id}`;
     return { status: 201, headers: { location } };
@@ -539,19 +558,33 @@ export class StaffbaseFake {
     if (typeof requested !== 'string' || !(FAKE_IMPORT_STATES as readonly string[]).includes(requested)) {
       return fail(400, STAFFBASE_MESSAGES.body);
     }
-    // [I] Only these two are asked for by clients; the others are reached by Staffbase itself.
+    // [I] Clients ask for these three; the others are reached by Staffbase itself. CANCELLED is a
+    // documented state ("import cancelled and file removed") with no documented call: the fake takes
+    // it through this state change, until the import starts.
     const allowedFrom: Partial<Record<string, readonly FakeImportState[]>> = {
       PREVIEW_PENDING: ['DRAFT'],
       IMPORT_PENDING: ['DRAFT', 'PREVIEW_READY'],
+      CANCELLED: ['DRAFT', 'PREVIEW_PENDING', 'CREATING_PREVIEW', 'PREVIEW_READY'],
     };
     const from = allowedFrom[requested];
     if (from === undefined) return fail(400, STAFFBASE_MESSAGES.body);
     if (found.state === requested) return { status: 204 }; // asking again is harmless
     // [?] The real code and text for an illegal transition are not public.
     if (!from.includes(found.state)) return fail(409, `Import cannot change from ${found.state} to ${requested}`);
+    if (requested === 'CANCELLED') {
+      if (this.refuseCancellation) return fail(409, `Import cannot change from ${found.state} to CANCELLED`);
+      moveTo(found, 'CANCELLED');
+      return { status: 204 };
+    }
     if (!found.configured) return fail(400, STAFFBASE_MESSAGES.mappingValues);
     moveTo(found, requested as FakeImportState);
     return { status: 204 };
+  }
+
+  private reported(counts: FakeImportCounts): Partial<FakeImportCounts> {
+    return Object.fromEntries(
+      Object.entries(counts).filter(([name]) => !this.omittedCounts.has(name as keyof FakeImportCounts)),
+    );
   }
 
   private render(found: FakeImport): Record<string, unknown> {
@@ -564,8 +597,8 @@ export class StaffbaseFake {
       state: found.reportedState ?? found.state,
       owner: { ownerId: OWNER_ID },
       // [?] Where the real API reports counts is not public.
-      ...(found.preview ? { preview: found.preview } : {}),
-      ...(found.result ? { result: found.result } : {}),
+      ...(found.preview ? { preview: this.reported(found.preview) } : {}),
+      ...(found.result ? { result: this.reported(found.result) } : {}),
     };
   }
 }

@@ -31,6 +31,8 @@ export interface FakeImportCounts {
 /** A row Staffbase skipped (wholly or one property), for the errors CSV. [?] Real codes are not public. */
 export interface FakeRowWarning {
   line: number;
+  /** The row's identifier cell (empty when the row had none). */
+  externalId: string;
   code: string;
   message: string;
 }
@@ -101,7 +103,7 @@ export class FakeUserStore {
 
   private applyRow(row: MappedRow, delta: boolean, progress: ImportProgress): void {
     const warn = (code: string, message: string) => {
-      progress.warnings.push({ line: row.line, code, message });
+      progress.warnings.push({ line: row.line, externalId: row.externalId, code, message });
       progress.counts.warnings += 1;
     };
     if (!row.externalId) return warn('CSV_MISSING_EXTERNAL_ID', 'the identifier is empty; row skipped');
@@ -177,9 +179,17 @@ export class FakeUserStore {
   }
 }
 
-/** The errors download: one line per skipped row or property; empty when there were none. */
-export function errorsCsv(warnings: readonly FakeRowWarning[]): string {
+/**
+ * The errors download: one line per skipped row or property; empty when there were none. [?] The
+ * real columns are not public; the fake writes line, identifier, code and a message, and the test
+ * can choose which of them (and in which order) to write, so the client cannot depend on them.
+ */
+export function errorsCsv(
+  warnings: readonly FakeRowWarning[],
+  columns: readonly (keyof FakeRowWarning)[] = ['line', 'externalId', 'code', 'message'],
+): string {
   if (warnings.length === 0) return '';
   const quote = (text: string) => (/[",\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text);
-  return ['line,code,message', ...warnings.map((w) => `${w.line},${w.code},${quote(w.message)}`)].join('\n') + '\n';
+  const lines = warnings.map((warning) => columns.map((column) => quote(String(warning[column]))).join(','));
+  return [columns.join(','), ...lines].join('\n') + '\n';
 }
