@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Client, ScheduleOptions, ScheduleUpdateOptions } from '@temporalio/client';
 import ms from 'ms';
+import { RosterflowError } from '../core/errors';
 import type { RosterflowConfig, SyncConfig } from '../config/schema';
 import type { SyncRosterInput } from '../workflows/sync-roster-input';
 
@@ -37,7 +38,7 @@ export async function applySchedules(
       continue;
     }
     const desired = desiredSchedule(sync, sync.schedule, options.taskQueue);
-    changes.push({ scheduleId, syncId: sync.id, ...(await upsert(client, desired)) });
+    changes.push({ scheduleId, syncId: sync.id, ...(await upsert(client, desired).catch(refusedFor(sync))) });
   }
 
   const declared = new Set(config.syncs.map((sync) => scheduleIdFor(sync.id)));
@@ -57,6 +58,29 @@ export async function applySchedules(
     }
   }
   return changes;
+}
+
+/**
+ * Any failure to create or update a sync's schedule, as one sentence naming the sync. Temporal
+ * refuses a spec it cannot run with INVALID_ARGUMENT, which its client raises as a TypeError.
+ */
+function refusedFor(sync: SyncConfig): (err: unknown) => never {
+  return (err) => {
+    const reason = err instanceof Error ? err.message : String(err);
+    const cron = sync.schedule ? ` (cron "${sync.schedule.cron}", timezone ${sync.schedule.timezone})` : '';
+    if (err instanceof TypeError) {
+      throw new RosterflowError(
+        'InvalidConfig',
+        `Temporal refused the schedule of sync "${sync.id}"${cron}: ${reason}`,
+        {
+          cause: err,
+        },
+      );
+    }
+    throw new RosterflowError('DeliveryFailed', `Could not apply the schedule of sync "${sync.id}": ${reason}`, {
+      cause: err,
+    });
+  };
 }
 
 interface DesiredSchedule {
