@@ -46,3 +46,37 @@ export function createSecretResolver(env: NodeJS.ProcessEnv = process.env): Secr
 function unavailable(setting: string, ref: SecretRef, why: string): RosterflowError {
   return new RosterflowError('SecretUnavailable', `${setting}: the secret's ${describeSecret(ref)} ${why}`);
 }
+
+/** A secret reference found in a sync's settings, with the setting that holds it (`target.apiToken`). */
+export interface SecretSetting {
+  setting: string;
+  ref: SecretRef;
+}
+
+/** Every secret reference under a config value, found by shape (`{ env }` or `{ file }`) at any depth. */
+export function findSecretRefs(value: unknown, setting: string): SecretSetting[] {
+  const asRef = SecretRefSchema.safeParse(value);
+  if (asRef.success) return [{ setting, ref: asRef.data }];
+  if (Array.isArray(value)) return value.flatMap((item, index) => findSecretRefs(item, `${setting}[${index}]`));
+  if (typeof value !== 'object' || value === null) return [];
+  return Object.entries(value).flatMap(([key, item]) => findSecretRefs(item, `${setting}.${key}`));
+}
+
+/**
+ * Reads each secret (and drops its value) to find those that cannot be read here: one sentence each,
+ * `target.apiToken: set STAFFBASE_API_TOKEN where the worker runs`. Never the value.
+ */
+export async function unreadableSecrets(secrets: SecretSetting[], resolveSecret: SecretResolver): Promise<string[]> {
+  const problems: string[] = [];
+  for (const { setting, ref } of secrets) {
+    try {
+      await resolveSecret(ref, setting);
+    } catch (err) {
+      if (!(err instanceof RosterflowError) || err.type !== 'SecretUnavailable') throw err;
+      problems.push(
+        'env' in ref ? `${setting}: set ${ref.env} where the worker runs` : `${err.message} where the worker runs`,
+      );
+    }
+  }
+  return problems;
+}
