@@ -58,12 +58,23 @@ export function findSync(config: RosterflowConfig, syncId: string, configPath: s
   return sync;
 }
 
-/** An unknown key in a strict object is answered with the closest key that object knows. */
+/**
+ * An unknown key in a strict object, or an unknown `type` of source or target, is answered with the
+ * closest name that object knows. Other issues keep the message their schema gives them.
+ */
 function suggestKnownKey(issue: z.core.$ZodRawIssue): string | undefined {
-  if (issue.code !== 'unrecognized_keys') return undefined;
-  const known = knownKeys(issue.inst);
-  const keys = issue.keys.map((key) => `"${key}"${didYouMean(key, known)}`);
-  return `Unrecognized key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}`;
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(issue.inst);
+    const keys = issue.keys.map((key) => `"${key}"${didYouMean(key, known)}`);
+    return `Unrecognized key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && typeof issue['discriminator'] === 'string' && Array.isArray(issue['options'])) {
+    const options = issue['options'].map(String);
+    const value = (issue.input as Record<string, unknown> | undefined)?.[issue['discriminator']];
+    const given = typeof value === 'string' ? didYouMean(value, options) : '';
+    return `must be one of ${options.map((option) => `"${option}"`).join(', ')}${given}`;
+  }
+  return undefined;
 }
 
 /** The keys a strict object declares, or those a record's enumerated key schema allows. */

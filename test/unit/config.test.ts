@@ -63,10 +63,13 @@ describe('loadConfig', () => {
     expect(message).toContain('syncs[0] "acme-people".onRejectedRows');
   });
 
-  it('rejects an unknown source type, naming the field', async () => {
+  it('rejects an unknown source type, naming the field, the known types and the closest one', async () => {
     const config = exampleConfig();
-    config.syncs[0]!.source = { type: 'bamboo', path: 'x' };
-    expect(await problemsOf(config)).toContain('syncs[0] "acme-people".source.type');
+    config.syncs[0]!.source = { type: 'bambohr', path: 'x' };
+    expect(await problemsOf(config)).toContain(
+      'syncs[0] "acme-people".source.type: must be one of "bamboohr", "csv", "hibob", "msgraph", "personio", ' +
+        '"workday-raas" (did you mean "bamboohr"?)',
+    );
   });
 
   it('rejects duplicate sync ids and bad ids', async () => {
