@@ -38,7 +38,11 @@ export async function applySchedules(
       continue;
     }
     const desired = desiredSchedule(sync, sync.schedule, options.taskQueue);
-    changes.push({ scheduleId, syncId: sync.id, ...(await upsert(client, desired).catch(refusedFor(sync))) });
+    changes.push({
+      scheduleId,
+      syncId: sync.id,
+      ...(await upsert(client, desired).catch(failedFor(sync.id, sync.schedule))),
+    });
   }
 
   const declared = new Set(config.syncs.map((sync) => scheduleIdFor(sync.id)));
@@ -46,7 +50,7 @@ export async function applySchedules(
     if (summary.memo?.['managedBy'] !== MANAGED_BY || declared.has(summary.scheduleId)) continue;
     const syncId = summary.scheduleId.slice(SCHEDULE_ID_PREFIX.length);
     if (options.prune) {
-      await client.schedule.getHandle(summary.scheduleId).delete();
+      await client.schedule.getHandle(summary.scheduleId).delete().catch(failedFor(syncId));
       changes.push({ scheduleId: summary.scheduleId, syncId, outcome: 'deleted' });
     } else {
       changes.push({
@@ -61,25 +65,19 @@ export async function applySchedules(
 }
 
 /**
- * Any failure to create or update a sync's schedule, as one sentence naming the sync. Temporal
- * refuses a spec it cannot run with INVALID_ARGUMENT, which its client raises as a TypeError.
+ * Any failure to create, update or delete a sync's schedule, as one sentence naming the sync.
+ * Temporal refuses a spec it cannot run with INVALID_ARGUMENT, which its client raises as a TypeError.
  */
-function refusedFor(sync: SyncConfig): (err: unknown) => never {
+function failedFor(syncId: string, schedule?: SyncConfig['schedule']): (err: unknown) => never {
   return (err) => {
     const reason = err instanceof Error ? err.message : String(err);
-    const cron = sync.schedule ? ` (cron "${sync.schedule.cron}", timezone ${sync.schedule.timezone})` : '';
     if (err instanceof TypeError) {
-      throw new RosterflowError(
-        'InvalidConfig',
-        `Temporal refused the schedule of sync "${sync.id}"${cron}: ${reason}`,
-        {
-          cause: err,
-        },
-      );
+      const spec = schedule ? ` (cron "${schedule.cron}", timezone ${schedule.timezone})` : '';
+      const message = `Temporal refused the schedule of sync "${syncId}"${spec}: ${reason}`;
+      throw new RosterflowError('InvalidConfig', message, { cause: err });
     }
-    throw new RosterflowError('DeliveryFailed', `Could not apply the schedule of sync "${sync.id}": ${reason}`, {
-      cause: err,
-    });
+    const message = `Could not apply the schedule of sync "${syncId}": ${reason}`;
+    throw new RosterflowError('DeliveryFailed', message, { cause: err });
   };
 }
 
