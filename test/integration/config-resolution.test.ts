@@ -33,7 +33,7 @@ function command(args: string[]): Promise<{ code: number; stdout: string; stderr
 }
 
 describe('while `rosterflow dev` runs, the README commands work as written from the same folder', () => {
-  it('config check, schedules apply, history, history --run, run --dry-run and holds', async () => {
+  it('config check, schedules apply, history, history --run, run --dry-run, holds, and a second worker', async () => {
     const dev = spawn(CLI, ['dev', '--random-ports'], { cwd: clone, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const ready = new Promise<void>((resolve, reject) => {
@@ -73,6 +73,27 @@ describe('while `rosterflow dev` runs, the README commands work as written from 
 
       const holds = await command(['holds']);
       expect(holds.code).toBe(0);
+
+      // A second worker started here (`npm run worker`) serves the same file.
+      const worker = spawn(join(REPO_ROOT, 'node_modules', '.bin', 'tsx'), [join(REPO_ROOT, 'worker', 'main.ts')], {
+        cwd: clone,
+        env,
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      let workerOutput = '';
+      worker.stdout.on('data', (chunk: Buffer) => (workerOutput += chunk.toString()));
+      const [workerCode] = (await Promise.race([
+        once(worker, 'exit'),
+        new Promise((resolve) => {
+          worker.stdout.on('data', () => {
+            if (workerOutput.includes('rosterflow worker:')) resolve(['started']);
+          });
+        }),
+      ])) as [number | string | null];
+      worker.kill('SIGTERM');
+      expect(workerCode).toBe('started');
+      expect(workerOutput).toContain(`rosterflow worker: task queue "rosterflow", config ${config}`);
+      await once(worker, 'exit');
 
       const exited = once(dev, 'exit');
       dev.kill('SIGINT');
