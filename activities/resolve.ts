@@ -1,7 +1,8 @@
 import { findSync, loadConfig } from '../config/load';
 import type { SyncConfig } from '../config/schema';
+import { syncSecrets } from '../config/sync-secrets';
 import { defaultSourceDeps } from '../connectors';
-import { createSecretResolver, findSecretRefs, unreadableSecrets } from '../connectors/sdk/secrets';
+import { createSecretResolver, unreadableSecrets } from '../connectors/sdk/secrets';
 import { RosterflowError } from '../core/errors';
 import { targetDefinition } from '../targets';
 import type { DeliveryKind, UploadLockSpec } from '../targets';
@@ -55,12 +56,10 @@ export function createResolveActivities(deps: ActivityDeps) {
  * missing one fails the run (and a dry run) before anything is extracted, not at delivery.
  */
 async function requireSecrets(deps: ActivityDeps, sync: SyncConfig): Promise<void> {
+  const secrets = syncSecrets(sync);
   const problems = [
-    ...(await unreadableSecrets(
-      findSecretRefs(sync.source, 'source'),
-      (deps.sourceDeps ?? defaultSourceDeps()).resolveSecret,
-    )),
-    ...(await unreadableSecrets(findSecretRefs(sync.target, 'target'), deps.resolveSecret ?? createSecretResolver())),
+    ...(await unreadableSecrets(secrets.source, (deps.sourceDeps ?? defaultSourceDeps()).resolveSecret)),
+    ...(await unreadableSecrets(secrets.target, deps.resolveSecret ?? createSecretResolver())),
   ];
   if (problems.length > 0) throw new RosterflowError('SecretUnavailable', problems.join('; '));
 }

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import type { RosterflowConfig } from '../../config/schema';
-import { findSecretRefs } from '../../connectors/sdk/secrets';
+import { syncSecrets } from '../../config/sync-secrets';
 import { readSetting } from '../../core/env';
 import { configPathFrom } from '../context';
 import type { GlobalOptions } from '../context';
@@ -27,13 +27,14 @@ export function registerConfigCommands(program: Command): void {
 
 /** Secrets read from environment variables this shell does not set; runs fail at resolve on a worker without them. */
 function unsetSecrets(config: RosterflowConfig, env: NodeJS.ProcessEnv): string[] {
-  return config.syncs.flatMap((sync) =>
-    [...findSecretRefs(sync.source, 'source'), ...findSecretRefs(sync.target, 'target')].flatMap(({ setting, ref }) =>
+  return config.syncs.flatMap((sync) => {
+    const { source, target } = syncSecrets(sync);
+    return [...source, ...target].flatMap(({ setting, ref }) =>
       'env' in ref && readSetting(env, ref.env) === undefined
         ? [
             `${sync.id} ${setting}: ${ref.env} is not set in this shell; runs fail unless it is set where the worker runs`,
           ]
         : [],
-    ),
-  );
+    );
+  });
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { findSync, loadConfig } from '../../config/load';
+import { syncSecrets } from '../../config/sync-secrets';
 import { RosterflowError } from '../../core/errors';
 import { exampleConfig } from '../support/example-config';
 import { REPO_ROOT } from '../support/harness';
@@ -196,5 +197,44 @@ describe('loadConfig', () => {
     expect(() => findSync(config, 'other', 'rosterflow.yaml')).toThrow(
       'No sync "other" in rosterflow.yaml (it declares: acme-people, acme-hibob)',
     );
+  });
+
+  it("finds a sync's secrets where its schema declares them, never a map entry that looks like one", async () => {
+    const config = await load({
+      version: 1,
+      syncs: [
+        {
+          id: 'acme-personio',
+          source: {
+            type: 'personio',
+            clientId: { env: 'PERSONIO_ID' },
+            clientSecret: { file: '/run/secrets/personio' },
+          },
+          target: { type: 'csv-file', path: 'out.csv', columns: [{ header: 'Email', field: 'workEmail' }] },
+        },
+        {
+          id: 'acme-people',
+          // A custom field named "file" maps to a header; it is no secret.
+          source: { type: 'csv', path: 'people.csv', customFields: { file: 'File' } },
+          target: {
+            type: 'staffbase',
+            baseUrl: 'https://acme.staffbase.com/api',
+            apiToken: { env: 'STAFFBASE_API_TOKEN' },
+          },
+        },
+      ],
+    });
+    const [personio, people] = config.syncs.map(syncSecrets);
+    expect(personio!.source).toEqual(
+      expect.arrayContaining([
+        { setting: 'source.clientId', ref: { env: 'PERSONIO_ID' } },
+        { setting: 'source.clientSecret', ref: { file: '/run/secrets/personio' } },
+      ]),
+    );
+    expect(personio!.source).toHaveLength(2);
+    expect(people).toEqual({
+      source: [],
+      target: [{ setting: 'target.apiToken', ref: { env: 'STAFFBASE_API_TOKEN' } }],
+    });
   });
 });
