@@ -1,4 +1,9 @@
 import { findSync, loadConfig } from '../config/load';
+import type { SyncConfig } from '../config/schema';
+import { syncSecrets } from '../config/sync-secrets';
+import { defaultSourceDeps } from '../connectors';
+import { createSecretResolver, unreadableSecrets } from '../connectors/sdk/secrets';
+import { RosterflowError } from '../core/errors';
 import { targetDefinition } from '../targets';
 import type { DeliveryKind, UploadLockSpec } from '../targets';
 import type { ActivityDeps } from './deps';
@@ -30,6 +35,7 @@ export function createResolveActivities(deps: ActivityDeps) {
         const config = await loadConfig(deps.configPath);
         const sync = findSync(config, syncId, deps.configPath);
         await deps.store.runs.setResolved(runId, { sync, sourceType: sync.source.type, targetType: sync.target.type });
+        await requireSecrets(deps, sync);
         const target = targetDefinition(sync.target.type);
         const uploadLock = target.uploadLock?.(sync.target);
         return {
@@ -43,4 +49,17 @@ export function createResolveActivities(deps: ActivityDeps) {
       });
     },
   };
+}
+
+/**
+ * Every secret the sync's source and target will need must be readable on this worker now, so a
+ * missing one fails the run (and a dry run) before anything is extracted, not at delivery.
+ */
+async function requireSecrets(deps: ActivityDeps, sync: SyncConfig): Promise<void> {
+  const secrets = syncSecrets(sync);
+  const problems = [
+    ...(await unreadableSecrets(secrets.source, (deps.sourceDeps ?? defaultSourceDeps()).resolveSecret)),
+    ...(await unreadableSecrets(secrets.target, deps.resolveSecret ?? createSecretResolver())),
+  ];
+  if (problems.length > 0) throw new RosterflowError('SecretUnavailable', problems.join('; '));
 }

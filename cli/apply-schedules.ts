@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
 import type { Client, ScheduleOptions, ScheduleUpdateOptions } from '@temporalio/client';
 import ms from 'ms';
+import { RosterflowError } from '../core/errors';
 import type { RosterflowConfig, SyncConfig } from '../config/schema';
 import type { SyncRosterInput } from '../workflows/sync-roster-input';
 
@@ -37,7 +38,11 @@ export async function applySchedules(
       continue;
     }
     const desired = desiredSchedule(sync, sync.schedule, options.taskQueue);
-    changes.push({ scheduleId, syncId: sync.id, ...(await upsert(client, desired)) });
+    changes.push({
+      scheduleId,
+      syncId: sync.id,
+      ...(await upsert(client, desired).catch(failedFor(sync.id, sync.schedule))),
+    });
   }
 
   const declared = new Set(config.syncs.map((sync) => scheduleIdFor(sync.id)));
@@ -45,7 +50,7 @@ export async function applySchedules(
     if (summary.memo?.['managedBy'] !== MANAGED_BY || declared.has(summary.scheduleId)) continue;
     const syncId = summary.scheduleId.slice(SCHEDULE_ID_PREFIX.length);
     if (options.prune) {
-      await client.schedule.getHandle(summary.scheduleId).delete();
+      await client.schedule.getHandle(summary.scheduleId).delete().catch(failedFor(syncId));
       changes.push({ scheduleId: summary.scheduleId, syncId, outcome: 'deleted' });
     } else {
       changes.push({
@@ -57,6 +62,23 @@ export async function applySchedules(
     }
   }
   return changes;
+}
+
+/**
+ * Any failure to create, update or delete a sync's schedule, as one sentence naming the sync.
+ * Temporal refuses a spec it cannot run with INVALID_ARGUMENT, which its client raises as a TypeError.
+ */
+function failedFor(syncId: string, schedule?: SyncConfig['schedule']): (err: unknown) => never {
+  return (err) => {
+    const reason = err instanceof Error ? err.message : String(err);
+    if (err instanceof TypeError) {
+      const spec = schedule ? ` (cron "${schedule.cron}", timezone ${schedule.timezone})` : '';
+      const message = `Temporal refused the schedule of sync "${syncId}"${spec}: ${reason}`;
+      throw new RosterflowError('InvalidConfig', message, { cause: err });
+    }
+    const message = `Could not apply the schedule of sync "${syncId}": ${reason}`;
+    throw new RosterflowError('DeliveryFailed', message, { cause: err });
+  };
 }
 
 interface DesiredSchedule {

@@ -1,4 +1,5 @@
 import { Client, Connection } from '@temporalio/client';
+import { resolveConfigPath } from '../config/config-path';
 import { resolveRuntimeSettings } from '../config/runtime';
 import { dataConverterFromEnv } from '../core/payload-codec';
 import type { RuntimeSettings } from '../config/runtime';
@@ -9,8 +10,16 @@ export interface GlobalOptions {
   config?: string;
 }
 
-export function settingsFrom(options: GlobalOptions): Promise<RuntimeSettings> {
-  return resolveRuntimeSettings(options.config === undefined ? {} : { configPath: options.config });
+export function settingsFrom(_options: GlobalOptions): Promise<RuntimeSettings> {
+  return resolveRuntimeSettings();
+}
+
+/**
+ * The config file this command reads: --config, ROSTERFLOW_CONFIG, ./rosterflow.yaml, the one a
+ * `rosterflow dev` running here serves, then the command's own `fallback` (config/config-path.ts).
+ */
+export function configPathFrom(options: GlobalOptions, fallback?: string): Promise<string> {
+  return resolveConfigPath({ explicit: options.config, ...(fallback === undefined ? {} : { fallback }) });
 }
 
 export async function withClient<T>(settings: RuntimeSettings, work: (client: Client) => Promise<T>): Promise<T> {

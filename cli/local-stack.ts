@@ -1,7 +1,7 @@
 import { homeDir } from '../tools/stack/paths';
 import { startLocalStack } from '../tools/stack/stack';
 import type { LocalStack } from '../tools/stack/stack';
-import { readStackState, removeStackState, writeStackState } from '../tools/stack/state';
+import { readStackState, removeDevState, removeStackState, writeDevState, writeStackState } from '../tools/stack/state';
 
 export interface RunningStack {
   stack: Omit<LocalStack, 'stop'>;
@@ -14,17 +14,25 @@ export interface RunningStack {
 /**
  * The embedded default: reuses a local stack already running from this folder, or starts one with
  * persistent data under `.rosterflow/` and publishes its addresses in `.rosterflow/stack.json`.
+ * With `configPath` (`rosterflow dev`), also records in `.rosterflow/dev.json` the config its worker
+ * serves, so commands run from this folder find the same file (config/config-path.ts).
  */
 export async function bringUpLocalStack(options: {
   ui: boolean;
   randomPorts: boolean;
   uiCodecEndpoint?: string;
+  configPath?: string;
 }): Promise<RunningStack> {
   const home = homeDir();
+  const recordConfig = async () => {
+    if (options.configPath !== undefined)
+      await writeDevState(home, { pid: process.pid, configPath: options.configPath });
+  };
   const running = await readStackState(home);
   if (running) {
     console.log(`Using the local stack already running (pid ${running.pid}).`);
-    return { stack: running, startedHere: false, release: () => Promise.resolve() };
+    await recordConfig();
+    return { stack: running, startedHere: false, release: () => removeDevState(home) };
   }
 
   console.log('Starting the local stack (Temporal dev server and MongoDB-compatible store)...');
@@ -38,10 +46,12 @@ export async function bringUpLocalStack(options: {
   });
   const { stop: stopStack, ...addresses } = stack;
   await writeStackState(home, { ...addresses, pid: process.pid, startedAt: new Date().toISOString() });
+  await recordConfig();
   return {
     stack: addresses,
     startedHere: true,
     release: async () => {
+      await removeDevState(home);
       await removeStackState(home);
       await stopStack();
     },

@@ -2,6 +2,8 @@ import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { $ZodObject, $ZodRecord } from 'zod/v4/core';
+import { didYouMean } from '../core/closest-name';
 import { RosterflowError } from '../core/errors';
 import { RosterflowConfigSchema } from './schema';
 import type { RosterflowConfig, SyncConfig } from './schema';
@@ -21,20 +23,30 @@ export async function loadConfig(path: string): Promise<RosterflowConfig> {
     throw new RosterflowError('InvalidConfig', `Config file ${path} ${why}`);
   }
 
-  const document = parseDocument(text, { prettyErrors: true });
-  if (document.errors.length > 0) {
-    const first = document.errors[0];
-    const where = first?.linePos?.[0] ? ` at line ${first.linePos[0].line}, column ${first.linePos[0].col}` : '';
-    throw new RosterflowError('InvalidConfig', `Config file ${path} is not valid YAML${where}: ${first?.code ?? ''}`);
+  // `merge` accepts YAML merge keys (`<<: *base`), so syncs can share a block of settings.
+  const document = parseDocument(text, { prettyErrors: true, merge: true });
+  const [first] = document.errors;
+  if (first) {
+    // With prettyErrors the message names the line and column and shows the line with a caret under the mistake.
+    throw new RosterflowError('InvalidConfig', `Config file ${path} is not valid YAML: ${first.message}`);
   }
-  const raw: unknown = document.toJS();
+  const raw = withoutExtensionKeys(document.toJS());
 
-  const parsed = RosterflowConfigSchema.safeParse(raw);
+  const parsed = RosterflowConfigSchema.safeParse(raw, { error: suggestKnownKey });
   if (!parsed.success) {
     const lines = parsed.error.issues.map((issue) => `  - ${describePath(issue.path, raw)}: ${issue.message}`);
     throw new RosterflowError('InvalidConfig', `Config file ${path} is invalid:\n${lines.join('\n')}`);
   }
   return resolvePaths(parsed.data, dirname(resolve(path)));
+}
+
+/**
+ * Top-level keys starting with `x-` are left out, as in Compose files: a place to define a block
+ * once (`x-acme-source: &acme-source`) for syncs to merge in (`<<: *acme-source`).
+ */
+function withoutExtensionKeys(raw: unknown): unknown {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return raw;
+  return Object.fromEntries(Object.entries(raw).filter(([key]) => !key.startsWith('x-')));
 }
 
 export function findSync(config: RosterflowConfig, syncId: string, configPath: string): SyncConfig {
@@ -44,6 +56,32 @@ export function findSync(config: RosterflowConfig, syncId: string, configPath: s
     throw new RosterflowError('UnknownSync', `No sync "${syncId}" in ${configPath} (it declares: ${known})`);
   }
   return sync;
+}
+
+/**
+ * An unknown key in a strict object, or an unknown `type` of source or target, is answered with the
+ * closest name that object knows. Other issues keep the message their schema gives them.
+ */
+function suggestKnownKey(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === 'unrecognized_keys') {
+    const known = knownKeys(issue.inst);
+    const keys = issue.keys.map((key) => `"${key}"${didYouMean(key, known)}`);
+    return `Unrecognized key${keys.length === 1 ? '' : 's'}: ${keys.join(', ')}`;
+  }
+  if (issue.code === 'invalid_union' && typeof issue['discriminator'] === 'string' && Array.isArray(issue['options'])) {
+    const options = issue['options'].map(String);
+    const value = (issue.input as Record<string, unknown> | undefined)?.[issue['discriminator']];
+    const given = typeof value === 'string' ? didYouMean(value, options) : '';
+    return `must be one of ${options.map((option) => `"${option}"`).join(', ')}${given}`;
+  }
+  return undefined;
+}
+
+/** The keys a strict object declares, or those a record's enumerated key schema allows. */
+function knownKeys(schema: z.core.$ZodRawIssue['inst']): string[] {
+  if (schema instanceof $ZodObject) return Object.keys(schema._zod.def.shape);
+  if (schema instanceof $ZodRecord) return [...(schema._zod.def.keyType._zod.values ?? [])].map(String);
+  return [];
 }
 
 /** `syncs[1] "acme-people".target.columns[0].field`, naming the sync by its id when it has one. */

@@ -2,6 +2,7 @@ import ms from 'ms';
 import { z } from 'zod';
 import { SourceConfigSchema } from '../connectors';
 import { TargetConfigSchema } from '../targets';
+import { cronProblem } from './cron';
 
 export const SYNC_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
@@ -21,12 +22,11 @@ const timezone = z.string().refine(
   { error: 'must be an IANA time zone such as "Europe/Berlin" or "UTC"' },
 );
 
-/** Standard 5-field cron, 6/7-field cron with seconds/years, or a macro such as @daily. */
-const cron = z
-  .string()
-  .refine((expr) => /^@\w+$/.test(expr.trim()) || [5, 6, 7].includes(expr.trim().split(/\s+/).length), {
-    error: 'must be a cron expression such as "0 2 * * *" (5 fields) or a macro such as "@daily"',
-  });
+/** A cron expression Temporal can run, checked field by field (see config/cron.ts). */
+const cron = z.string().superRefine((expression, ctx) => {
+  const problem = cronProblem(expression);
+  if (problem) ctx.addIssue({ code: 'custom', message: problem, input: expression });
+});
 
 export const ScheduleConfigSchema = z
   .object({

@@ -1,4 +1,5 @@
 import { NativeConnection } from '@temporalio/worker';
+import { resolveConfigPath } from '../config/config-path';
 import { resolveRuntimeSettings } from '../config/runtime';
 import { readSetting } from '../core/env';
 import { openStore } from '../store/store';
@@ -8,7 +9,7 @@ const STAGED_DATA_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The worker process: `npm run worker`, or `node dist/worker/main.js` in production. */
 async function run(): Promise<void> {
-  const settings = await resolveRuntimeSettings();
+  const settings = { ...(await resolveRuntimeSettings()), configPath: await resolveConfigPath() };
   const store = await openStore(settings.mongoUri, settings.dbName);
   const connection = await NativeConnection.connect(settings.temporal.connectionOptions);
   try {

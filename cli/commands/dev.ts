@@ -1,4 +1,4 @@
-import { relative, resolve } from 'node:path';
+import { relative } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
@@ -11,6 +11,7 @@ import { openStore } from '../../store/store';
 import { createRosterflowWorker } from '../../worker/create-worker';
 import { applySchedules } from '../apply-schedules';
 import { startCodecEndpoint } from '../codec-http';
+import { configPathFrom } from '../context';
 import type { GlobalOptions } from '../context';
 import { formatHeld, formatOutcome } from '../format';
 import { bringUpLocalStack, describeStack } from '../local-stack';
@@ -34,7 +35,7 @@ export function registerDevCommand(program: Command): void {
     .option('--exit', 'stop everything after the run instead of staying up for the schedules and the Web UI', false)
     .option('--random-ports', 'do not try the usual ports (7233, 8233, 27017) first', false)
     .action(async (options: DevOptions, command: Command) => {
-      const configPath = resolve(command.optsWithGlobals<GlobalOptions>().config ?? EXAMPLE_CONFIG);
+      const configPath = await configPathFrom(command.optsWithGlobals<GlobalOptions>(), EXAMPLE_CONFIG);
       const config = await loadConfig(configPath);
       const syncId = options.sync ?? config.syncs[0]?.id ?? '';
       const taskQueue = readSetting(process.env, 'ROSTERFLOW_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
@@ -48,6 +49,7 @@ export function registerDevCommand(program: Command): void {
       const running = await bringUpLocalStack({
         ui: true,
         randomPorts: options.randomPorts,
+        configPath,
         ...(uiCodecEndpoint === undefined ? {} : { uiCodecEndpoint }),
       });
       const { stack } = running;

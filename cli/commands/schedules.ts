@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { applySchedules } from '../apply-schedules';
-import { settingsFrom, withClient } from '../context';
+import { configPathFrom, settingsFrom, withClient } from '../context';
 import type { GlobalOptions } from '../context';
 
 export function registerSchedulesCommands(program: Command): void {
@@ -11,8 +11,9 @@ export function registerSchedulesCommands(program: Command): void {
     .description('create or update one Temporal Schedule per scheduled sync in the config (idempotent)')
     .option('--prune', 'delete rosterflow schedules whose sync is no longer in the config', false)
     .action(async (options: { prune: boolean }, command: Command) => {
-      const settings = await settingsFrom(command.optsWithGlobals<GlobalOptions>());
-      const config = await loadConfig(settings.configPath);
+      const globals = command.optsWithGlobals<GlobalOptions>();
+      const config = await loadConfig(await configPathFrom(globals));
+      const settings = await settingsFrom(globals);
       const changes = await withClient(settings, (client) =>
         applySchedules(client, config, { taskQueue: settings.taskQueue, prune: options.prune }),
       );

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { SecretRefSchema } from '../../connectors/sdk/secrets';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { isFieldPath } from '../../core/field-path';
+import { FieldPathSchema } from '../../core/field-path';
 
 /** The header Allstacks matches contributors by (newer page); the older page's name is reserved too. */
 export const ALLSTACKS_EMAIL_HEADER = 'Email';
@@ -25,7 +25,7 @@ const TagColumnSchema = z
         error: 'is the email column Allstacks matches contributors by, not a tag category',
       }),
     /** A canonical employee field, or `customFields.<name>`. */
-    field: z.string().refine(isFieldPath, { error: 'must be an employee field or customFields.<name>' }),
+    field: FieldPathSchema,
   })
   .strict();
 

@@ -1,11 +1,11 @@
 import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { isFieldPath } from '../../core/field-path';
+import { FieldPathSchema } from '../../core/field-path';
 
 const ColumnSchema = z
   .object({
     header: z.string().min(1),
-    field: z.string().refine(isFieldPath, { error: 'must be an employee field or customFields.<name>' }).optional(),
+    field: FieldPathSchema.optional(),
     /** A fixed value for every row, instead of a field. */
     value: z.string().optional(),
   })

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RequiredHostKeySha256Schema, SftpLoginSchema } from '../../connectors/sdk/sftp/config';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { isFieldPath } from '../../core/field-path';
+import { FieldPathSchema } from '../../core/field-path';
 import type { FieldPath } from '../../core/field-path';
 import {
   AGE_GROUPS,
@@ -88,7 +88,7 @@ export const OneRosterTargetConfigSchema = z
     role: z
       .object({
         default: role.default('teacher'),
-        from: z.string().refine(isFieldPath, { error: 'must be an employee field or customFields.<name>' }).optional(),
+        from: FieldPathSchema.optional(),
         map: z.record(z.string().min(1), role).default({}),
       })
       .strict()

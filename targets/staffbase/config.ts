@@ -1,7 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { SecretRefSchema } from '../../connectors/sdk/secrets';
-import { isFieldPath } from '../../core/field-path';
+import { FieldPathSchema } from '../../core/field-path';
 import type { FieldPath } from '../../core/field-path';
 
 /**
@@ -35,7 +35,7 @@ const ColumnSchema = z
   .object({
     header: z.string().trim().min(1),
     /** The employee field the cell is read from; only the externalId column may leave it out (it reads `sourceId`). */
-    field: z.string().refine(isFieldPath, { error: 'must be an employee field or customFields.<name>' }).optional(),
+    field: FieldPathSchema.optional(),
     attribute: AttributeSchema,
   })
   .strict()

@@ -2,7 +2,9 @@ import { ScheduleOverlapPolicy } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { applySchedules, scheduleIdFor } from '../../cli/apply-schedules';
 import { loadConfig } from '../../config/load';
+import { runCli } from '../support/cli';
 import { exampleConfig } from '../support/example-config';
+import { failureOf } from '../support/failure-of';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 
@@ -121,5 +123,38 @@ describe('schedules apply', () => {
     const pruned = await applySchedules(harness.client, config, { taskQueue: harness.taskQueue, prune: true });
     expect(pruned).toContainEqual(expect.objectContaining({ scheduleId: scheduleIdFor(syncId), outcome: 'deleted' }));
     expect(await ourSchedules()).toEqual([scheduleIdFor(`${syncId}-renamed`)]);
+  });
+
+  it('refuses a cron field out of range before Temporal sees it, naming the sync and the field', async () => {
+    await writeAndLoad(() => undefined);
+    const config = exampleConfig();
+    config.syncs = [{ ...config.syncs[0]!, id: `${syncId}-bad-cron`, schedule: { cron: '0 25 * * *' } }];
+    await harness.writeConfig(config);
+    const result = await runCli(harness, ['schedules', 'apply']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(
+      `syncs[0] "${syncId}-bad-cron".schedule.cron: must be a cron expression: its hour field "25" is not valid`,
+    );
+    expect(result.stderr).not.toContain('    at ');
+    expect(result.stderr).not.toContain('TypeError');
+    expect(await ourSchedules()).not.toContain(scheduleIdFor(`${syncId}-bad-cron`));
+  });
+
+  it('names the sync when Temporal refuses its schedule', async () => {
+    const valid = await writeAndLoad(() => undefined);
+    // Past the config check (a hand-made config), so Temporal itself refuses the spec.
+    const sync = {
+      ...valid.syncs[0]!,
+      id: `${syncId}-refused`,
+      schedule: { ...valid.syncs[0]!.schedule!, cron: '0 25 * * *' },
+    };
+    const err = await failureOf(() =>
+      applySchedules(harness.client, { ...valid, syncs: [sync] }, { taskQueue: harness.taskQueue, prune: false }),
+    );
+    expect(err.type).toBe('InvalidConfig');
+    expect(err.message).toBe(
+      `Temporal refused the schedule of sync "${syncId}-refused" (cron "0 25 * * *", timezone Europe/Berlin): ` +
+        'Hour is not in range [0-23]',
+    );
   });
 });

@@ -18,5 +18,6 @@ export const TEST_NAMESPACES = [
   'test-holds',
   'test-faults',
   'test-infra',
+  'test-config',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { findSync, loadConfig } from '../../config/load';
+import { syncSecrets } from '../../config/sync-secrets';
 import { RosterflowError } from '../../core/errors';
 import { exampleConfig } from '../support/example-config';
 import { REPO_ROOT } from '../support/harness';
@@ -63,10 +64,13 @@ describe('loadConfig', () => {
     expect(message).toContain('syncs[0] "acme-people".onRejectedRows');
   });
 
-  it('rejects an unknown source type, naming the field', async () => {
+  it('rejects an unknown source type, naming the field, the known types and the closest one', async () => {
     const config = exampleConfig();
-    config.syncs[0]!.source = { type: 'bamboo', path: 'x' };
-    expect(await problemsOf(config)).toContain('syncs[0] "acme-people".source.type');
+    config.syncs[0]!.source = { type: 'bambohr', path: 'x' };
+    expect(await problemsOf(config)).toContain(
+      'syncs[0] "acme-people".source.type: must be one of "bamboohr", "csv", "hibob", "msgraph", "personio", ' +
+        '"workday-raas" (did you mean "bamboohr"?)',
+    );
   });
 
   it('rejects duplicate sync ids and bad ids', async () => {
@@ -86,9 +90,99 @@ describe('loadConfig', () => {
     expect(await problemsOf(config)).toContain('target.columns[1].header: repeats an earlier header');
   });
 
-  it('reports YAML syntax errors with their position', async () => {
-    expect(await problemsOf('version: 1\nsyncs:\n  - id: [unclosed\n')).toMatch(
-      /is not valid YAML at line \d+, column \d+/,
+  it('reports YAML syntax errors with their line, the line itself and a caret under the mistake', async () => {
+    const message = await problemsOf(
+      'version: 1\nsyncs:\n  - id: acme-people\n    source: { type: csv\n    target: x\n',
+    );
+    expect(message).toContain('is not valid YAML: ');
+    expect(message).toContain('at line 5, column 5:');
+    // The offending line, then a caret in the column the parser names.
+    expect(message).toMatch(/\n {4}target: x\n {4}\^/);
+  });
+
+  it('accepts YAML merge keys, from an x- block or from another sync', async () => {
+    const text = [
+      'version: 1',
+      'x-acme-source: &acme-source',
+      '  type: csv',
+      '  path: data/acme-hr-export.csv',
+      '  columns: { sourceId: Employee ID, workEmail: Work Email, status: Status }',
+      'syncs:',
+      '  - id: acme-people',
+      '    source: *acme-source',
+      '    target: &csv-target { type: csv-file, path: out/people.csv, columns: [{ header: Email, field: workEmail }] }',
+      '  - id: acme-people-tabs',
+      '    source: { <<: *acme-source, delimiter: "\\t" }',
+      '    target: { <<: *csv-target, path: out/people-tabs.csv }',
+    ].join('\n');
+    const config = await load(text);
+    expect(config.syncs.map((sync) => sync.id)).toEqual(['acme-people', 'acme-people-tabs']);
+    expect(config.syncs[1]!.source).toMatchObject({
+      type: 'csv',
+      delimiter: '\t',
+      path: join(dir, 'data', 'acme-hr-export.csv'),
+    });
+    expect(config.syncs[1]!.target).toMatchObject({ type: 'csv-file', path: join(dir, 'out', 'people-tabs.csv') });
+  });
+
+  it('checks every cron field as Temporal reads it, naming the sync and the field', async () => {
+    const withCron = async (cron: string) => {
+      const config = exampleConfig();
+      config.syncs[0]!.schedule = { cron };
+      return load(config).then(
+        () => 'valid',
+        (err: unknown) => (err as Error).message,
+      );
+    };
+    expect(await withCron('0 25 * * *')).toContain(
+      'syncs[0] "acme-people".schedule.cron: must be a cron expression: its hour field "25" is not valid (allowed: 0-23',
+    );
+    expect(await withCron('0 2 32 * *')).toContain('its day of month field "32" is not valid (allowed: 1-31');
+    expect(await withCron('0 2 * 13 *')).toContain('its month field "13" is not valid');
+    expect(await withCron('0 2 * * 8')).toContain('its day of week field "8" is not valid');
+    expect(await withCron('0 2 * * *  2200')).toContain('its year field "2200" is not valid (allowed: 2000-2100');
+    // Syntax Temporal does not know (last day, nth weekday, "?") is refused rather than sent.
+    expect(await withCron('0 2 L * *')).toContain('its day of month field "L" is not valid');
+    expect(await withCron('0 2 * * 5#2')).toContain('its day of week field "5#2" is not valid');
+    expect(await withCron('0 2 * *')).toContain('not 4 field(s)');
+    expect(await withCron('@fortnightly')).toContain('one of the macros @yearly');
+    for (const valid of [
+      '0 2 * * *',
+      '*/15 9-17 * * MON-FRI',
+      '0 2 1,15 jan,jul *',
+      '0 2 * * * 2030',
+      '30 0 2 * * * *',
+      '@daily',
+    ]) {
+      expect(await withCron(valid)).toBe('valid');
+    }
+  });
+
+  it('suggests the closest valid name for an unknown key or field path', async () => {
+    const config = exampleConfig();
+    const columns = config.syncs[0]!.source['columns'] as Record<string, string>;
+    columns['jobTitel'] = columns['jobTitle']!;
+    delete columns['jobTitle'];
+    config.syncs[0]!.target['columns'] = [
+      { header: 'Email', field: 'workEmial' },
+      { header: 'Team', field: 'customField.team' },
+      { header: 'Colour', field: 'favouriteColour' },
+    ];
+    config.syncs[0]!.target['statusses'] = ['active'];
+    const message = await problemsOf(config);
+    expect(message).toContain(
+      'syncs[0] "acme-people".source.columns: Unrecognized key: "jobTitel" (did you mean "jobTitle"?)',
+    );
+    expect(message).toContain(
+      'target.columns[0].field: must be an employee field or customFields.<name> (did you mean "workEmail"?)',
+    );
+    expect(message).toContain(
+      'target.columns[1].field: must be an employee field or customFields.<name> (did you mean "customFields.team"?)',
+    );
+    // Nothing close: no guess.
+    expect(message).toMatch(/target\.columns\[2\]\.field: must be an employee field or customFields\.<name>\n/);
+    expect(message).toContain(
+      'syncs[0] "acme-people".target: Unrecognized key: "statusses" (did you mean "statuses"?)',
     );
   });
 
@@ -103,5 +197,44 @@ describe('loadConfig', () => {
     expect(() => findSync(config, 'other', 'rosterflow.yaml')).toThrow(
       'No sync "other" in rosterflow.yaml (it declares: acme-people, acme-hibob)',
     );
+  });
+
+  it("finds a sync's secrets where its schema declares them, never a map entry that looks like one", async () => {
+    const config = await load({
+      version: 1,
+      syncs: [
+        {
+          id: 'acme-personio',
+          source: {
+            type: 'personio',
+            clientId: { env: 'PERSONIO_ID' },
+            clientSecret: { file: '/run/secrets/personio' },
+          },
+          target: { type: 'csv-file', path: 'out.csv', columns: [{ header: 'Email', field: 'workEmail' }] },
+        },
+        {
+          id: 'acme-people',
+          // A custom field named "file" maps to a header; it is no secret.
+          source: { type: 'csv', path: 'people.csv', customFields: { file: 'File' } },
+          target: {
+            type: 'staffbase',
+            baseUrl: 'https://acme.staffbase.com/api',
+            apiToken: { env: 'STAFFBASE_API_TOKEN' },
+          },
+        },
+      ],
+    });
+    const [personio, people] = config.syncs.map(syncSecrets);
+    expect(personio!.source).toEqual(
+      expect.arrayContaining([
+        { setting: 'source.clientId', ref: { env: 'PERSONIO_ID' } },
+        { setting: 'source.clientSecret', ref: { file: '/run/secrets/personio' } },
+      ]),
+    );
+    expect(personio!.source).toHaveLength(2);
+    expect(people).toEqual({
+      source: [],
+      target: [{ setting: 'target.apiToken', ref: { env: 'STAFFBASE_API_TOKEN' } }],
+    });
   });
 });

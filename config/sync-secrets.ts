@@ -1,0 +1,13 @@
+import { SourceConfigSchema } from '../connectors';
+import { findSecretRefs } from '../connectors/sdk/secrets';
+import type { SecretSetting } from '../connectors/sdk/secrets';
+import { TargetConfigSchema } from '../targets';
+import type { SyncConfig } from './schema';
+
+/** The secret references a sync's source and target read (`source.serviceUserToken`, `target.apiToken`). */
+export function syncSecrets(sync: SyncConfig): Record<'source' | 'target', SecretSetting[]> {
+  return {
+    source: findSecretRefs(SourceConfigSchema, sync.source, 'source'),
+    target: findSecretRefs(TargetConfigSchema, sync.target, 'target'),
+  };
+}
