@@ -88,6 +88,8 @@ export interface RunEvent {
   step: string;
   kind: string;
   detail: string;
+  /** When a durable wait this event announces ends (a rate limit waited out). */
+  until?: Date;
 }
 
 /** One document per workflow run in `runs`, keyed by the Temporal run id. No employee data. */

@@ -214,7 +214,7 @@ describe('syncRoster end to end through a real worker', () => {
     const failure = await failureOf((await startFromJson('{"syncId": "acme-people"}')).result());
     expect(failure.type).toBe('NothingToDeliver');
     expect(failure.message).toBe(
-      "None of the 10 employees made it into the target's files (10 left out by its filters, 0 rejected by its checks); nothing was delivered",
+      "None of the 10 pulled employees made it into the target's files (10 left out by its status filter, 0 rejected by its checks); nothing was delivered",
     );
     expect(await readFile(outputPath, 'utf8')).toBe('previous delivery\n');
   });
