@@ -185,8 +185,8 @@ describe('syncRoster end to end through a real worker', () => {
       await expect(stat(outputPath)).rejects.toMatchObject({ code: 'ENOENT' });
       const run = await harness.store.runs.get(handle.firstExecutionRunId);
       expect(run!.rejections).toEqual([
-        { row: 'line 12', field: 'workEmail', reason: 'is not a valid email address' },
-        { row: 'line 13', field: 'status', reason: 'is not a known status word' },
+        { row: 'line 12', field: 'Work Email', reason: 'is not a valid email address' },
+        { row: 'line 13', field: 'Status', reason: 'is not a known status word' },
       ]);
       expect(JSON.stringify(run)).not.toContain('not-an-email');
     });
