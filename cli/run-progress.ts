@@ -18,37 +18,41 @@ export class RunProgress {
   /** `<activityId>:<attempt>` of every failed attempt already printed. */
   private readonly failures = new Set<string>();
 
-  /** Step starts and ends, events (waits, resumes, hold answers), target states and the plan, since the last call. */
+  /**
+   * Step starts and ends, events (waits, resumes, hold answers), target states and the plan, new
+   * since the last call, in the order they happened.
+   */
   fromRecord(record: RunRecord): string[] {
-    const lines: string[] = [];
-    const steps = Object.entries(record.steps) as [StepName, StepRecord][];
-    for (const [name, step] of steps.sort(([, a], [, b]) => a.startedAt.getTime() - b.startedAt.getTime())) {
-      // The plan comes between render and deliver.
-      if (name === 'deliver') lines.push(...this.planLines(record));
-      lines.push(...this.stepLines(name, step, record));
+    const timed: { at: number; line: string }[] = [];
+    for (const [name, step] of Object.entries(record.steps) as [StepName, StepRecord][]) {
+      timed.push(...this.stepLines(name, step, record));
     }
     const events = record.events ?? [];
     for (const event of events.slice(this.eventsPrinted)) {
       // A hold is printed in full from the run's `hold` query (cli/format.ts formatHeld).
       if (event.kind === 'held') continue;
+      const what = event.kind.startsWith('hold-') ? `${event.kind.replace('-', ' ')} ` : '';
       const until = event.until ? ` (until ${clock(event.until)})` : '';
-      lines.push(`  ${event.step}: ${event.detail}${until}`);
+      timed.push({ at: event.at.getTime(), line: `  ${event.step}: ${what}${event.detail}${until}` });
     }
     this.eventsPrinted = events.length;
     const states = record.delivery?.states ?? [];
-    for (const { state } of states.slice(this.statesPrinted)) {
+    for (const { state, at } of states.slice(this.statesPrinted)) {
       const remote = record.delivery?.remoteId ? ` ${record.delivery.remoteId}` : '';
-      lines.push(`  deliver: ${record.delivery?.target ?? 'target'} import${remote} is ${state}`);
+      timed.push({
+        at: at.getTime(),
+        line: `  deliver: ${record.delivery?.target ?? 'target'} import${remote} is ${state}`,
+      });
     }
     this.statesPrinted = states.length;
-    lines.push(...this.planLines(record));
-    return lines;
-  }
-
-  private planLines(record: RunRecord): string[] {
-    if (!record.plan || this.planPrinted) return [];
-    this.planPrinted = true;
-    return [`  plan: ${describePlan(record.plan)}`];
+    if (record.plan && !this.planPrinted) {
+      this.planPrinted = true;
+      // The plan has no time of its own: it runs right after render.
+      const at = record.steps.render?.finishedAt?.getTime() ?? Date.now();
+      timed.push({ at: at + 1, line: `  plan: ${describePlan(record.plan)}` });
+    }
+    // Stable: lines of the same instant keep the order they were found in.
+    return timed.sort((a, b) => a.at - b.at).map(({ line }) => line);
   }
 
   /** Failed attempts of the run's pending activities, each once, with when the next one starts. */
@@ -69,16 +73,21 @@ export class RunProgress {
     return lines;
   }
 
-  private stepLines(name: StepName, step: StepRecord, record: RunRecord): string[] {
+  private stepLines(name: StepName, step: StepRecord, record: RunRecord): { at: number; line: string }[] {
     const printed = this.steps.get(name);
     const now = `${step.attempt}:${step.status}`;
     if (printed === now) return [];
     this.steps.set(name, now);
-    const lines: string[] = [];
+    const lines: { at: number; line: string }[] = [];
     const attempt = step.attempt > 1 ? ` attempt ${step.attempt}` : '';
-    if (printed !== `${step.attempt}:running`) lines.push(`  ${name}${attempt} started`);
-    const took = step.durationMs === undefined ? '' : ` in ${seconds(step.durationMs)}`;
-    if (step.status === 'succeeded') lines.push(`  ${name} finished${took}${stepCounts(name, record)}`);
+    if (printed !== `${step.attempt}:running`) {
+      lines.push({ at: step.startedAt.getTime(), line: `  ${name}${attempt} started` });
+    }
+    if (step.status === 'succeeded') {
+      const took = step.durationMs === undefined ? '' : ` in ${seconds(step.durationMs)}`;
+      const at = step.finishedAt?.getTime() ?? Date.now();
+      lines.push({ at, line: `  ${name} finished${took}${stepCounts(name, record)}` });
+    }
     // A failed attempt is printed from Temporal's view (with its retry) or as the run's outcome.
     return lines;
   }
