@@ -54,8 +54,9 @@ export interface PlanRecord {
   /** Absent on a sync's first delivery: nothing to compare against. */
   previousPulled?: number;
   previousActive?: number;
-  /** The run whose delivery these compare against. */
+  /** The run whose delivery these compare against, and when it delivered (ISO). */
   previousRunId?: string;
+  previousDeliveredAt?: string;
   /** Employed at the last delivery and now inactive or gone from the source. */
   deactivations: number;
   /** The safety rules this run tripped, as sentences of counts (also recorded for dry runs, which never hold). */
