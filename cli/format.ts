@@ -1,4 +1,5 @@
 import type { RowRejection } from '../connectors/sdk/source';
+import { deliveryRef } from '../core/safety-rules';
 import type { PendingHold } from '../workflows/hold';
 import type { RunRecord } from '../store/run-record';
 import type { SyncOutcome } from './start-sync';
@@ -140,13 +141,16 @@ export function formatRunDetail(run: RunRecord): string {
     lines.push(`delivered ${run.delivery.target} -> ${run.delivery.location}${remote}`);
   }
   for (const event of run.events ?? []) {
-    lines.push(`event     ${event.at.toISOString()} ${event.step} ${event.kind}: ${event.detail}`);
+    const until = event.until ? ` (until ${event.until.toISOString()})` : '';
+    lines.push(`event     ${event.at.toISOString()} ${event.step} ${event.kind}: ${event.detail}${until}`);
   }
   if (run.plan) {
     const { pulled, active, previousPulled, previousActive, deactivations } = run.plan;
     const against =
-      previousPulled === undefined ? 'first delivery' : `last delivery ${previousPulled}/${previousActive ?? 0}`;
-    lines.push(`plan      pulled ${pulled}, employed ${active} (${against}), deactivations ${deactivations}`);
+      previousPulled === undefined
+        ? 'first delivery'
+        : `last delivery${deliveryRef(run.plan)}: pulled ${previousPulled}, employed ${previousActive ?? 0}`;
+    lines.push(`plan      pulled ${pulled}, employed ${active}; ${against}; deactivations ${deactivations}`);
     for (const reason of run.plan.tripped) lines.push(`  tripped ${reason}`);
   }
   if (run.hold) {

@@ -1,5 +1,6 @@
 import type { temporal } from '@temporalio/proto';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
+import { deliveryRef } from '../core/safety-rules';
 import type { RunRecord, StepName, StepRecord } from '../store/run-record';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
@@ -154,7 +155,7 @@ function describePlan(plan: NonNullable<RunRecord['plan']>): string {
   const against =
     plan.previousPulled === undefined
       ? 'first delivery, nothing to compare against'
-      : `${plan.deactivations} of the ${plan.previousActive ?? 0} employed at the last delivery${plan.previousRunId ? ` (run ${plan.previousRunId})` : ''} would be deactivated`;
+      : `${plan.deactivations} of the ${plan.previousActive ?? 0} employed at the last delivery${deliveryRef(plan)} would be deactivated`;
   const verdict =
     plan.tripped.length === 0 ? 'no safety rule tripped' : `${plan.tripped.length} safety rule(s) tripped`;
   return `${plan.pulled} employees, ${plan.active} employed; ${against}; ${verdict}`;

@@ -77,7 +77,10 @@ export function evaluateSafetyRules(counts: PlanCounts, limits: SafetyLimits): s
 }
 
 /** " (run <id>, 2026-12-01)": which delivery the counts compare against, when the plan knows it. */
-function deliveryRef({ previousRunId, previousDeliveredAt }: PlanCounts): string {
+export function deliveryRef({
+  previousRunId,
+  previousDeliveredAt,
+}: Pick<PlanCounts, 'previousRunId' | 'previousDeliveredAt'>): string {
   const parts = [
     ...(previousRunId === undefined ? [] : [`run ${previousRunId}`]),
     ...(previousDeliveredAt === undefined ? [] : [previousDeliveredAt.slice(0, 10)]),
