@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ALLSTACKS_ORG_ID, ALLSTACKS_PASSWORD, ALLSTACKS_USERNAME, AllstacksFake } from '../fakes/allstacks/server';
 import { HIBOB_TOKEN, HibobFake } from '../fakes/hibob/server';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
@@ -9,20 +10,38 @@ import { runCli, spawnCli } from '../support/cli';
 /** `rosterflow run` as a child process: what it says while a run goes on (issue 9, item 11). */
 let harness: Harness;
 let hibob: HibobFake;
+let allstacks: AllstacksFake;
 
 beforeAll(async () => {
   hibob = await HibobFake.start();
+  allstacks = await AllstacksFake.start();
+  process.env['ALLSTACKS_TEST_PASSWORD'] = ALLSTACKS_PASSWORD;
   // The example config reads the HiBob token from this variable; the worker runs in this process.
   process.env['HIBOB_SERVICE_USER_TOKEN'] = HIBOB_TOKEN;
   harness = await startHarness('cli');
   const config = exampleConfig();
   config.syncs.find((sync) => sync.id === 'acme-hibob')!.source['baseUrl'] = hibob.baseUrl;
+  // Two syncs to one Allstacks organisation: they share its upload lock.
+  const allstacksTarget = {
+    type: 'allstacks',
+    baseUrl: allstacks.baseUrl,
+    organizationId: ALLSTACKS_ORG_ID,
+    username: ALLSTACKS_USERNAME,
+    password: { env: 'ALLSTACKS_TEST_PASSWORD' },
+    tags: [{ category: 'Team', field: 'customFields.team' }],
+    uploadWindowSeconds: 3,
+  };
+  for (const id of ['acme-allstacks', 'acme-allstacks-2']) {
+    config.syncs.push({ id, source: config.syncs[0]!.source, target: allstacksTarget as never });
+  }
   await harness.writeConfig(config);
 });
 afterAll(async () => {
   await harness.close();
   await hibob.close();
+  await allstacks.close();
   delete process.env['HIBOB_SERVICE_USER_TOKEN'];
+  delete process.env['ALLSTACKS_TEST_PASSWORD'];
 });
 
 describe('rosterflow run prints what is happening', () => {
@@ -63,6 +82,29 @@ describe('rosterflow run prints what is happening', () => {
     );
     expect(run.stdout).toMatch(/^ {2}extract attempt 2 started$/m);
     expect(run.stdout).toMatch(/^SUCCEEDED: 6 pulled: /m);
+  }, 60_000);
+
+  it('prints each durable wait: a rate limit with when it ends, and a turn at the upload lock', async () => {
+    allstacks.realClock = true;
+    allstacks.windowSeconds = 3;
+    allstacks.http.injectFault({
+      times: 1,
+      path: /upload_employee_tags$/,
+      response: { status: 429, headers: { 'retry-after': '2' }, json: { detail: 'Request was throttled.' } },
+    });
+    const [first, second] = await Promise.all([
+      runCli(harness, ['run', 'acme-allstacks']),
+      runCli(harness, ['run', 'acme-allstacks-2']),
+    ]);
+    const both = first.stdout + second.stdout;
+    expect([first.code, second.code], both).toEqual([0, 0]);
+    expect(both).toMatch(
+      /^ {2}deliver: Allstacks answered HTTP 429 \(attempt 1\); waiting 2s on a durable timer \(until \d\d:\d\d:\d\d UTC\)$/m,
+    );
+    // Whichever came second waited for the first's upload and the organisation's window.
+    expect(both).toMatch(
+      /^ {2}deliver: waiting for the upload lock of allstacks:\S+ \(one upload at a time, at least 3s apart\)$/m,
+    );
   }, 60_000);
 
   it('says within 15 s that no worker polls the task queue, and how to start one', async () => {
