@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ALLSTACKS_ORG_ID, ALLSTACKS_PASSWORD, ALLSTACKS_USERNAME, AllstacksFake } from '../fakes/allstacks/server';
 import { HIBOB_TOKEN, HibobFake } from '../fakes/hibob/server';
+import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -11,11 +12,14 @@ import { runCli, spawnCli } from '../support/cli';
 let harness: Harness;
 let hibob: HibobFake;
 let allstacks: AllstacksFake;
+let staffbase: StaffbaseFake;
 
 beforeAll(async () => {
   hibob = await HibobFake.start();
   allstacks = await AllstacksFake.start();
   process.env['ALLSTACKS_TEST_PASSWORD'] = ALLSTACKS_PASSWORD;
+  staffbase = await StaffbaseFake.start({ autoAdvanceOnPoll: true });
+  process.env['STAFFBASE_TEST_TOKEN'] = STAFFBASE_TOKEN;
   // The example config reads the HiBob token from this variable; the worker runs in this process.
   process.env['HIBOB_SERVICE_USER_TOKEN'] = HIBOB_TOKEN;
   harness = await startHarness('cli');
@@ -34,14 +38,23 @@ beforeAll(async () => {
   for (const id of ['acme-allstacks', 'acme-allstacks-2']) {
     config.syncs.push({ id, source: config.syncs[0]!.source, target: allstacksTarget as never });
   }
+  const staffbaseTarget = {
+    type: 'staffbase',
+    baseUrl: staffbase.baseUrl,
+    apiToken: { env: 'STAFFBASE_TEST_TOKEN' },
+    polling: { initialInterval: '1s', maxInterval: '1s', timeout: '1m' },
+  };
+  config.syncs.push({ id: 'acme-staffbase', source: config.syncs[0]!.source, target: staffbaseTarget as never });
   await harness.writeConfig(config);
 });
 afterAll(async () => {
   await harness.close();
   await hibob.close();
   await allstacks.close();
+  await staffbase.close();
   delete process.env['HIBOB_SERVICE_USER_TOKEN'];
   delete process.env['ALLSTACKS_TEST_PASSWORD'];
+  delete process.env['STAFFBASE_TEST_TOKEN'];
 });
 
 describe('rosterflow run prints what is happening', () => {
@@ -104,6 +117,16 @@ describe('rosterflow run prints what is happening', () => {
     // Whichever came second waited for the first's upload and the organisation's window.
     expect(both).toMatch(
       /^ {2}deliver: waiting for the upload lock of allstacks:\S+ \(one upload at a time, at least 3s apart\)$/m,
+    );
+  }, 60_000);
+
+  it("prints the Staffbase import's states as the polls see them", async () => {
+    const run = await runCli(harness, ['run', 'acme-staffbase']);
+    expect(run.code, run.stdout + run.stderr).toBe(0);
+    const states = [...run.stdout.matchAll(/^ {2}deliver: staffbase import (\S+) is ([A-Z_]+)$/gm)];
+    expect(new Set(states.map((match) => match[1])).size).toBe(1);
+    expect(states.map((match) => match[2])).toEqual(
+      expect.arrayContaining(['DRAFT', 'PREVIEW_READY', 'IMPORTING', 'COMPLETED']),
     );
   }, 60_000);
 
