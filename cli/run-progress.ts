@@ -162,6 +162,7 @@ function describePlan(plan: NonNullable<RunRecord['plan']>): string {
 }
 
 function seconds(ms: number): string {
+  if (ms < 1_000) return `${ms} ms`;
   return ms < 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${Math.ceil(ms / 1000)} s`;
 }
 

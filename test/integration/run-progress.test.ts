@@ -66,14 +66,14 @@ describe('rosterflow run prints what is happening', () => {
     const at = (pattern: RegExp) => lines.findIndex((line) => pattern.test(line));
     const order = [
       /^ {2}resolve started$/,
-      /^ {2}resolve finished in [\d.]+ s$/,
+      /^ {2}resolve finished in [\d.]+ m?s$/,
       /^ {2}extract started$/,
-      /^ {2}extract finished in [\d.]+ s: 10 employees, 0 rows rejected$/,
+      /^ {2}extract finished in [\d.]+ m?s: 10 employees, 0 rows rejected$/,
       /^ {2}render started$/,
-      /^ {2}render finished in [\d.]+ s: 9 rendered, 1 left out by the target's status filter, 0 rejected by its checks$/,
+      /^ {2}render finished in [\d.]+ m?s: 9 rendered, 1 left out by the target's status filter, 0 rejected by its checks$/,
       /^ {2}plan: 10 employees, 9 employed; /,
       /^ {2}deliver started$/,
-      /^ {2}deliver finished in [\d.]+ s$/,
+      /^ {2}deliver finished in [\d.]+ m?s$/,
       /^SUCCEEDED: 10 pulled: 9 delivered, 1 left out by the target's status filter$/,
     ].map(at);
     expect(order, run.stdout).not.toContain(-1);
