@@ -5,7 +5,7 @@ import type { FailureSummary } from '../core/failure-summary';
 import type { RunStore } from '../store/runs';
 import type { PendingHold } from '../workflows/hold';
 import type { SyncRosterInput, SyncRosterResult } from '../workflows/sync-roster';
-import { watchRun } from './watch-run';
+import { pause, watchRun } from './watch-run';
 
 export type SyncOutcome =
   | { ok: true; workflowId: string; runId: string; result: SyncRosterResult }
@@ -69,7 +69,7 @@ async function watchHolds(
 ): Promise<void> {
   let reported: string | undefined;
   while (!over()) {
-    await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+    await pause(HOLD_POLL_MS, over);
     if (over()) return;
     const hold = await handle.query<PendingHold | null>('hold').catch(() => null);
     if (hold && hold.since !== reported) {

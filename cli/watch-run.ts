@@ -4,6 +4,7 @@ import type { RunStore } from '../store/runs';
 import { RunProgress, noWorkerHint, workerFoundLine } from './run-progress';
 
 const POLL_MS = 1_000;
+const MAX_POLL_MS = 5_000;
 /** How long a run may wait for a worker before `run` says that none is there. */
 export const NO_WORKER_AFTER_MS = 10_000;
 
@@ -29,26 +30,42 @@ export async function watchRun(options: WatchRunOptions): Promise<void> {
   const progress = new RunProgress();
   const startedAt = Date.now();
   let workerMissing = false;
+  let pollersDueAt = startedAt + NO_WORKER_AFTER_MS;
+  let interval = POLL_MS;
   for (;;) {
-    await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+    await pause(Math.max(0, Math.min(interval, pollersDueAt - Date.now())), options.over);
     // Once the outcome is in, the record is read once more, so the last step's end is printed before it.
     const last = options.over();
+    const lines: string[] = [];
     const record = await options.runs?.get(options.runId).catch(() => null);
-    if (record) for (const line of progress.fromRecord(record)) options.print(line);
-    if (last) return;
-    const description = await options.handle.describe().catch(() => undefined);
-    if (description) {
-      for (const line of progress.fromPendingActivities(description.raw.pendingActivities ?? [])) options.print(line);
+    if (record) lines.push(...progress.fromRecord(record));
+    if (!last) {
+      const description = await options.handle.describe().catch(() => undefined);
+      if (description) lines.push(...progress.fromPendingActivities(description.raw.pendingActivities ?? []));
     }
-    if (Date.now() - startedAt < NO_WORKER_AFTER_MS) continue;
+    for (const line of lines) options.print(line);
+    if (last) return;
+    // A quiet run (a long extract, a hold, a durable wait) is looked at less often, up to every few seconds.
+    interval = lines.length > 0 ? POLL_MS : Math.min(interval * 2, MAX_POLL_MS);
+    const now = Date.now();
+    if (now < pollersDueAt) continue;
+    pollersDueAt = now + NO_WORKER_AFTER_MS;
     const polled = await hasPollers(options.client, options.taskQueue).catch(() => undefined);
     if (polled === false && !workerMissing) {
       workerMissing = true;
-      options.print(noWorkerHint(options.taskQueue, Date.now() - startedAt));
+      options.print(noWorkerHint(options.taskQueue, now - startedAt));
     } else if (polled === true && workerMissing) {
       workerMissing = false;
       options.print(workerFoundLine(options.taskQueue));
     }
+  }
+}
+
+/** Waits `ms`, or less once the run is over, so its outcome is not held up by a slow round. */
+export async function pause(ms: number, over: () => boolean): Promise<void> {
+  const until = Date.now() + ms;
+  while (!over() && Date.now() < until) {
+    await new Promise((resolve) => setTimeout(resolve, Math.min(200, until - Date.now())));
   }
 }
 
