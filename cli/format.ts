@@ -81,6 +81,13 @@ function deliveredRows(run: RunRecord): string {
   return String(run.counts.rendered ?? 0);
 }
 
+/** The table's last column: the error, what a held run waits for (by the workflow id approve takes), or where it went. */
+function detailOf(run: RunRecord): string {
+  if (run.error) return `${run.error.type}: ${run.error.message.split('\n')[0] ?? ''}`;
+  if (run.status === 'held') return `waiting for approve/reject ${run.workflowId}`;
+  return run.delivery?.location ?? '';
+}
+
 const plural = (count: number, word: string) => (count === 1 ? word : `${word}s`);
 
 /** A plain table of runs, newest first. */
@@ -108,7 +115,7 @@ export function formatHistory(runs: RunRecord[]): string {
     run.counts.pulled === undefined ? '-' : String(rejectedRows(run)),
     deliveredRows(run),
     run.runId,
-    run.error ? `${run.error.type}: ${run.error.message.split('\n')[0] ?? ''}` : (run.delivery?.location ?? ''),
+    detailOf(run),
   ]);
   const widths = header.map((title, column) => Math.max(title.length, ...rows.map((row) => row[column]?.length ?? 0)));
   const line = (cells: string[]) =>

@@ -220,6 +220,10 @@ describe('safety holds', () => {
     expect(list.stdout).toContain(`  - ${shrinkTo3(baseline)[0]}`);
     const history = await cli(['history', 'shrink-reject']);
     expect(history.stdout.trim().split('\n')[1]).toMatch(/shrink-reject\s+manual\s+held\s/);
+    // A held run's row names its run and the workflow id that approve and reject take.
+    expect(history.stdout.trim().split('\n')[1]).toMatch(
+      new RegExp(`\\s-\\s+${handle.firstExecutionRunId}\\s+waiting for approve/reject ${handle.workflowId}$`),
+    );
 
     const missing = await cli(['reject', handle.workflowId]);
     expect(missing.code).not.toBe(0);
