@@ -79,7 +79,9 @@ export function createExtractActivities(deps: ActivityDeps) {
   async function stagePages(runId: string, checkpoint: ExtractCheckpoint, writer: CheckpointWriter): Promise<void> {
     const sync = await loadRunSync(deps, runId);
     const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
-    for await (const page of source.listEmployees({ signal: cancellationSignal() }, checkpoint.cursor)) {
+    // A checkpoint saved before the first page stores its absent cursor as null: that is "from the start".
+    const resumeFrom = checkpoint.cursor ?? undefined;
+    for await (const page of source.listEmployees({ signal: cancellationSignal() }, resumeFrom)) {
       // Given up on by Temporal (heartbeats answered with a cancellation): stop before staging more.
       cancellationSignal().throwIfAborted();
       await deps.store.staging.putPage(runId, checkpoint.seq, page.records, page.cursor);

@@ -23,6 +23,8 @@ export interface RecordRunEventInput {
   kind: string;
   /** Ids, counts and waits only: never employee data. */
   detail: string;
+  /** ISO time a durable wait this event announces ends. */
+  until?: string;
 }
 
 export function createRunRecordActivities(deps: ActivityDeps) {
@@ -34,6 +36,7 @@ export function createRunRecordActivities(deps: ActivityDeps) {
         step: input.step,
         kind: input.kind,
         detail: input.detail,
+        ...(input.until === undefined ? {} : { until: new Date(input.until) }),
       });
     },
 

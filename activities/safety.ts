@@ -96,14 +96,17 @@ export function createSafetyActivities(deps: ActivityDeps) {
           pulled,
           active,
           deactivations,
-          ...(previous ? { previousPulled: previous.pulled, previousActive: previous.active } : {}),
+          ...(previous
+            ? {
+                previousPulled: previous.pulled,
+                previousActive: previous.active,
+                previousRunId: previous.runId,
+                previousDeliveredAt: previous.deliveredAt.toISOString(),
+              }
+            : {}),
         };
         const tripped = evaluateSafetyRules(counts, safetyLimits(sync));
-        await deps.store.runs.setPlan(runId, {
-          ...counts,
-          ...(previous ? { previousRunId: previous.runId } : {}),
-          tripped,
-        });
+        await deps.store.runs.setPlan(runId, { ...counts, tripped });
         const holdExpiresAfter = sync.safety.holdExpiresAfter;
         return { ...counts, tripped, holdExpiresAfter, holdExpiresAfterMs: ms(holdExpiresAfter as ms.StringValue) };
       } catch (err) {

@@ -2,8 +2,10 @@ import { WorkflowFailedError } from '@temporalio/client';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { summarizeFailure } from '../core/failure-summary';
 import type { FailureSummary } from '../core/failure-summary';
+import type { RunStore } from '../store/runs';
 import type { PendingHold } from '../workflows/hold';
 import type { SyncRosterInput, SyncRosterResult } from '../workflows/sync-roster';
+import { pause, watchRun } from './watch-run';
 
 export type SyncOutcome =
   | { ok: true; workflowId: string; runId: string; result: SyncRosterResult }
@@ -11,13 +13,22 @@ export type SyncOutcome =
 
 const HOLD_POLL_MS = 2_000;
 
+export interface StartSyncOptions {
+  syncId: string;
+  dryRun: boolean;
+  taskQueue: string;
+  /** Where to print the run's progress (cli/watch-run.ts), with the run store to read it from. */
+  progress?: { print: (line: string) => void; runs?: RunStore };
+}
+
 /**
  * Starts `syncRoster` now, the same way the Web UI or a Schedule would, and waits for its outcome.
- * While it waits, `onHeld` hears of each safety hold the run enters (it then waits for an operator).
+ * While it waits, `onHeld` hears of each safety hold the run enters (it then waits for an operator),
+ * and `options.progress` of every step, retry and wait.
  */
 export async function startSyncAndWait(
   client: Client,
-  options: { syncId: string; dryRun: boolean; taskQueue: string },
+  options: StartSyncOptions,
   onStarted?: (ids: { workflowId: string; runId: string }) => void,
   onHeld?: (hold: PendingHold, ids: { workflowId: string; runId: string }) => void,
 ): Promise<SyncOutcome> {
@@ -34,6 +45,10 @@ export async function startSyncAndWait(
         (hold) => onHeld(hold, { workflowId, runId }),
       )
     : undefined;
+  const { progress } = options;
+  const watchingProgress = progress
+    ? watchRun({ client, handle, runId, taskQueue: options.taskQueue, ...progress, over: () => settled })
+    : undefined;
   try {
     const result = (await handle.result()) as SyncRosterResult;
     return { ok: true, workflowId, runId, result };
@@ -42,7 +57,7 @@ export async function startSyncAndWait(
     return { ok: false, workflowId, runId, failure: summarizeFailure(err.cause) };
   } finally {
     settled = true;
-    await watching;
+    await Promise.all([watching, watchingProgress]);
   }
 }
 
@@ -54,7 +69,7 @@ async function watchHolds(
 ): Promise<void> {
   let reported: string | undefined;
   while (!over()) {
-    await new Promise((resolve) => setTimeout(resolve, HOLD_POLL_MS));
+    await pause(HOLD_POLL_MS, over);
     if (over()) return;
     const hold = await handle.query<PendingHold | null>('hold').catch(() => null);
     if (hold && hold.since !== reported) {

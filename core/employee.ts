@@ -41,6 +41,11 @@ export const EmployeeSchema = z
     managerEmail: z.email({ error: 'is not a valid email address' }).optional(),
     customFields: z.record(z.string(), z.string()).optional(),
     updatedAt: z.iso.datetime({ offset: true }).optional(),
+    /**
+     * Where the record is in the source, for sources that have lines (a CSV drop): the line its row
+     * starts on. Not a field of the person: mappings cannot read it; rejections name the row by it.
+     */
+    sourceLine: z.number().int().positive().optional(),
   })
   .strict();
 
@@ -48,6 +53,14 @@ export type Employee = z.infer<typeof EmployeeSchema>;
 
 /** Fields a mapping may read from an employee (custom fields are addressed as `customFields.<name>`). */
 export const EMPLOYEE_FIELDS = Object.keys(EmployeeSchema.shape).filter(
-  (name) => name !== 'customFields',
-) as readonly Exclude<keyof Employee, 'customFields'>[];
+  (name) => name !== 'customFields' && name !== 'sourceLine',
+) as readonly Exclude<keyof Employee, 'customFields' | 'sourceLine'>[];
 export type EmployeeField = (typeof EMPLOYEE_FIELDS)[number];
+
+/**
+ * How every report names an employee's row: its source line where the source has lines (`line 7`),
+ * else the source's own id (`employee 1005`). Ids and line numbers only, never a value.
+ */
+export function rowLabelOf(employee: Pick<Employee, 'sourceId' | 'sourceLine'>): string {
+  return employee.sourceLine === undefined ? `employee ${employee.sourceId}` : `line ${employee.sourceLine}`;
+}

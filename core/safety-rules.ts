@@ -20,6 +20,9 @@ export interface PlanCounts {
   previousActive?: number;
   /** Employed in that delivery, and now inactive or gone from the source. */
   deactivations: number;
+  /** The run of that delivery and when it delivered (ISO), so a reason says what it compares against. */
+  previousRunId?: string;
+  previousDeliveredAt?: string;
 }
 
 /** The effective limits (config defaults applied; see config/schema.ts `safety`). */
@@ -49,28 +52,40 @@ export function evaluateSafetyRules(counts: PlanCounts, limits: SafetyLimits): s
     );
   }
   const { previousPulled, previousActive } = counts;
+  const lastDelivery = `the last delivery${deliveryRef(counts)}`;
   if (previousPulled !== undefined && previousPulled > 0 && counts.pulled < previousPulled) {
     const shrink = percent(previousPulled - counts.pulled, previousPulled);
     if (shrink > limits.maxShrinkPercent) {
       tripped.push(
-        `The source returned ${counts.pulled} employees, ${formatPercent(shrink)} fewer than the ${previousPulled} of the last delivery (safety.maxShrinkPercent ${limits.maxShrinkPercent}%)`,
+        `The source returned ${counts.pulled} employees, ${formatPercent(shrink)} fewer than the ${previousPulled} it returned for ${lastDelivery}, more than safety.maxShrinkPercent (${limits.maxShrinkPercent}%)`,
       );
     }
   }
   if (previousActive !== undefined && counts.deactivations > 0) {
     const share = percent(counts.deactivations, previousActive);
+    const deactivated = `${counts.deactivations} of the ${previousActive} people employed at ${lastDelivery} would be deactivated`;
     if (limits.maxDeactivations !== undefined && counts.deactivations > limits.maxDeactivations) {
-      tripped.push(
-        `${counts.deactivations} of the ${previousActive} people employed at the last delivery are now leavers or gone, more than safety.maxDeactivations (${limits.maxDeactivations})`,
-      );
+      tripped.push(`${deactivated}, more than safety.maxDeactivations (${limits.maxDeactivations})`);
     }
     if (limits.maxDeactivationPercent !== undefined && share > limits.maxDeactivationPercent) {
       tripped.push(
-        `${counts.deactivations} of the ${previousActive} people employed at the last delivery (${formatPercent(share)}) are now leavers or gone, more than safety.maxDeactivationPercent (${limits.maxDeactivationPercent}%)`,
+        `${deactivated} (${formatPercent(share)}), more than safety.maxDeactivationPercent (${limits.maxDeactivationPercent}%)`,
       );
     }
   }
   return tripped;
+}
+
+/** " (run <id>, 2026-12-01)": which delivery the counts compare against, when the plan knows it. */
+export function deliveryRef({
+  previousRunId,
+  previousDeliveredAt,
+}: Pick<PlanCounts, 'previousRunId' | 'previousDeliveredAt'>): string {
+  const parts = [
+    ...(previousRunId === undefined ? [] : [`run ${previousRunId}`]),
+    ...(previousDeliveredAt === undefined ? [] : [previousDeliveredAt.slice(0, 10)]),
+  ];
+  return parts.length === 0 ? '' : ` (${parts.join(', ')})`;
 }
 
 /** What an operator sends to answer a hold, by Update or Signal. */

@@ -90,8 +90,9 @@ export interface PlanRecord {
   /** Absent on a sync's first delivery: nothing to compare against. */
   previousPulled?: number;
   previousActive?: number;
-  /** The run whose delivery these compare against. */
+  /** The run whose delivery these compare against, and when it delivered (ISO). */
   previousRunId?: string;
+  previousDeliveredAt?: string;
   /** Employed at the last delivery and now inactive or gone from the source. */
   deactivations: number;
   /** The safety rules this run tripped, as sentences of counts (also recorded for dry runs, which never hold). */
@@ -124,6 +125,8 @@ export interface RunEvent {
   step: string;
   kind: string;
   detail: string;
+  /** When a durable wait this event announces ends (a rate limit waited out). */
+  until?: Date;
 }
 
 /** One document per workflow run in `runs`, keyed by the Temporal run id. No employee data. */

@@ -40,6 +40,7 @@ export class RunStore {
     await this.runs.createIndex({ syncId: 1, startedAt: -1 });
     await this.runs.createIndex({ startedAt: -1 });
     await this.runs.createIndex({ status: 1, startedAt: 1 });
+    await this.runs.createIndex({ workflowId: 1, startedAt: -1 });
   }
 
   /** Idempotent: a retried start leaves the first record as it is. */
@@ -181,6 +182,17 @@ export class RunStore {
       .find(filter, { projection: { sync: 0 } })
       .sort({ startedAt: 1 })
       .toArray();
+  }
+
+  /** The newest run of a workflow id (a workflow that continued as new or was reset has several). */
+  async latestOfWorkflow(workflowId: string): Promise<RunRecord | null> {
+    const [run] = await this.runs.find({ workflowId }).sort({ startedAt: -1 }).limit(1).toArray();
+    return run ?? null;
+  }
+
+  /** Every sync id with at least one recorded run. */
+  async syncIds(): Promise<string[]> {
+    return (await this.runs.distinct('syncId')).sort();
   }
 
   /** Most recent runs first, optionally of one sync. */

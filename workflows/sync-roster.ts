@@ -118,14 +118,14 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     // Files with nobody in them would read as "everyone left" too (Allstacks disable_users, a full import).
     if (rendered.rendered === 0) {
       throw ApplicationFailure.nonRetryable(
-        `None of the ${extracted.pulled} employees made it into the target's files (${rendered.filteredOut} left out by its filters, ${rendered.rejected} rejected by its checks); nothing was delivered`,
+        `None of the ${extracted.pulled} pulled employees made it into the target's files (${rendered.filteredOut} left out by its status filter, ${rendered.rejected} rejected by its checks); nothing was delivered${rendered.rejected > 0 ? ` (see \`rosterflow history --run ${runId}\`)` : ''}`,
         'NothingToDeliver',
       );
     }
     const rejected = extracted.rejected + rendered.rejected;
     if (rejected > 0 && sync.onRejectedRows === 'fail') {
       throw ApplicationFailure.nonRetryable(
-        `${rejected} rows were rejected (${extracted.rejected} by the source, ${rendered.rejected} by the target's checks) and the sync's onRejectedRows is "fail"; nothing was delivered (see \`rosterflow history ${syncId}\`)`,
+        `${rejected} rows were rejected (${extracted.rejected} by the source, ${rendered.rejected} by the target's checks) and the sync's onRejectedRows is "fail"; nothing was delivered (see \`rosterflow history --run ${runId}\`)`,
         'RowsRejected',
       );
     }

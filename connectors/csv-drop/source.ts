@@ -8,7 +8,7 @@ import type { MappedRow } from '../sdk/mapping';
 import type { EmployeePage, RowRejection, SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { CsvDropConfig } from './config';
 import { createDecoder } from './decode';
-import { createRowMapper } from './mappers/to-employee';
+import { columnOf, createRowMapper } from './mappers/to-employee';
 import { createLocalReader } from './readers/local';
 import type { OpenLocalFile } from './readers/local';
 import { openWithRetries } from './readers/reader';
@@ -84,12 +84,13 @@ export function createCsvDropSource(
         // The line of each id's first accepted row. Skipped rows are mapped too, so a resumed
         // listing rejects the same repeats.
         const idLines = new Map<string, number>();
+        const idColumn = columnOf(config, 'sourceId');
         let consumed = 0;
         let records: Employee[] = [];
         let rejected: RowRejection[] = [];
         for await (const cells of parser as AsyncIterable<string[] & { line: number }>) {
           consumed += 1;
-          const mapped = firstOfId(mapRow(rowOf(header!, cells), `line ${cells.line}`), cells.line, idLines);
+          const mapped = firstOfId(mapRow(rowOf(header!, cells), cells.line), cells.line, idLines, idColumn);
           if (consumed <= skip) continue;
           if (mapped.ok) records.push(mapped.employee);
           else rejected.push(...mapped.rejections);
@@ -168,14 +169,14 @@ function lineBreaks(cells: readonly string[]): number {
 }
 
 /** Rejects a row whose id an earlier accepted row has: which of them is right cannot be told. */
-function firstOfId(mapped: MappedRow, line: number, idLines: Map<string, number>): MappedRow {
+function firstOfId(mapped: MappedRow, line: number, idLines: Map<string, number>, idColumn: string): MappedRow {
   if (!mapped.ok) return mapped;
   const first = idLines.get(mapped.employee.sourceId);
   if (first === undefined) {
     idLines.set(mapped.employee.sourceId, line);
     return mapped;
   }
-  return { ok: false, rejections: [{ row: `line ${line}`, field: 'sourceId', reason: `is already on line ${first}` }] };
+  return { ok: false, rejections: [{ row: `line ${line}`, field: idColumn, reason: `is already on line ${first}` }] };
 }
 
 function toSourceError(

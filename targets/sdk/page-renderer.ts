@@ -1,6 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import type { RowRejection } from '../../connectors/sdk/source';
 import { targetCell } from '../../core/csv-cells';
+import { rowLabelOf } from '../../core/employee';
 import type { Employee } from '../../core/employee';
 import type { ArtifactLayout, CsvRow } from './layout';
 import { createRowChecker } from './row-checks';
@@ -69,7 +70,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
           tally.filteredOut += 1;
           continue;
         }
-        const label = `employee ${employee.sourceId}`;
+        const label = rowLabelOf(employee);
         const problems = rowsPerFile.flatMap((rows, at) => rows.flatMap((row) => checkers[at]!.check(row, label)));
         if (problems.length > 0) {
           tally.rejected += 1;

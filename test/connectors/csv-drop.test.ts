@@ -132,6 +132,8 @@ describe('CSV drop over SFTP', () => {
       managerSourceId: '4001',
       updatedAt: leaver.updatedAt,
       customFields: { team: `Squad ${Number(leaver.id) % 3}` },
+      // The line its row starts on (the header is line 1), so the render can name it like the source does.
+      sourceLine: fake.people.indexOf(leaver) + 2,
     });
     const first = records[0]!;
     expect(first).toMatchObject({ sourceId: '4001', preferredName: 'Ada', status: 'active', rawStatus: 'Active' });

@@ -107,9 +107,13 @@ async function deliverBaseline(syncId: string, safety?: Record<string, unknown>)
   return result;
 }
 
-const SHRINK_TO_3 = [
-  'The source returned 3 employees, 70.0% fewer than the 10 of the last delivery (safety.maxShrinkPercent 20%)',
-  '6 of the 9 people employed at the last delivery (66.7%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
+/** How a reason names the delivery it compares against: its run and (UTC) day. */
+const lastDelivery = (baseline: SyncRosterResult) =>
+  `the last delivery (run ${baseline.runId}, ${new Date().toISOString().slice(0, 10)})`;
+
+const shrinkTo3 = (baseline: SyncRosterResult) => [
+  `The source returned 3 employees, 70.0% fewer than the 10 it returned for ${lastDelivery(baseline)}, more than safety.maxShrinkPercent (20%)`,
+  `6 of the 9 people employed at ${lastDelivery(baseline)} would be deactivated (66.7%), more than safety.maxDeactivationPercent (10%)`,
 ];
 
 /** bin/rosterflow against the test stack. */
@@ -140,14 +144,14 @@ describe('safety holds', () => {
     await configure('shrink-approve', 'three.csv');
     const handle = await start('shrink-approve');
     const pending = await heldOf(handle);
-    expect(pending.reasons).toEqual(SHRINK_TO_3);
+    expect(pending.reasons).toEqual(shrinkTo3(baseline));
     expect(pending.source).toBe('plan');
     expect(Date.parse(pending.expiresAt) - Date.parse(pending.since)).toBe(24 * 60 * 60 * 1000);
 
     const held = await harness.store.runs.get(handle.firstExecutionRunId);
     expect(held).toMatchObject({
       status: 'held',
-      hold: { reasons: SHRINK_TO_3, source: 'plan' },
+      hold: { reasons: shrinkTo3(baseline), source: 'plan' },
       plan: {
         pulled: 3,
         active: 3,
@@ -155,7 +159,7 @@ describe('safety holds', () => {
         previousActive: 9,
         previousRunId: baseline.runId,
         deactivations: 6,
-        tripped: SHRINK_TO_3,
+        tripped: shrinkTo3(baseline),
       },
     });
     expect(held!.hold!.decision).toBeUndefined();
@@ -163,7 +167,7 @@ describe('safety holds', () => {
     // The Web UI shows the workflow's current details.
     const metadata = await handle.query<{ currentDetails?: string }>('__temporal_workflow_metadata');
     expect(metadata.currentDetails).toContain('HELD for approval');
-    expect(metadata.currentDetails).toContain(SHRINK_TO_3[0]);
+    expect(metadata.currentDetails).toContain(shrinkTo3(baseline)[0]);
     // Nothing was delivered while held.
     expect(await readFile(outputOf('shrink-approve'), 'utf8')).toBe(before);
 
@@ -180,7 +184,7 @@ describe('safety holds', () => {
     expect(outcome).toMatchObject({ approved: true, by: 'ops-anna' });
     const result = await resultOf(handle);
     expect(result.delivered).not.toBeNull();
-    expect(result.tripped).toEqual(SHRINK_TO_3);
+    expect(result.tripped).toEqual(shrinkTo3(baseline));
     expect((await readFile(outputOf('shrink-approve'), 'utf8')).trim().split('\n')).toHaveLength(4);
 
     const done = await harness.store.runs.get(result.runId);
@@ -213,9 +217,13 @@ describe('safety holds', () => {
     const list = await cli(['holds']);
     expect(list.code).toBe(0);
     expect(list.stdout).toContain(`shrink-reject  workflow ${handle.workflowId}  run ${handle.firstExecutionRunId}`);
-    expect(list.stdout).toContain(`  - ${SHRINK_TO_3[0]}`);
+    expect(list.stdout).toContain(`  - ${shrinkTo3(baseline)[0]}`);
     const history = await cli(['history', 'shrink-reject']);
     expect(history.stdout.trim().split('\n')[1]).toMatch(/shrink-reject\s+manual\s+held\s/);
+    // A held run's row names its run and the workflow id that approve and reject take.
+    expect(history.stdout.trim().split('\n')[1]).toMatch(
+      new RegExp(`\\s-\\s+${handle.firstExecutionRunId}\\s+waiting for approve/reject ${handle.workflowId}$`),
+    );
 
     const missing = await cli(['reject', handle.workflowId]);
     expect(missing.code).not.toBe(0);
@@ -270,7 +278,7 @@ describe('safety holds', () => {
   });
 
   it('`rosterflow run` says when its run is held, why and how to answer, and waits for the outcome', async () => {
-    await deliverBaseline('cli-run');
+    const baseline = await deliverBaseline('cli-run');
     await writeExport('three.csv', ['1001', '1002', '1003']);
     await configure('cli-run', 'three.csv');
     const running = cli(['run', 'cli-run']);
@@ -287,9 +295,9 @@ describe('safety holds', () => {
     const outcome = await running;
     expect(outcome.code).toBe(0);
     expect(outcome.stdout).toContain('HELD: a safety rule tripped; nothing is delivered until an operator decides');
-    expect(outcome.stdout).toContain(`  - ${SHRINK_TO_3[0]}`);
+    expect(outcome.stdout).toContain(`  - ${shrinkTo3(baseline)[0]}`);
     expect(outcome.stdout).toContain(`approve: ./bin/rosterflow approve ${held[0]!.workflowId} --reason "<why>"`);
-    expect(outcome.stdout).toMatch(/SUCCEEDED: 3 employees pulled/);
+    expect(outcome.stdout).toMatch(/SUCCEEDED: 3 pulled: 3 delivered/);
   });
 
   it('closes the record of a run terminated while held, so `holds` stops listing it', async () => {
@@ -332,14 +340,14 @@ describe('safety holds', () => {
   });
 
   it('holds on a deactivation threshold and takes the decision by Signal too', async () => {
-    await deliverBaseline('leavers');
+    const baseline = await deliverBaseline('leavers');
     // Same ten people, three of the employed ones now leavers: no shrink, 3 of 9 deactivated.
     await writeExport('leavers.csv', ALL, ['1002', '1005', '1006']);
     await configure('leavers', 'leavers.csv');
     const handle = await start('leavers');
     const pending = await heldOf(handle);
     expect(pending.reasons).toEqual([
-      '3 of the 9 people employed at the last delivery (33.3%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
+      `3 of the 9 people employed at ${lastDelivery(baseline)} would be deactivated (33.3%), more than safety.maxDeactivationPercent (10%)`,
     ]);
     // A malformed Signal cannot be refused: it is ignored and the run stays held.
     await handle.signal('decideHold', { approve: true, by: 'ops-cleo' });
@@ -367,7 +375,8 @@ describe('safety holds', () => {
     };
     await writeExport('full.csv', ALL);
     await skipRejected('full.csv');
-    expect((await resultOf(await start('refused'))).tripped).toEqual([]);
+    const baseline = await resultOf(await start('refused'));
+    expect(baseline.tripped).toEqual([]);
 
     // Same ten people, all still employed, but two addresses no longer pass the email check.
     await writeExport('bad-emails.csv', ALL);
@@ -382,7 +391,7 @@ describe('safety holds', () => {
     try {
       const pending = await heldOf(handle);
       expect(pending.reasons).toEqual([
-        '2 of the 9 people employed at the last delivery (22.2%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
+        `2 of the 9 people employed at ${lastDelivery(baseline)} would be deactivated (22.2%), more than safety.maxDeactivationPercent (10%)`,
       ]);
     } finally {
       await handle.terminate('test over');
@@ -390,7 +399,7 @@ describe('safety holds', () => {
   });
 
   it('a count limit of zero holds a single deactivation', async () => {
-    await deliverBaseline('zero', { maxDeactivations: 0, holdExpiresAfter: '1h' });
+    const baseline = await deliverBaseline('zero', { maxDeactivations: 0, holdExpiresAfter: '1h' });
     await writeExport(
       'one-gone.csv',
       ALL.filter((id) => id !== '1009'),
@@ -399,8 +408,8 @@ describe('safety holds', () => {
     const handle = await start('zero');
     const pending = await heldOf(handle);
     expect(pending.reasons).toEqual([
-      '1 of the 9 people employed at the last delivery are now leavers or gone, more than safety.maxDeactivations (0)',
-      '1 of the 9 people employed at the last delivery (11.1%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
+      `1 of the 9 people employed at ${lastDelivery(baseline)} would be deactivated, more than safety.maxDeactivations (0)`,
+      `1 of the 9 people employed at ${lastDelivery(baseline)} would be deactivated (11.1%), more than safety.maxDeactivationPercent (10%)`,
     ]);
     await decide(handle, { approve: false, by: 'ops-dan', reason: 'check first' });
     expect((await failureOf(handle)).type).toBe('HoldRejected');
@@ -413,9 +422,9 @@ describe('safety holds', () => {
     const result = await resultOf(await start('dry', true));
     expect(result.dryRun).toBe(true);
     expect(result.delivered).toBeNull();
-    expect(result.tripped).toEqual(SHRINK_TO_3);
+    expect(result.tripped).toEqual(shrinkTo3(baseline));
     const run = await harness.store.runs.get(result.runId);
-    expect(run).toMatchObject({ status: 'succeeded', plan: { tripped: SHRINK_TO_3, deactivations: 6 } });
+    expect(run).toMatchObject({ status: 'succeeded', plan: { tripped: shrinkTo3(baseline), deactivations: 6 } });
     expect(run!.hold).toBeUndefined();
     expect(await harness.store.snapshots.current('dry')).toMatchObject({ runId: baseline.runId, active: 9 });
     expect(await harness.store.snapshots.countIds(result.runId)).toBe(0);

@@ -185,8 +185,8 @@ describe('syncRoster end to end through a real worker', () => {
       await expect(stat(outputPath)).rejects.toMatchObject({ code: 'ENOENT' });
       const run = await harness.store.runs.get(handle.firstExecutionRunId);
       expect(run!.rejections).toEqual([
-        { row: 'line 12', field: 'workEmail', reason: 'is not a valid email address' },
-        { row: 'line 13', field: 'status', reason: 'is not a known status word' },
+        { row: 'line 12', field: 'Work Email', reason: 'is not a valid email address' },
+        { row: 'line 13', field: 'Status', reason: 'is not a known status word' },
       ]);
       expect(JSON.stringify(run)).not.toContain('not-an-email');
     });
@@ -214,7 +214,7 @@ describe('syncRoster end to end through a real worker', () => {
     const failure = await failureOf((await startFromJson('{"syncId": "acme-people"}')).result());
     expect(failure.type).toBe('NothingToDeliver');
     expect(failure.message).toBe(
-      "None of the 10 employees made it into the target's files (10 left out by its filters, 0 rejected by its checks); nothing was delivered",
+      "None of the 10 pulled employees made it into the target's files (10 left out by its status filter, 0 rejected by its checks); nothing was delivered",
     );
     expect(await readFile(outputPath, 'utf8')).toBe('previous delivery\n');
   });

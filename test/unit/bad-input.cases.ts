@@ -37,7 +37,7 @@ export type Expectation =
       employees?: Partial<Employee>[];
       render: RenderExpectation;
     }
-  /** The source accepts every row; the render checks refuse some employees (by employee and column). */
+  /** The source accepts every row; the render checks refuse some employees (by source line and column). */
   | { kind: 'render-rejected'; records: number; rejections: RowRejection[]; render: RenderExpectation }
   /** The listing fails as a whole, before or while reading rows. */
   | { kind: 'file-fails'; type: RosterflowErrorType; message: string };
@@ -60,23 +60,25 @@ const ADA = 'ada.lovelace@acme.example,Ada,Lovelace,Chief Engineer,Engineering,L
 export const LONG_TITLE = `${'Principal '.repeat(9_999)}Principal.`;
 export const LONG_TEAM = 'ü'.repeat(51_200);
 
+/** Rejections name the column as the example config maps it (the file's own header), not the canonical field. */
 const invalidEmail = (line: number): RowRejection => ({
   row: `line ${line}`,
-  field: 'workEmail',
+  field: 'Work Email',
   reason: 'is not a valid email address',
 });
 const unknownStatus = (line: number): RowRejection => ({
   row: `line ${line}`,
-  field: 'status',
+  field: 'Status',
   reason: 'is not a known status word',
 });
-const notIsoDate = (line: number, field = 'hireDate'): RowRejection => ({
+const notIsoDate = (line: number, field = 'Hire Date'): RowRejection => ({
   row: `line ${line}`,
   field,
   reason: 'must be an ISO date (YYYY-MM-DD)',
 });
-const repeatedEmail = (id: string): RowRejection => ({
-  row: `employee ${id}`,
+/** The render names an employee by the source line it came from, like the source does. */
+const repeatedEmail = (line: number): RowRejection => ({
+  row: `line ${line}`,
   field: 'Email',
   reason: 'repeats a value an earlier row of acme-people.csv has',
 });
@@ -115,7 +117,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       kind: 'render-rejected',
       records: 5,
-      rejections: [repeatedEmail('3002'), repeatedEmail('3003')],
+      rejections: [repeatedEmail(3), repeatedEmail(4)],
       render: {
         rendered: 2,
         filteredOut: 1,
@@ -133,8 +135,8 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       kind: 'rows-rejected',
       records: 3,
       rejections: [
-        { row: 'line 4', field: 'sourceId', reason: 'is already on line 2' },
-        { row: 'line 5', field: 'sourceId', reason: 'is already on line 3' },
+        { row: 'line 4', field: 'Employee ID', reason: 'is already on line 2' },
+        { row: 'line 5', field: 'Employee ID', reason: 'is already on line 3' },
         invalidEmail(6),
       ],
       employees: [
@@ -171,10 +173,10 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
       kind: 'rows-rejected',
       records: 1,
       rejections: [
-        { row: 'line 3', field: 'sourceId', reason: 'is required' },
-        { row: 'line 4', field: 'status', reason: 'is required' },
-        { row: 'line 5', field: 'sourceId', reason: 'is required' },
-        { row: 'line 5', field: 'status', reason: 'is required' },
+        { row: 'line 3', field: 'Employee ID', reason: 'is required' },
+        { row: 'line 4', field: 'Status', reason: 'is required' },
+        { row: 'line 5', field: 'Employee ID', reason: 'is required' },
+        { row: 'line 5', field: 'Status', reason: 'is required' },
       ],
       render: { rendered: 1, filteredOut: 0, csv: OUT + ADA },
     },
@@ -461,7 +463,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
         notIsoDate(4),
         notIsoDate(5),
         notIsoDate(6),
-        notIsoDate(7, 'terminationDate'),
+        notIsoDate(7, 'Termination Date'),
         notIsoDate(8),
         notIsoDate(9),
       ],
@@ -487,7 +489,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       kind: 'rows-rejected',
       records: 2,
-      rejections: [{ row: 'line 6', field: 'sourceId', reason: 'is required' }],
+      rejections: [{ row: 'line 6', field: 'Employee ID', reason: 'is required' }],
       render: {
         rendered: 2,
         filteredOut: 0,

@@ -45,6 +45,7 @@ describe('csv drop source', () => {
         status: 'active',
         rawStatus: 'Active',
         hireDate: '2020-01-01',
+        sourceLine: 2,
       },
     ]);
   });
@@ -95,8 +96,29 @@ describe('csv drop source', () => {
         status: 'leave',
         rawStatus: 'Beurlaubt',
         customFields: { squad: 'Blue' },
+        sourceLine: 2,
       },
     ]);
+  });
+
+  it('names a rejected row by its line and the column as the header has it, not the canonical field', async () => {
+    const path = await file(
+      'ID;Mail;State;Squad\n42;x@example.com;Beurlaubt;Blue\n42;not-mail;Gone;Red\n;y@example.com;State;\n',
+    );
+    const [page] = await pages(path, {
+      delimiter: ';',
+      columns: { sourceId: 'ID', workEmail: 'Mail', status: 'State' },
+      statusMap: { beurlaubt: 'leave', state: 'active' },
+    });
+    expect(page!.rejected).toEqual([
+      { row: 'line 3', field: 'State', reason: 'is not a known status word' },
+      { row: 'line 4', field: 'ID', reason: 'is required' },
+    ]);
+    const repeated = await pages(await file('ID;Mail;State\n42;x@example.com;Active\n42;y@example.com;Active\n'), {
+      delimiter: ';',
+      columns: { sourceId: 'ID', workEmail: 'Mail', status: 'State' },
+    });
+    expect(repeated[0]!.rejected).toEqual([{ row: 'line 3', field: 'ID', reason: 'is already on line 2' }]);
   });
 
   it('reads a UTF-8 BOM and latin1 files', async () => {

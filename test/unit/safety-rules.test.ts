@@ -23,7 +23,7 @@ describe('evaluateSafetyRules', () => {
     const previous = { previousPulled: 100, previousActive: 100 };
     expect(evaluateSafetyRules({ pulled: 80, active: 100, deactivations: 0, ...previous }, defaults)).toEqual([]);
     expect(evaluateSafetyRules({ pulled: 79, active: 79, deactivations: 0, ...previous }, defaults)).toEqual([
-      'The source returned 79 employees, 21.0% fewer than the 100 of the last delivery (safety.maxShrinkPercent 20%)',
+      'The source returned 79 employees, 21.0% fewer than the 100 it returned for the last delivery, more than safety.maxShrinkPercent (20%)',
     ]);
     // Growth is never a shrink.
     expect(evaluateSafetyRules({ pulled: 500, active: 500, deactivations: 0, ...previous }, defaults)).toEqual([]);
@@ -33,7 +33,7 @@ describe('evaluateSafetyRules', () => {
     const previous = { previousPulled: 200, previousActive: 100 };
     expect(evaluateSafetyRules({ pulled: 200, active: 90, deactivations: 10, ...previous }, defaults)).toEqual([]);
     expect(evaluateSafetyRules({ pulled: 200, active: 89, deactivations: 11, ...previous }, defaults)).toEqual([
-      '11 of the 100 people employed at the last delivery (11.0%) are now leavers or gone, more than safety.maxDeactivationPercent (10%)',
+      '11 of the 100 people employed at the last delivery would be deactivated (11.0%), more than safety.maxDeactivationPercent (10%)',
     ]);
     expect(
       evaluateSafetyRules(
@@ -41,12 +41,27 @@ describe('evaluateSafetyRules', () => {
         { ...defaults, maxDeactivations: 4 },
       ),
     ).toEqual([
-      '5 of the 100 people employed at the last delivery are now leavers or gone, more than safety.maxDeactivations (4)',
+      '5 of the 100 people employed at the last delivery would be deactivated, more than safety.maxDeactivations (4)',
     ]);
     // No percentage limit (a Staffbase target checks its own preview): only the count applies.
     expect(
       evaluateSafetyRules({ pulled: 200, active: 50, deactivations: 50, ...previous }, { maxShrinkPercent: 20 }),
     ).toEqual([]);
+  });
+
+  it('names the delivery it compares against: its run and day', () => {
+    const last = {
+      previousPulled: 100,
+      previousActive: 100,
+      previousRunId: '01a2425e-787c-757d-89b2-745a4e881fe0',
+      previousDeliveredAt: '2026-12-01T02:00:04.120Z',
+    };
+    expect(evaluateSafetyRules({ pulled: 88, active: 88, deactivations: 12, ...last }, defaults)).toEqual([
+      '12 of the 100 people employed at the last delivery (run 01a2425e-787c-757d-89b2-745a4e881fe0, 2026-12-01) would be deactivated (12.0%), more than safety.maxDeactivationPercent (10%)',
+    ]);
+    expect(evaluateSafetyRules({ pulled: 70, active: 70, deactivations: 0, ...last }, defaults)).toEqual([
+      'The source returned 70 employees, 30.0% fewer than the 100 it returned for the last delivery (run 01a2425e-787c-757d-89b2-745a4e881fe0, 2026-12-01), more than safety.maxShrinkPercent (20%)',
+    ]);
   });
 
   it('lists every tripped rule, in a fixed order, with numbers only', () => {

@@ -3,6 +3,7 @@ import {
   CancellationScope,
   condition,
   getExternalWorkflowHandle,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -38,6 +39,8 @@ const { uploadToAllstacks } = proxyActivities<Activities>({
 const MAX_RATE_LIMITED_ATTEMPTS = 6;
 /** Longer than any sane wait for the lock: other syncs' uploads and their windows. */
 const LOCK_WAIT = '6 hours';
+/** How long a grant may take before the wait for it is recorded as one. */
+const LOCK_GRACE = '1 second';
 /** A holder that neither releases nor finishes within this long is presumed dead. */
 const LOCK_LEASE_MS = 2 * 60 * 60 * 1000;
 
@@ -66,6 +69,16 @@ export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{
     requestId,
     requesterWorkflowId: workflowInfo().workflowId,
   });
+  // A real wait (another sync's upload, the vendor's window) is said in the run record, so
+  // `rosterflow run` can tell why nothing happens.
+  if (patched('record-upload-lock-wait') && !(await condition(() => granted, LOCK_GRACE))) {
+    await recordRunEvent({
+      runId: delivery.runId,
+      step: 'deliver',
+      kind: 'lock-wait',
+      detail: `waiting for the upload lock of ${delivery.lock.resource} (one upload at a time, at least ${Math.ceil(delivery.lock.windowMs / 1000)}s apart)`,
+    });
+  }
   if (!(await condition(() => granted, LOCK_WAIT))) {
     throw ApplicationFailure.retryable(
       `No turn at the upload lock of ${delivery.lock.resource} within ${LOCK_WAIT}`,
@@ -89,6 +102,7 @@ export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{
         step: 'deliver',
         kind: 'rate-limited',
         detail: `Allstacks answered HTTP 429 (attempt ${attempt}); waiting ${Math.ceil(waitMs / 1000)}s on a durable timer`,
+        until: new Date(Date.now() + waitMs).toISOString(),
       });
       await sleep(waitMs);
     }
