@@ -259,7 +259,7 @@ describe('Staffbase delivery through the workflow', () => {
       const outcome = await runCli(harness, ['run', 'acme-staffbase']);
       expect(outcome.code).toBe(0);
       const runId = /\(run ([\w-]+)\)/.exec(outcome.stdout)?.[1] ?? '';
-      expect(outcome.stdout).toMatch(/^PARTIAL: 10 employees pulled/m);
+      expect(outcome.stdout).toMatch(/^PARTIAL: 10 pulled: 10 delivered$/m);
       expect(outcome.stdout).toContain(
         `  succeeded; 1 row rejected by Staffbase: CSV_DUPLICATE_EMAIL (the rows: ./bin/rosterflow history --run ${runId})`,
       );
