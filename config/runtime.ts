@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import type { NativeConnectionOptions } from '@temporalio/worker';
 import { loadClientConnectConfig } from '@temporalio/envconfig';
 import { readSetting } from '../core/env';
+import { RosterflowError } from '../core/errors';
 import { homeDir } from '../tools/stack/paths';
 import { readStackState } from '../tools/stack/state';
 
@@ -32,7 +33,10 @@ export async function resolveRuntimeSettings(
   const address = setting('TEMPORAL_ADDRESS') ?? stack?.temporalAddress ?? temporal.connectionOptions.address;
   const mongoUri = setting('MONGODB_URI') ?? stack?.mongoUri;
   if (!mongoUri) {
-    throw new Error('MONGODB_URI is not set and no local stack is running here (start one with `npm run stack`)');
+    throw new RosterflowError(
+      'InvalidConfig',
+      'MONGODB_URI is not set and no local stack is running here (start one with `npm run stack`)',
+    );
   }
   return {
     temporal: {

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { InvalidArgumentError } from 'commander';
+import { RosterflowError } from '../../core/errors';
 import { settingsFrom, withStore } from '../context';
 import type { GlobalOptions } from '../context';
 import { formatHistory, formatRunDetail } from '../format';
@@ -18,7 +19,7 @@ export function registerHistoryCommand(program: Command): void {
         await withStore(settings, async (store) => {
           if (options.run !== undefined) {
             const run = await store.runs.get(options.run);
-            if (!run) throw new Error(`No run ${options.run} in the run store`);
+            if (!run) throw new RosterflowError('InvalidInput', `No run ${options.run} in the run store`);
             const { sync: _definition, ...shown } = run;
             console.log(options.json ? JSON.stringify(shown, null, 2) : formatRunDetail(run));
             return;
