@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { access, constants, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { cacheDir, REPO_ROOT } from './paths';
+import { trackChild } from './processes';
 
 /**
  * v1.5.1 (server 1.29.1, UI 2.42.1) is the newest Temporal CLI whose go.mod has no `replace`
@@ -93,7 +94,7 @@ function run(
   log: Log,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }));
     const tail: string[] = [];
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {

@@ -10,8 +10,32 @@ export interface ServerProcess {
   stop(): Promise<void>;
 }
 
+/**
+ * Every child this process started (servers, builds) and has not seen exit, so that a stop signal
+ * can end them wherever start-up was, even before a stack object exists to stop them by.
+ */
+const liveChildren = new Set<ChildProcess>();
+
+/** Registers `child` until it exits; see `stopAllChildren`. */
+export function trackChild<T extends ChildProcess>(child: T): T {
+  liveChildren.add(child);
+  child.once('exit', () => liveChildren.delete(child));
+  child.once('error', () => liveChildren.delete(child));
+  return child;
+}
+
+/** Stops every child still running (SIGTERM, then SIGKILL after `graceMs`). */
+export async function stopAllChildren(graceMs?: number): Promise<void> {
+  await Promise.all([...liveChildren].map((child) => stopProcess(child, graceMs)));
+}
+
+/** SIGKILL to every child still running, for a second stop signal or a process about to exit. */
+export function killAllChildren(): void {
+  for (const child of liveChildren) child.kill('SIGKILL');
+}
+
 export function startServer(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ServerProcess {
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env });
+  const child = trackChild(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env }));
   const tail: string[] = [];
   const collect = (chunk: Buffer) => {
     tail.push(chunk.toString());

@@ -1,0 +1,64 @@
+import { killAllChildren, stopAllChildren } from '../tools/stack/processes';
+
+/** What supervisors and IDE stop buttons (SIGTERM), Ctrl-C (SIGINT) and a closed terminal (SIGHUP) send. */
+const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+type Step = () => unknown;
+
+/**
+ * What a long-running command holds, let go of last-in first-out, once however often `run` is
+ * called; then every child process still running (a server half started, a build) is stopped.
+ */
+export class Cleanups {
+  private readonly steps: { what: string; step: Step }[] = [];
+  private running: Promise<void> | undefined;
+
+  /** True once `run` was called: by a stop signal, or at the end of the command. */
+  get begun(): boolean {
+    return this.running !== undefined;
+  }
+
+  add(what: string, step: Step): void {
+    this.steps.push({ what, step });
+  }
+
+  run(log: (line: string) => void = console.log): Promise<void> {
+    this.running ??= (async () => {
+      for (const { what, step } of this.steps.reverse()) {
+        await Promise.resolve()
+          .then(step)
+          .catch((err: unknown) =>
+            log(`  could not stop ${what}: ${err instanceof Error ? err.message : String(err)}`),
+          );
+      }
+      await stopAllChildren();
+    })();
+    return this.running;
+  }
+}
+
+/**
+ * On SIGTERM, SIGINT or SIGHUP: "Stopping...", everything `cleanups` holds stopped, "Stopped.", exit
+ * 0. A second signal while stopping kills the children at once and exits 1. Returns the function
+ * that removes the handlers.
+ */
+export function stopOnSignals(cleanups: Cleanups, log: (line: string) => void = console.log): () => void {
+  let stopping = false;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      log(`${signal} again: killing what is still running.`);
+      killAllChildren();
+      process.exit(1);
+    }
+    stopping = true;
+    log(`\n${signal}: stopping the worker and the local stack...`);
+    void cleanups.run(log).then(() => {
+      log('Stopped.');
+      process.exit(0);
+    });
+  };
+  for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
+  return () => {
+    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
+  };
+}
