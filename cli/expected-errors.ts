@@ -1,6 +1,7 @@
 import { isGrpcServiceError } from '@temporalio/client';
 import { MongoNetworkError, MongoServerSelectionError } from 'mongodb';
 import { RosterflowError } from '../core/errors';
+import { StackError } from '../tools/stack/errors';
 
 /** gRPC's UNAVAILABLE: nothing answers at the address, or the connection broke. */
 const GRPC_UNAVAILABLE = 14;
@@ -13,7 +14,7 @@ const HOW_TO_START = 'start the local stack (`npm run stack`, or `npm run demo`)
  * stack for a bug report.
  */
 export function describeExpectedError(err: unknown, temporalAddress?: string): string | undefined {
-  if (err instanceof RosterflowError) return err.message;
+  if (err instanceof RosterflowError || err instanceof StackError) return err.message;
   if (err instanceof MongoServerSelectionError || err instanceof MongoNetworkError) {
     // Host and port only: a URI can carry a password.
     const hosts = err instanceof MongoServerSelectionError ? [...(err.reason?.servers.keys() ?? [])] : [];

@@ -44,6 +44,13 @@ describe('expected errors: one sentence, exit code 1, a stack trace only with --
     );
   });
 
+  it('says why the local stack cannot start', async () => {
+    const result = await runCli(harness, ['stack', 'start', '--headless', '--random-ports'], {
+      MONGODB_URI: `mongodb://127.0.0.1:${closedPort}/`,
+    });
+    expectOneSentence(result, /^rosterflow: MONGODB_URI is set but the server does not answer \(.+\)\n$/);
+  });
+
   it('names an unknown run id', async () => {
     const result = await runCli(harness, ['history', '--run', 'no-such-run']);
     expectOneSentence(result, /^rosterflow: No run no-such-run in the run store/);

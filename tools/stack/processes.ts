@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import { StackError } from './errors';
 
 /** A server process of the stack, with the tail of its output for error messages. */
 export interface ServerProcess {
@@ -74,7 +75,7 @@ export async function waitUntilReady(
   let lastError: unknown;
   for (;;) {
     if (server.child.exitCode !== null || server.child.signalCode !== null) {
-      throw new Error(`${server.name} exited during start-up:\n${server.output()}`);
+      throw new StackError(`${server.name} exited during start-up:\n${server.output()}`);
     }
     try {
       await probe();
@@ -85,7 +86,7 @@ export async function waitUntilReady(
     if (Date.now() > deadline) {
       await server.stop();
       const reason = lastError instanceof Error ? lastError.message : String(lastError);
-      throw new Error(`${server.name} was not ready after ${timeoutMs / 1000}s (${reason}):\n${server.output()}`);
+      throw new StackError(`${server.name} was not ready after ${timeoutMs / 1000}s (${reason}):\n${server.output()}`);
     }
     await new Promise((resolve) => setTimeout(resolve, 250));
   }
