@@ -1,7 +1,10 @@
-import { killAllChildren, stopAllChildren } from '../tools/stack/processes';
+import { killAllChildren, stopAllChildren, superviseServers } from '../tools/stack/processes';
 
 /** What supervisors and IDE stop buttons (SIGTERM), Ctrl-C (SIGINT) and a closed terminal (SIGHUP) send. */
 const STOP_SIGNALS = ['SIGTERM', 'SIGINT', 'SIGHUP'] as const;
+
+/** A second signal sooner than this is the same stop request delivered twice. */
+const REPEAT_GRACE_MS = 1_000;
 
 type Step = () => unknown;
 
@@ -39,18 +42,21 @@ export class Cleanups {
 
 /**
  * On SIGTERM, SIGINT or SIGHUP: "Stopping...", everything `cleanups` holds stopped, "Stopped.", exit
- * 0. A second signal while stopping kills the children at once and exits 1. Returns the function
+ * 0. A second signal while stopping (a second later or more) kills the children at once and exits 1. Returns the function
  * that removes the handlers.
  */
 export function stopOnSignals(cleanups: Cleanups, log: (line: string) => void = console.log): () => void {
-  let stopping = false;
+  superviseServers();
+  let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (firstAt !== undefined) {
+      // Ctrl-C reaches this process twice: from the terminal, and forwarded by `npm run`.
+      if (Date.now() - firstAt < REPEAT_GRACE_MS) return;
       log(`${signal} again: killing what is still running.`);
       killAllChildren();
       process.exit(1);
     }
-    stopping = true;
+    firstAt = Date.now();
     log(`\n${signal}: stopping the worker and the local stack...`);
     void cleanups.run(log).then(() => {
       log('Stopped.');

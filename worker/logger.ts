@@ -1,5 +1,5 @@
 import { ApplicationFailure } from '@temporalio/common';
-import type { LogLevel, LogMetadata, Logger } from '@temporalio/worker';
+import type { LogLevel, LogMetadata, Logger, RuntimeOptions } from '@temporalio/worker';
 
 const LEVELS: readonly LogLevel[] = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR'];
 
@@ -30,6 +30,17 @@ export function createWorkerLogger(
     info: (message, meta) => log('INFO', message, meta),
     warn: (message, meta) => log('WARN', message, meta),
     error: (message, meta) => log('ERROR', message, meta),
+  };
+}
+
+/**
+ * Runtime options for a rosterflow worker process: our logger, and the SDK core's own lines (which
+ * it would print in its own coloured format) forwarded to it.
+ */
+export function workerRuntimeOptions(level: LogLevel): Pick<RuntimeOptions, 'logger' | 'telemetryOptions'> {
+  return {
+    logger: createWorkerLogger(level),
+    telemetryOptions: { logging: { forward: {}, filter: { core: 'WARN', other: 'ERROR' } } },
   };
 }
 

@@ -9,7 +9,7 @@ import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE } from '../../config/runtime';
 import { readSetting } from '../../core/env';
 import { openStore } from '../../store/store';
 import { createRosterflowWorker } from '../../worker/create-worker';
-import { createWorkerLogger } from '../../worker/logger';
+import { workerRuntimeOptions } from '../../worker/logger';
 import { applySchedules } from '../apply-schedules';
 import { startCodecEndpoint } from '../codec-http';
 import type { GlobalOptions } from '../context';
@@ -45,7 +45,7 @@ export function registerDevCommand(program: Command): void {
 
       // Stop signals are ours (stopOnSignals), not the SDK's: it would stop the worker and leave the
       // stack running, and ignore a signal that comes before the worker exists.
-      Runtime.install({ logger: createWorkerLogger('WARN'), shutdownSignals: [] });
+      Runtime.install({ ...workerRuntimeOptions('WARN'), shutdownSignals: [] });
       const cleanups = new Cleanups();
       stopOnSignals(cleanups);
       let succeeded = false;

@@ -228,7 +228,7 @@ describe('stopping `npm run demo`', () => {
     for (const name of ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'ROSTERFLOW_TASK_QUEUE']) {
       delete env[name];
     }
-    // Its own process group, so that the clean-up below can end everything it started whatever happens.
+    // Its own process group, so that the clean-up below can end npm and node whatever happens.
     const child = spawn(
       'npm',
       ['run', 'demo', '--', '--random-ports', '--config', join(scratch, 'examples', 'rosterflow.yaml')],
@@ -249,7 +249,9 @@ describe('stopping `npm run demo`', () => {
       output: () => output,
       seen,
       async cleanUp() {
-        for (const pid of [...seen, child.pid!]) if (await isRunning(pid)) process.kill(pid, 'SIGKILL');
+        // The servers run in process groups of their own: found as descendants, while npm still runs.
+        const pids = [...seen, ...(await descendantsOf(child.pid!)), child.pid!];
+        for (const pid of pids) if (await isRunning(pid)) process.kill(pid, 'SIGKILL');
         try {
           process.kill(-child.pid!, 'SIGKILL');
         } catch {
@@ -260,8 +262,13 @@ describe('stopping `npm run demo`', () => {
     };
   }
 
-  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
-    it(`${signal} to the npm process stops the worker, Temporal and the store, and frees their ports`, async () => {
+  const cases = [
+    { signal: 'SIGTERM', to: 'the npm process', group: false },
+    { signal: 'SIGINT', to: 'the npm process', group: false },
+    { signal: 'SIGINT', to: 'the process group (Ctrl-C in a terminal)', group: true },
+  ] as const;
+  for (const { signal, to, group } of cases) {
+    it(`${signal} to ${to} stops the worker, Temporal and the store, and frees their ports`, async () => {
       const demo = await startDemo();
       try {
         await waitFor(() => demo.output().includes('press Ctrl-C'), 'the demo run', demo.child, demo.output);
@@ -281,7 +288,7 @@ describe('stopping `npm run demo`', () => {
         expect(await Promise.all(ports.map(portIsFree))).toEqual([false, false, false]);
 
         const exited = once(demo.child, 'exit');
-        process.kill(demo.child.pid!, signal);
+        process.kill(group ? -demo.child.pid! : demo.child.pid!, signal);
         const [code] = (await exited) as [number | null];
         expect(code).toBe(0);
         expect(demo.output()).toMatch(

@@ -35,8 +35,23 @@ export function killAllChildren(): void {
   for (const child of liveChildren) child.kill('SIGKILL');
 }
 
+let detachServers = false;
+
+/**
+ * From now on servers start in a process group of their own, so that Ctrl-C in the terminal
+ * reaches only this process, which stops them after the worker (see cli/stop-signals.ts) instead
+ * of them dying under it. They are killed when this process exits, however it exits but SIGKILL.
+ */
+export function superviseServers(): void {
+  if (detachServers) return;
+  detachServers = true;
+  process.on('exit', killAllChildren);
+}
+
 export function startServer(name: string, command: string, args: string[], env?: NodeJS.ProcessEnv): ServerProcess {
-  const child = trackChild(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env }));
+  const child = trackChild(
+    spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: env ?? process.env, detached: detachServers }),
+  );
   const tail: string[] = [];
   const collect = (chunk: Buffer) => {
     tail.push(chunk.toString());
