@@ -41,11 +41,10 @@ export class Cleanups {
 }
 
 /**
- * On SIGTERM, SIGINT or SIGHUP: "Stopping...", everything `cleanups` holds stopped, "Stopped.", exit
- * 0. A second signal while stopping (a second later or more) kills the children at once and exits 1. Returns the function
- * that removes the handlers.
+ * On SIGTERM, SIGINT or SIGHUP: "SIGTERM: stopping <what>...", everything `cleanups` holds stopped,
+ * "Stopped.", exit 0. A second signal a second or more later kills the children and exits 1.
  */
-export function stopOnSignals(cleanups: Cleanups, log: (line: string) => void = console.log): () => void {
+export function stopOnSignals(cleanups: Cleanups, what: string, log: (line: string) => void = console.log): void {
   superviseServers();
   let firstAt: number | undefined;
   const onSignal = (signal: NodeJS.Signals) => {
@@ -57,14 +56,11 @@ export function stopOnSignals(cleanups: Cleanups, log: (line: string) => void = 
       process.exit(1);
     }
     firstAt = Date.now();
-    log(`\n${signal}: stopping the worker and the local stack...`);
+    log(`\n${signal}: stopping ${what}...`);
     void cleanups.run(log).then(() => {
       log('Stopped.');
       process.exit(0);
     });
   };
   for (const signal of STOP_SIGNALS) process.on(signal, onSignal);
-  return () => {
-    for (const signal of STOP_SIGNALS) process.off(signal, onSignal);
-  };
 }

@@ -47,7 +47,7 @@ export function registerDevCommand(program: Command): void {
       // stack running, and ignore a signal that comes before the worker exists.
       Runtime.install({ ...workerRuntimeOptions('WARN'), shutdownSignals: [] });
       const cleanups = new Cleanups();
-      stopOnSignals(cleanups);
+      stopOnSignals(cleanups, 'the worker and the local stack');
       let succeeded = false;
       try {
         // With encrypted payloads, the Web UI is pointed at a codec endpoint this process serves.

@@ -15,7 +15,7 @@ export function registerStackCommands(program: Command): void {
     .action(async (options: { headless: boolean; randomPorts: boolean }) => {
       const cleanups = new Cleanups();
       // Also during start-up: what was started so far is stopped (SIGTERM, SIGINT, SIGHUP).
-      stopOnSignals(cleanups);
+      stopOnSignals(cleanups, 'the local stack');
       const running = await bringUpLocalStack({ ui: !options.headless, randomPorts: options.randomPorts });
       cleanups.add('the local stack', () => running.release());
       console.log(
