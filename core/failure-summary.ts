@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure } from '@temporalio/common';
+import { ActivityFailure, ApplicationFailure, CancelledFailure } from '@temporalio/common';
 
 export interface FailureSummary {
   type: string;
@@ -29,7 +29,8 @@ export function summarizeFailure(err: unknown): FailureSummary {
  * Anything else (a cancellation, a bug in workflow code) is returned unchanged.
  */
 export function runFailure(err: unknown): unknown {
-  if (err instanceof ActivityFailure) {
+  // A cancelled run must end as cancelled, not failed.
+  if (err instanceof ActivityFailure && !(err.cause instanceof CancelledFailure)) {
     const { type, message } = summarizeFailure(err);
     const cause = err.cause && !namesAbsolutePaths(err.cause) ? err.cause : undefined;
     const failure = ApplicationFailure.create({
