@@ -1,5 +1,5 @@
 import { Command } from 'commander';
-import { RosterflowError } from '../core/errors';
+import { resolveRuntimeSettings } from '../config/runtime';
 import { registerCodecServerCommand } from './commands/codec-server';
 import { registerConfigCommands } from './commands/config';
 import { registerConnectorsCommands } from './commands/connectors';
@@ -9,10 +9,12 @@ import { registerHoldsCommands } from './commands/holds';
 import { registerRunCommand } from './commands/run';
 import { registerSchedulesCommands } from './commands/schedules';
 import { registerStackCommands } from './commands/stack';
+import { describeExpectedError } from './expected-errors';
 
 const program = new Command('rosterflow')
   .description('Keep SaaS people lists in step with your HR system, on Temporal.')
   .option('-c, --config <path>', 'the config file (default: $ROSTERFLOW_CONFIG or ./rosterflow.yaml)')
+  .option('--debug', 'print the stack trace of every error, expected ones too', false)
   .showHelpAfterError();
 
 registerDevCommand(program);
@@ -25,8 +27,19 @@ registerConnectorsCommands(program);
 registerStackCommands(program);
 registerCodecServerCommand(program);
 
-program.parseAsync().catch((err: unknown) => {
-  // Our own errors are written for operators; anything else keeps its stack for a bug report.
-  console.error(err instanceof RosterflowError ? `rosterflow: ${err.message}` : err);
+program.parseAsync().catch(async (err: unknown) => {
+  // Expected errors (ours, a server that does not answer) are one sentence for operators; anything
+  // else is a bug and keeps its stack for the report, as does everything with --debug.
+  const expected = describeExpectedError(err, await temporalAddress());
+  if (expected !== undefined) console.error(`rosterflow: ${expected}`);
+  if (expected === undefined || program.opts<{ debug: boolean }>().debug) console.error(err);
   process.exit(1);
 });
+
+/** The Temporal address the command used, to name it in the message; undefined if it cannot be told. */
+function temporalAddress(): Promise<string | undefined> {
+  return resolveRuntimeSettings().then(
+    (settings) => settings.temporal.connectionOptions.address,
+    () => undefined,
+  );
+}

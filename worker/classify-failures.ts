@@ -1,4 +1,4 @@
-import { TemporalFailure } from '@temporalio/common';
+import { ApplicationFailure, TemporalFailure } from '@temporalio/common';
 import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { toApplicationFailure } from '../activities/failures';
 
@@ -13,8 +13,8 @@ export const classifyActivityFailures: ActivityInterceptorsFactory = (ctx) => ({
       try {
         return await next(input);
       } catch (err) {
-        // Already Temporal's own (an ApplicationFailure, a cancellation): leave it as it is.
-        if (err instanceof TemporalFailure) throw err;
+        // Temporal's own (a cancellation) stays as it is; an ApplicationFailure only loses its stack.
+        if (err instanceof TemporalFailure && !(err instanceof ApplicationFailure)) throw err;
         throw toApplicationFailure(err, ctx.info.activityType);
       }
     },

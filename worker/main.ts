@@ -1,14 +1,17 @@
-import { NativeConnection } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import { resolveConfigPath } from '../config/config-path';
 import { resolveRuntimeSettings } from '../config/runtime';
 import { readSetting } from '../core/env';
 import { openStore } from '../store/store';
 import { createRosterflowWorker } from './create-worker';
+import { workerRuntimeOptions } from './logger';
 
 const STAGED_DATA_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 
 /** The worker process: `npm run worker`, or `node dist/worker/main.js` in production. */
 async function run(): Promise<void> {
+  // One line per entry; an expected activity failure without its stack (worker/logger.ts).
+  Runtime.install(workerRuntimeOptions('INFO'));
   const settings = { ...(await resolveRuntimeSettings()), configPath: await resolveConfigPath() };
   const store = await openStore(settings.mongoUri, settings.dbName);
   const connection = await NativeConnection.connect(settings.temporal.connectionOptions);

@@ -2,7 +2,7 @@ import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/commo
 import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { PERMANENT_ERROR_TYPES } from '../core/errors';
-import { summarizeFailure } from '../core/failure-summary';
+import { runFailure, summarizeFailure } from '../core/failure-summary';
 import type { RunTrigger } from '../store/run-record';
 import type { RenderResult } from '../activities/render';
 import type { ResolvedSync } from '../activities/resolve';
@@ -163,7 +163,8 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
   } catch (err) {
     if (planned) await CancellationScope.nonCancellable(() => discardSnapshot({ runId }));
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: summarizeFailure(err) }));
-    throw err;
+    // The Web UI shows this first: the step's own type and message, never this machine's paths.
+    throw runFailure(err);
   }
 }
 

@@ -1,6 +1,6 @@
 import { relative } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { DefaultLogger, NativeConnection, Runtime } from '@temporalio/worker';
+import { NativeConnection, Runtime } from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { dataConverterFromEnv, payloadCodecFromEnv } from '../../core/payload-codec';
@@ -9,6 +9,7 @@ import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE } from '../../config/runtime';
 import { readSetting } from '../../core/env';
 import { openStore } from '../../store/store';
 import { createRosterflowWorker } from '../../worker/create-worker';
+import { workerRuntimeOptions } from '../../worker/logger';
 import { applySchedules } from '../apply-schedules';
 import { startCodecEndpoint } from '../codec-http';
 import { configPathFrom } from '../context';
@@ -16,6 +17,7 @@ import type { GlobalOptions } from '../context';
 import { formatHeld, formatOutcome } from '../format';
 import { bringUpLocalStack, describeStack } from '../local-stack';
 import { startSyncAndWait } from '../start-sync';
+import { Cleanups, stopOnSignals } from '../stop-signals';
 
 export const EXAMPLE_CONFIG = 'examples/rosterflow.yaml';
 
@@ -40,28 +42,42 @@ export function registerDevCommand(program: Command): void {
       const syncId = options.sync ?? config.syncs[0]?.id ?? '';
       const taskQueue = readSetting(process.env, 'ROSTERFLOW_TASK_QUEUE') ?? DEFAULT_TASK_QUEUE;
       const dataConverter = dataConverterFromEnv(process.env);
+      let codecUrl: string | undefined;
 
-      Runtime.install({ logger: new DefaultLogger('WARN') });
-      // With encrypted payloads, the Web UI is pointed at a codec endpoint this process serves.
-      const codec = payloadCodecFromEnv(process.env);
-      const codecPort = codec ? await freePort() : undefined;
-      const uiCodecEndpoint = codecPort === undefined ? undefined : `http://127.0.0.1:${codecPort}`;
-      const running = await bringUpLocalStack({
-        ui: true,
-        randomPorts: options.randomPorts,
-        configPath,
-        ...(uiCodecEndpoint === undefined ? {} : { uiCodecEndpoint }),
-      });
-      const { stack } = running;
-
-      const store = await openStore(stack.mongoUri, readSetting(process.env, 'ROSTERFLOW_DB') ?? DEFAULT_DB_NAME);
-      const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
-      const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+      // Stop signals are ours (stopOnSignals), not the SDK's: it would stop the worker and leave the
+      // stack running, and ignore a signal that comes before the worker exists.
+      Runtime.install({ ...workerRuntimeOptions('WARN'), shutdownSignals: [] });
+      const cleanups = new Cleanups();
+      stopOnSignals(cleanups, 'the worker and the local stack');
       let succeeded = false;
-      let codecEndpoint: Awaited<ReturnType<typeof startCodecEndpoint>> | undefined;
       try {
+        // With encrypted payloads, the Web UI is pointed at a codec endpoint this process serves.
+        const codec = payloadCodecFromEnv(process.env);
+        const codecPort = codec ? await freePort() : undefined;
+        const uiCodecEndpoint = codecPort === undefined ? undefined : `http://127.0.0.1:${codecPort}`;
+        const running = await bringUpLocalStack({
+          ui: true,
+          randomPorts: options.randomPorts,
+          configPath,
+          ...(uiCodecEndpoint === undefined ? {} : { uiCodecEndpoint }),
+        });
+        cleanups.add('the local stack', () => running.release());
+        const { stack } = running;
+
+        const store = await openStore(stack.mongoUri, readSetting(process.env, 'ROSTERFLOW_DB') ?? DEFAULT_DB_NAME);
+        cleanups.add('the store connection', () => store.close());
+        const workerConnection = await NativeConnection.connect({ address: stack.temporalAddress });
+        cleanups.add('the worker connection', () => workerConnection.close());
+        const clientConnection = await Connection.connect({ address: stack.temporalAddress });
+        cleanups.add('the client connection', () => clientConnection.close());
         if (codec && codecPort !== undefined && running.startedHere && stack.uiUrl) {
-          codecEndpoint = await startCodecEndpoint(codec, { host: '127.0.0.1', port: codecPort, origin: stack.uiUrl });
+          const codecEndpoint = await startCodecEndpoint(codec, {
+            host: '127.0.0.1',
+            port: codecPort,
+            origin: stack.uiUrl,
+          });
+          cleanups.add('the codec endpoint', () => codecEndpoint.close());
+          codecUrl = codecEndpoint.url;
         }
         const client = new Client({
           connection: clientConnection,
@@ -77,6 +93,10 @@ export function registerDevCommand(program: Command): void {
           dataConverter,
         });
         const workerDone = worker.run();
+        cleanups.add('the worker', async () => {
+          if (worker.getState() === 'RUNNING') worker.shutdown();
+          await workerDone;
+        });
         console.log(`Worker polling task queue "${taskQueue}" with ${relative(process.cwd(), configPath)}.\n`);
 
         console.log('Schedules:');
@@ -87,7 +107,7 @@ export function registerDevCommand(program: Command): void {
         console.log(`\nRunning sync "${syncId}" now...`);
         const outcome = await startSyncAndWait(
           client,
-          { syncId, dryRun: false, taskQueue },
+          { syncId, dryRun: false, taskQueue, progress: { print: (line) => console.log(line), runs: store.runs } },
           (ids) => {
             const link = stack.uiUrl
               ? `${stack.uiUrl}/namespaces/${stack.namespace}/workflows/${ids.workflowId}/${ids.runId}/history`
@@ -96,29 +116,31 @@ export function registerDevCommand(program: Command): void {
           },
           (hold, ids) => console.log(formatHeld(hold, ids.workflowId)),
         );
-        console.log(formatOutcome(outcome));
+        console.log(formatOutcome(outcome, (await store.runs.get(outcome.runId)) ?? undefined));
         succeeded = outcome.ok;
 
         console.log(`\nWhere to look:\n${describeStack(stack)}`);
         console.log('  History    ./bin/rosterflow history   (or --run <runId> for one run in full)');
-        if (codecEndpoint) {
-          console.log(`  Payloads   encrypted; the Web UI decodes them through ${codecEndpoint.url}`);
+        if (codecUrl) {
+          console.log(`  Payloads   encrypted; the Web UI decodes them through ${codecUrl}`);
         } else if (dataConverter) {
           console.log('  Payloads   encrypted; run ./bin/rosterflow codec-server for the Web UI to show them');
         }
         if (options.exit) {
+          console.log('\nStopping the worker and the local stack...');
           worker.shutdown();
         } else {
           console.log('\nThe worker stays up so the schedules run; press Ctrl-C to stop everything.');
         }
         await workerDone;
+      } catch (err) {
+        // A stop signal closed what this step was using: the signal handler reports and exits.
+        if (cleanups.begun) await new Promise(() => undefined);
+        throw err;
       } finally {
-        await codecEndpoint?.close();
-        await clientConnection.close();
-        await workerConnection.close();
-        await store.close();
-        await running.release();
+        await cleanups.run();
       }
+      if (options.exit) console.log('Stopped.');
       if (!succeeded) process.exitCode = 1;
     });
 }

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { homeDir } from '../../tools/stack/paths';
 import { readStackState } from '../../tools/stack/state';
 import { bringUpLocalStack, describeStack } from '../local-stack';
+import { Cleanups, stopOnSignals } from '../stop-signals';
 
 export function registerStackCommands(program: Command): void {
   const stack = program.command('stack').description('the local Temporal dev server and store');
@@ -12,16 +13,16 @@ export function registerStackCommands(program: Command): void {
     .option('--headless', 'no Temporal Web UI', false)
     .option('--random-ports', 'do not try the usual ports (7233, 8233, 27017) first', false)
     .action(async (options: { headless: boolean; randomPorts: boolean }) => {
+      const cleanups = new Cleanups();
+      // Also during start-up: what was started so far is stopped (SIGTERM, SIGINT, SIGHUP).
+      stopOnSignals(cleanups, 'the local stack');
       const running = await bringUpLocalStack({ ui: !options.headless, randomPorts: options.randomPorts });
+      cleanups.add('the local stack', () => running.release());
       console.log(
         `Local stack is up:\n${describeStack(running.stack)}\nStop it with Ctrl-C or \`rosterflow stack stop\`.`,
       );
-      await new Promise<void>((resolve) => {
-        process.once('SIGINT', resolve);
-        process.once('SIGTERM', resolve);
-      });
-      console.log('Stopping the local stack...');
-      await running.release();
+      // Stays up until a stop signal; its handler stops the stack and exits.
+      await new Promise(() => undefined);
     });
 
   stack

@@ -482,16 +482,21 @@ describe('CSV drop encodings and local files', () => {
     expect(fake.opens - before).toBe(4);
   });
 
-  it('refuses a file the worker may not read as SourceAuthFailed, and a missing one as retryable', async () => {
+  it('refuses a file the worker may not read as SourceAuthFailed, and a missing one at once, naming source.path', async () => {
     const denied = await failureOf(() => collect(localSource(fake, { path: fake.deniedPath })));
     expect(denied.type).toBe('SourceAuthFailed');
     expect(denied.message).toBe(
       `csv source: permission denied reading ${fake.deniedPath} (EACCES); the worker's user must be able to read it`,
     );
+    const before = fake.opens;
     const missing = await failureOf(() => collect(localSource(fake, { path: join(fake.dir, 'tomorrow.csv') })));
     expect(missing.type).toBe('SourceUnavailable');
-    expect(missing.retryable).toBe(true);
-    expect(missing.message).toBe(`csv source: no file at ${join(fake.dir, 'tomorrow.csv')}`);
+    expect(missing.retryable).toBe(false);
+    expect(missing.message).toBe(
+      `csv source: no file at ${join(fake.dir, 'tomorrow.csv')} (source.path; a relative path is read from the config file's folder)`,
+    );
+    // One open, no in-process retries.
+    expect(fake.opens - before).toBe(1);
   });
 });
 

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HoldDecisionOutcome, PendingHold } from '../../workflows/hold';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
+import { freePort } from '../../tools/stack/ports';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -432,8 +433,22 @@ describe('safety holds', () => {
   });
 
   it('refuses a decision for a run that is not held', async () => {
-    // The export is not there yet: the extract retries with backoff, so the run is running but not held.
-    await configure('not-held', 'not-there-yet.csv');
+    // The HR system does not answer (nothing listens on its port): the extract retries with backoff,
+    // so the run is running but not held. (A missing local file would fail the run at once.)
+    const config = exampleConfig();
+    config.syncs = [
+      {
+        id: 'not-held',
+        source: {
+          ...config.syncs[1]!.source,
+          baseUrl: `http://127.0.0.1:${await freePort()}`,
+          serviceUserToken: { env: 'HOLDS_NOT_HELD_TOKEN' },
+        },
+        target: { ...config.syncs[0]!.target, path: outputOf('not-held') },
+      },
+    ];
+    process.env['HOLDS_NOT_HELD_TOKEN'] = 'token-of-nobody';
+    await harness.writeConfig(config);
     const handle = await start('not-held');
     try {
       const refused = await decide(handle, { approve: true, by: 'ops-eve', reason: 'x' }).then(

@@ -2,11 +2,13 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { cacheDir } from '../../tools/stack/paths';
 import { ENCRYPTED_ENCODING, createEncryptionCodec, payloadToJson } from '../../core/payload-codec';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { exampleConfig } from '../support/example-config';
@@ -40,10 +42,12 @@ async function waitFor(
   what: string,
   child: ChildProcess,
   output: () => string,
+  options: { afterExit?: boolean } = {},
 ) {
-  const deadline = Date.now() + 90_000;
+  const deadline = Date.now() + 150_000;
   while (!(await check())) {
-    if (child.exitCode !== null) throw new Error(`exited (${child.exitCode}) before ${what}:\n${output()}`);
+    if (child.exitCode !== null && !options.afterExit)
+      throw new Error(`exited (${child.exitCode}) before ${what}:\n${output()}`);
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}:\n${output()}`);
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
@@ -173,4 +177,136 @@ describe('entry points as real processes', () => {
       await rm(home, { recursive: true, force: true });
     }
   }, 180_000);
+});
+
+/** The pids of every process below `root` (children, their children, ...), read from /proc. */
+async function descendantsOf(root: number): Promise<number[]> {
+  const parents = new Map<number, number[]>();
+  for (const entry of await readdir('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const stat = await readFile(`/proc/${entry}/stat`, 'utf8').catch(() => '');
+    // "pid (comm) state ppid ...": comm may hold spaces and parentheses, so read after the last ")".
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (Number.isInteger(ppid)) parents.set(ppid, [...(parents.get(ppid) ?? []), Number(entry)]);
+  }
+  const found: number[] = [];
+  for (let queue = [root]; queue.length > 0;) {
+    const children = parents.get(queue.shift()!) ?? [];
+    found.push(...children);
+    queue.push(...children);
+  }
+  return found;
+}
+
+/** Alive and not a zombie waiting to be reaped. */
+async function isRunning(pid: number): Promise<boolean> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+}
+
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+describe('stopping `npm run demo`', () => {
+  // Random ports and a scratch home, state folder and config: never the default ports or the repo's
+  // .rosterflow/, whatever else runs on this machine. The built servers come from the usual cache.
+  async function startDemo() {
+    const scratch = await mkdtemp(join(tmpdir(), 'rosterflow-demo-stop-'));
+    await cp(join(REPO_ROOT, 'examples'), join(scratch, 'examples'), { recursive: true });
+    const env: NodeJS.ProcessEnv = {
+      ...process.env,
+      HOME: join(scratch, 'home'),
+      XDG_CACHE_HOME: dirname(cacheDir()),
+      ROSTERFLOW_HOME: join(scratch, 'state'),
+      npm_config_update_notifier: 'false',
+    };
+    for (const name of ['MONGODB_URI', 'TEMPORAL_ADDRESS', 'TEMPORAL_NAMESPACE', 'ROSTERFLOW_TASK_QUEUE']) {
+      delete env[name];
+    }
+    // Its own process group, so that the clean-up below can end npm and node whatever happens.
+    const child = spawn(
+      'npm',
+      ['run', 'demo', '--', '--random-ports', '--config', join(scratch, 'examples', 'rosterflow.yaml')],
+      {
+        cwd: REPO_ROOT,
+        env,
+        detached: true,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString()));
+    const seen = new Set<number>();
+    return {
+      child,
+      scratch,
+      output: () => output,
+      seen,
+      async cleanUp() {
+        // The servers run in process groups of their own: found as descendants, while npm still runs.
+        const pids = [...seen, ...(await descendantsOf(child.pid!)), child.pid!];
+        for (const pid of pids) if (await isRunning(pid)) process.kill(pid, 'SIGKILL');
+        try {
+          process.kill(-child.pid!, 'SIGKILL');
+        } catch {
+          // The group is gone already.
+        }
+        await rm(scratch, { recursive: true, force: true });
+      },
+    };
+  }
+
+  const cases = [
+    // npm forwards SIGTERM and SIGINT to the demo and exits as it does.
+    { signal: 'SIGTERM', to: 'the npm process', group: false, npmExit: [0, null] },
+    { signal: 'SIGINT', to: 'the npm process', group: false, npmExit: [0, null] },
+    { signal: 'SIGINT', to: 'the process group (Ctrl-C in a terminal)', group: true, npmExit: [0, null] },
+    // npm itself dies of SIGHUP; the demo stops on its own.
+    { signal: 'SIGHUP', to: 'the process group (the terminal closed)', group: true, npmExit: [null, 'SIGHUP'] },
+  ] as const;
+  for (const { signal, to, group, npmExit } of cases) {
+    it(`${signal} to ${to} stops the worker, Temporal and the store, and frees their ports`, async () => {
+      const demo = await startDemo();
+      try {
+        await waitFor(() => demo.output().includes('press Ctrl-C'), 'the demo run', demo.child, demo.output);
+        expect(demo.output()).toContain('SUCCEEDED');
+        const started = await descendantsOf(demo.child.pid!);
+        for (const pid of started) demo.seen.add(pid);
+        const state = JSON.parse(await readFile(join(demo.scratch, 'state', 'stack.json'), 'utf8')) as {
+          temporalAddress: string;
+          uiUrl: string;
+          mongoUri: string;
+        };
+        const ports = [state.temporalAddress, state.uiUrl, state.mongoUri].map((address) =>
+          Number(/:(\d+)\/?$/.exec(address)?.[1]),
+        );
+        // The servers and the node process running the demo, below npm.
+        expect(started.length).toBeGreaterThanOrEqual(3);
+        expect(await Promise.all(ports.map(portIsFree))).toEqual([false, false, false]);
+
+        const exited = once(demo.child, 'exit');
+        process.kill(group ? -demo.child.pid! : demo.child.pid!, signal);
+        expect(await exited).toEqual(npmExit);
+        await waitFor(
+          async () => (await Promise.all(started.map(isRunning))).every((running) => !running),
+          'every process the demo started to exit',
+          demo.child,
+          demo.output,
+          { afterExit: true },
+        );
+        expect(await Promise.all(ports.map(portIsFree))).toEqual([true, true, true]);
+        expect(demo.output()).toMatch(
+          new RegExp(`${signal}: stopping the worker and the local stack\\.\\.\\.\\nStopped\\.`),
+        );
+      } finally {
+        await demo.cleanUp();
+      }
+    }, 240_000);
+  }
 });

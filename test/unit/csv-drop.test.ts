@@ -152,6 +152,9 @@ describe('csv drop source', () => {
     expect((malformed as RosterflowError).message).toMatch(/^csv source: malformed CSV at line \d+ \(CSV_[A-Z_]+\)$/);
     const missing = await pages(join(dir, 'absent.csv')).catch((error: unknown) => error);
     expect((missing as RosterflowError).type).toBe('SourceUnavailable');
-    expect((missing as RosterflowError).message).toBe(`csv source: no file at ${join(dir, 'absent.csv')}`);
+    expect((missing as RosterflowError).retryable).toBe(false);
+    expect((missing as RosterflowError).message).toBe(
+      `csv source: no file at ${join(dir, 'absent.csv')} (source.path; a relative path is read from the config file's folder)`,
+    );
   });
 });

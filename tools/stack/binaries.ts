@@ -3,6 +3,8 @@ import { createHash } from 'node:crypto';
 import { access, constants, mkdir, mkdtemp, readFile, rename, rm } from 'node:fs/promises';
 import { delimiter, join } from 'node:path';
 import { cacheDir, REPO_ROOT } from './paths';
+import { trackChild } from './processes';
+import { StackError } from './errors';
 
 /**
  * v1.5.1 (server 1.29.1, UI 2.42.1) is the newest Temporal CLI whose go.mod has no `replace`
@@ -68,7 +70,7 @@ async function buildInto(target: string, log: Log, build: (outDir: string) => Pr
   try {
     await findOnPath('go', process.env).then((go) => {
       if (!go)
-        throw new Error(
+        throw new StackError(
           'Go (1.22 or newer) is needed to build the local servers; install it or set TEMPORAL_CLI_PATH / MONGODB_URI',
         );
     });
@@ -93,7 +95,7 @@ function run(
   log: Log,
 ): Promise<void> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = trackChild(spawn(command, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] }));
     const tail: string[] = [];
     const collect = (chunk: Buffer) => {
       for (const line of chunk.toString().split('\n').filter(Boolean)) {
@@ -107,7 +109,7 @@ function run(
     child.on('close', (code) => {
       if (code === 0) return resolve();
       tail.forEach(log);
-      reject(new Error(`${command} ${args.join(' ')} failed with exit code ${String(code)}`));
+      reject(new StackError(`${command} ${args.join(' ')} failed with exit code ${String(code)}`));
     });
   });
 }
@@ -131,5 +133,5 @@ async function isExecutable(path: string): Promise<boolean> {
 
 async function assertExecutable(path: string, setting: string): Promise<string> {
   if (await isExecutable(path)) return path;
-  throw new Error(`${setting} points at ${path}, which is not an executable file`);
+  throw new StackError(`${setting} points at ${path}, which is not an executable file`);
 }

@@ -8,6 +8,7 @@ import { freePort, portOrFree } from './ports';
 import { startServer, waitUntilReady } from './processes';
 import type { ServerProcess } from './processes';
 import type { StackState } from './state';
+import { StackError } from './errors';
 
 export interface StackOptions {
   /** Where persistent data lives (`<home>/temporal.db`, `<home>/mongo/`). */
@@ -89,7 +90,7 @@ async function startMongo(
   const external = env['MONGODB_URI'];
   if (external) {
     await pingMongo(external).catch((err: unknown) => {
-      throw new Error(`MONGODB_URI is set but the server does not answer (${(err as Error).message})`);
+      throw new StackError(`MONGODB_URI is set but the server does not answer (${(err as Error).message})`);
     });
     return { uri: external, kind: 'external' };
   }

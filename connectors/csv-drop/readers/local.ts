@@ -43,8 +43,15 @@ function openFailure(err: unknown, path: string): Error {
   if (typeof code === 'string' && TRANSIENT_OPEN_CODES.has(code)) {
     return new TransientOpenError(`${path} cannot be opened (${code})`, { cause: err });
   }
-  // A nightly drop that has not arrived yet: retryable, the activity tries again later.
-  if (code === 'ENOENT') return new RosterflowError('SourceUnavailable', `csv source: no file at ${path}`);
+  // A local path names a file that is there or not: nothing is on its way (unlike an SFTP drop),
+  // so retrying would only hide a wrong setting for minutes. Fails the run at once.
+  if (code === 'ENOENT' || code === 'ENOTDIR') {
+    return new RosterflowError(
+      'SourceUnavailable',
+      `csv source: no file at ${path} (source.path; a relative path is read from the config file's folder)`,
+      { retryable: false },
+    );
+  }
   // The local counterpart of a refused credential: retrying does not grant the permission.
   if (code === 'EACCES' || code === 'EPERM') {
     return new RosterflowError(
