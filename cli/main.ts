@@ -13,7 +13,10 @@ import { describeExpectedError } from './expected-errors';
 
 const program = new Command('rosterflow')
   .description('Keep SaaS people lists in step with your HR system, on Temporal.')
-  .option('-c, --config <path>', 'the config file (default: $ROSTERFLOW_CONFIG or ./rosterflow.yaml)')
+  .option(
+    '-c, --config <path>',
+    'the config file (default: $ROSTERFLOW_CONFIG, ./rosterflow.yaml, or the one a `rosterflow dev` running here serves)',
+  )
   .option('--debug', 'print the stack trace of every error, expected ones too', false)
   .showHelpAfterError();
 
