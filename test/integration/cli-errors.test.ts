@@ -53,13 +53,13 @@ describe('expected errors: one sentence, exit code 1, a stack trace only with --
 
   it('names an unknown run id', async () => {
     const result = await runCli(harness, ['history', '--run', 'no-such-run']);
-    expectOneSentence(result, /^rosterflow: No run no-such-run in the run store/);
+    expectOneSentence(result, /^rosterflow: No run or workflow "no-such-run" in the run store/);
   });
 
   it('adds the stack trace with --debug', async () => {
     const result = await runCli(harness, ['--debug', 'history', '--run', 'no-such-run']);
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/^rosterflow: No run no-such-run in the run store/);
+    expect(result.stderr).toMatch(/^rosterflow: No run or workflow "no-such-run" in the run store/);
     expect(result.stderr).toContain('    at ');
   });
 });

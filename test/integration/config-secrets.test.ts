@@ -67,7 +67,8 @@ describe('secrets are checked at resolve', () => {
       expect('error' in outcome).toBe(true);
       const failure = applicationFailure((outcome as { error: unknown }).error);
       expect(failure.type).toBe('SecretUnavailable');
-      expect(failure.message).toBe('target.apiToken: set STAFFBASE_API_TOKEN where the worker runs');
+      // The workflow's own failure, as the Web UI shows it, leads with the type.
+      expect(failure.message).toBe('SecretUnavailable: target.apiToken: set STAFFBASE_API_TOKEN where the worker runs');
       expect(failure.nonRetryable).toBe(true);
       expect(Object.keys(record!.steps)).toEqual(['resolve']);
       expect(record!.steps.resolve).toMatchObject({ status: 'failed', attempt: 1 });
@@ -81,7 +82,9 @@ describe('secrets are checked at resolve', () => {
   it("names a source's secret the same way", async () => {
     const { outcome, record } = await run('acme-hibob', true);
     const failure = applicationFailure((outcome as { error: unknown }).error);
-    expect(failure.message).toBe('source.serviceUserToken: set HIBOB_SERVICE_USER_TOKEN where the worker runs');
+    expect(failure.message).toBe(
+      'SecretUnavailable: source.serviceUserToken: set HIBOB_SERVICE_USER_TOKEN where the worker runs',
+    );
     expect(Object.keys(record!.steps)).toEqual(['resolve']);
   });
 

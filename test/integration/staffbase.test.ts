@@ -2,7 +2,7 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { summarizeFailure } from '../../core/failure-summary';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
@@ -66,8 +66,8 @@ async function failedRun(handle: WorkflowHandleWithFirstExecutionRunId) {
     (err: unknown) => err,
   );
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  const cause = (error as WorkflowFailedError).cause;
-  const failure = (cause instanceof ApplicationFailure ? cause : cause?.cause) as ApplicationFailure;
+  // What an operator is shown: the failed step's type and message (the workflow's own failure leads with them).
+  const failure = summarizeFailure((error as WorkflowFailedError).cause);
   return { failure, record: (await harness.store.runs.get(handle.firstExecutionRunId))! };
 }
 
