@@ -31,13 +31,27 @@ const ALLOWED: Record<Field, string> = {
 
 export const CRON_MACROS = ['@yearly', '@annually', '@monthly', '@weekly', '@daily', '@midnight', '@hourly'];
 
+/** `@every <interval>[/<phase>]`, each a whole number with s, m, h or d: Temporal makes it an interval. */
+const EVERY = /^@every \d+[smhd](\/\d+[smhd])?$/;
+
+/** The largest value of each field: `a/n` means `a-max/n` to Temporal, a form croner does not take. */
+const MAX: Record<Field, number> = {
+  second: 59,
+  minute: 59,
+  hour: 23,
+  'day of month': 31,
+  month: 12,
+  'day of week': 7,
+  year: YEARS.max,
+};
+
 /** What is wrong with a cron expression (`must be ...`), or undefined when Temporal can run it. */
 export function cronProblem(expression: string): string | undefined {
   const trimmed = expression.trim();
   if (trimmed.startsWith('@')) {
-    return CRON_MACROS.includes(trimmed)
+    return CRON_MACROS.includes(trimmed) || EVERY.test(trimmed)
       ? undefined
-      : `must be a cron expression or one of the macros ${CRON_MACROS.join(', ')}`;
+      : `must be a cron expression, one of the macros ${CRON_MACROS.join(', ')}, or "@every <n>[smhd]"`;
   }
   const values = trimmed.split(/\s+/);
   const layout = LAYOUTS[values.length];
@@ -50,7 +64,7 @@ export function cronProblem(expression: string): string | undefined {
   for (const [index, field] of layout.entries()) {
     const value = values[index] ?? '';
     if (!fieldIsValid(field, value)) {
-      const allowed = `${ALLOWED[field]}, with ranges a-b, steps */n and lists a,b`;
+      const allowed = `${ALLOWED[field]}, with ranges a-b, steps */n, a/n and a-b/n, and lists a,b`;
       return `must be a cron expression: its ${field} field "${value}" is not valid (allowed: ${allowed})`;
     }
   }
@@ -63,8 +77,13 @@ function fieldIsValid(field: Field, value: string): boolean {
   if (!(names ? /^[\dA-Za-z*,/-]+$/ : /^[\d*,/-]+$/).test(value)) return false;
   if (names && /(^|[^A-Za-z])[A-Za-z]{1,2}([^A-Za-z]|$)/.test(value)) return false;
   if (field === 'year' && !yearsInRange(value)) return false;
+  // `5/15` is `5-59/15` to Temporal; croner only takes the long form.
+  const expanded = value.replace(
+    /(^|,)(\d+)\/(\d+)/g,
+    (_all, lead: string, start: string, step: string) => `${lead}${start}-${MAX[field]}/${step}`,
+  );
   // Every other field stays a wildcard, so croner's verdict is about this one field only.
-  const pattern = FIELDS.map((other) => (other === field ? value : other === 'second' ? '0' : '*')).join(' ');
+  const pattern = FIELDS.map((other) => (other === field ? expanded : other === 'second' ? '0' : '*')).join(' ');
   try {
     new CronPattern(pattern, undefined, { mode: '7-part' });
     return true;

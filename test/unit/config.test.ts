@@ -146,13 +146,18 @@ describe('loadConfig', () => {
     expect(await withCron('0 2 * * 5#2')).toContain('its day of week field "5#2" is not valid');
     expect(await withCron('0 2 * *')).toContain('not 4 field(s)');
     expect(await withCron('@fortnightly')).toContain('one of the macros @yearly');
+    expect(await withCron('@every 2w')).toContain('"@every <n>[smhd]"');
+    expect(await withCron('70/5 * * * *')).toContain('its minute field "70/5" is not valid');
     for (const valid of [
       '0 2 * * *',
       '*/15 9-17 * * MON-FRI',
       '0 2 1,15 jan,jul *',
       '0 2 * * * 2030',
       '30 0 2 * * * *',
+      '5/15 * * * *',
       '@daily',
+      '@every 6h',
+      '@every 1d/2h',
     ]) {
       expect(await withCron(valid)).toBe('valid');
     }
