@@ -1,4 +1,4 @@
-import { ApplicationFailure, CancellationScope, proxyActivities, sleep } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
@@ -56,7 +56,10 @@ export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<D
     return await runImport({ runId, importId }, uploaded.polling, delivery);
   } catch (err) {
     // Without an id (the upload failed), the activity looks for one this run may have created anyway.
-    await cancelStrandedImport({ runId, ...(importId === undefined ? {} : { importId }) });
+    // Patched: a run that failed here before this step existed replays without it.
+    if (patched('cancel-stranded-staffbase-import')) {
+      await cancelStrandedImport({ runId, ...(importId === undefined ? {} : { importId }) });
+    }
     throw err;
   }
 }
