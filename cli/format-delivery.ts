@@ -27,7 +27,7 @@ export function outcomeHeading(result: SyncRosterResult): string {
 export function refusalOutcomeLines(result: SyncRosterResult): string[] {
   const refused = result.delivered?.refused;
   if (!refused) return [];
-  return [`  succeeded; ${refusalSentence(refused)} (the rows: ./bin/rosterflow history --run ${result.runId})`];
+  return [`  delivered, but ${refusalSentence(refused)} (the rows: ./bin/rosterflow history --run ${result.runId})`];
 }
 
 /** The STATUS cell of `rosterflow history`: a partial run says how many rows its target refused. */

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import type { ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
@@ -6,6 +6,7 @@ import { cp, mkdtemp, readFile, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
 import { Connection } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cacheDir } from '../../tools/stack/paths';
@@ -204,6 +205,12 @@ async function isRunning(pid: number): Promise<boolean> {
   return stat !== undefined && stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
 }
 
+/** `git status --porcelain` of the checkout the tests run from. */
+async function gitStatus(): Promise<string> {
+  const { stdout } = await promisify(execFile)('git', ['status', '--porcelain'], { cwd: REPO_ROOT });
+  return stdout;
+}
+
 function portIsFree(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const server = createServer();
@@ -272,6 +279,8 @@ describe('stopping `npm run demo`', () => {
   ] as const;
   for (const { signal, to, group, npmExit } of cases) {
     it(`${signal} to ${to} stops the worker, Temporal and the store, and frees their ports`, async () => {
+      // The demo leaves the checkout as it found it (lock file, outputs, state all elsewhere or ignored).
+      const statusBefore = await gitStatus();
       const demo = await startDemo();
       try {
         await waitFor(() => demo.output().includes('press Ctrl-C'), 'the demo run', demo.child, demo.output);
@@ -304,6 +313,7 @@ describe('stopping `npm run demo`', () => {
         expect(demo.output()).toMatch(
           new RegExp(`${signal}: stopping the worker and the local stack\\.\\.\\.\\nStopped\\.`),
         );
+        expect(await gitStatus()).toBe(statusBefore);
       } finally {
         await demo.cleanUp();
       }

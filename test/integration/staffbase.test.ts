@@ -261,7 +261,7 @@ describe('Staffbase delivery through the workflow', () => {
       const runId = /\(run ([\w-]+)\)/.exec(outcome.stdout)?.[1] ?? '';
       expect(outcome.stdout).toMatch(/^PARTIAL: 10 pulled: 10 delivered$/m);
       expect(outcome.stdout).toContain(
-        `  succeeded; 1 row rejected by Staffbase: CSV_DUPLICATE_EMAIL (the rows: ./bin/rosterflow history --run ${runId})`,
+        `  delivered, but 1 row rejected by Staffbase: CSV_DUPLICATE_EMAIL (the rows: ./bin/rosterflow history --run ${runId})`,
       );
 
       const record = (await harness.store.runs.get(runId))!;

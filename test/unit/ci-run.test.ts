@@ -55,6 +55,7 @@ describe('.ci/run', () => {
     expect(result.stderr).toContain('FAILED: npm install / npm test changed or left files in the checkout');
     expect(result.stderr).toContain(' M package-lock.json');
     expect(result.stderr).toContain('?? stray-report.xml');
+    expect(result.stderr).toContain('Write them outside the checkout, add them to .gitignore');
   });
 
   it('passes when the checkout is as clean as before', async () => {
