@@ -25,7 +25,7 @@ export function summarizeFailure(err: unknown): FailureSummary {
  * What a workflow fails with, for the Web UI and `describe`: a failed step becomes an
  * ApplicationFailure "Type: message" of the step's own failure instead of "Activity task failed";
  * its cause chain is kept only when no stack in it names a file by its absolute path. Failures the
- * workflow raised itself keep their type and message and lose their stack (the bundle's paths).
+ * workflow raised itself are led by their type the same way and lose their stack (the bundle's paths).
  * Anything else (a cancellation, a bug in workflow code) is returned unchanged.
  */
 export function runFailure(err: unknown): unknown {
@@ -42,7 +42,18 @@ export function runFailure(err: unknown): unknown {
     failure.stack = '';
     return failure;
   }
-  if (err instanceof ApplicationFailure) err.stack = '';
+  if (err instanceof ApplicationFailure) {
+    // Raised by the workflow itself (SourceEmpty, RowsRejected, HoldRejected...): the same "Type: message".
+    const { type, message } = summarizeFailure(err);
+    const failure = ApplicationFailure.create({
+      type,
+      message: `${type}: ${message}`,
+      nonRetryable: err.nonRetryable === true,
+      ...(err.details === undefined || err.details === null ? {} : { details: [...err.details] }),
+    });
+    failure.stack = '';
+    return failure;
+  }
   return err;
 }
 

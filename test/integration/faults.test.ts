@@ -1,5 +1,6 @@
 import { WorkflowFailedError } from '@temporalio/client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summarizeFailure } from '../../core/failure-summary';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
 import { PERSONIO_CLIENT_ID, PERSONIO_CLIENT_SECRET, PersonioFake } from '../fakes/personio/server';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
@@ -80,10 +81,8 @@ async function failedRun(): Promise<{ runId: string; failure: { type?: string; m
     (err: unknown) => err,
   );
   expect(error).toBeInstanceOf(WorkflowFailedError);
-  const failure = ((error as WorkflowFailedError).cause?.cause ?? (error as WorkflowFailedError).cause) as {
-    type?: string;
-    message?: string;
-  };
+  // What an operator is shown: the type and message the workflow's own failure leads with.
+  const failure = summarizeFailure((error as WorkflowFailedError).cause);
   return { runId: (await handle.describe()).runId, failure };
 }
 

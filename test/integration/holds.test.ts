@@ -5,6 +5,7 @@ import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@tem
 import { ApplicationFailure } from '@temporalio/common';
 import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { summarizeFailure } from '../../core/failure-summary';
 import type { HoldDecisionOutcome, PendingHold } from '../../workflows/hold';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
@@ -82,7 +83,9 @@ async function failureOf(handle: WorkflowHandle): Promise<ApplicationFailure> {
   expect(err).toBeInstanceOf(WorkflowFailedError);
   const cause = (err as WorkflowFailedError).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
+  // Its message as an operator is shown it: without the "Type: " the workflow's own failure leads with.
+  const failure = cause as ApplicationFailure;
+  return Object.assign(failure, { message: summarizeFailure(failure).message });
 }
 
 /** Waits until the run's `hold` query reports a pending hold. */

@@ -5,6 +5,7 @@ import { promisify } from 'node:util';
 import { WorkflowFailedError } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { summarizeFailure } from '../../core/failure-summary';
 import { inject } from 'vitest';
 import { sha256Hex } from '../../core/checksum';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
@@ -49,7 +50,9 @@ async function failureOf(promise: Promise<unknown>): Promise<ApplicationFailure>
   let cause = (err as WorkflowFailedError).cause;
   while (cause && !(cause instanceof ApplicationFailure)) cause = (cause as { cause?: Error }).cause;
   expect(cause).toBeInstanceOf(ApplicationFailure);
-  return cause as ApplicationFailure;
+  // Its message as an operator is shown it: without the "Type: " the workflow's own failure leads with.
+  const failure = cause as ApplicationFailure;
+  return Object.assign(failure, { message: summarizeFailure(failure).message });
 }
 
 describe('syncRoster end to end through a real worker', () => {

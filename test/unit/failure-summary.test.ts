@@ -27,12 +27,15 @@ describe('runFailure: what a workflow fails with', () => {
     expect(failure.cause).toBeUndefined();
   });
 
-  it('leaves a cancellation as it is, and a failure the workflow raised without its stack', () => {
+  it('leaves a cancellation as it is, and leads a failure the workflow raised with its type, without a stack', () => {
     const cancelled = activityFailed(new CancelledFailure('cancelled'));
     expect(runFailure(cancelled)).toBe(cancelled);
     const own = ApplicationFailure.nonRetryable('nothing was delivered', 'SourceEmpty');
-    expect(runFailure(own)).toBe(own);
-    expect(own.stack).toBe('');
+    const failure = runFailure(own) as ApplicationFailure;
+    expect(failure).toMatchObject({ type: 'SourceEmpty', message: 'SourceEmpty: nothing was delivered' });
+    expect(failure.nonRetryable).toBe(true);
+    expect(failure.stack).toBe('');
+    expect(summarizeFailure(failure)).toEqual({ type: 'SourceEmpty', message: 'nothing was delivered' });
     const bug = new TypeError('x is undefined');
     expect(runFailure(bug)).toBe(bug);
   });
