@@ -10,7 +10,7 @@ export interface GlobalOptions {
   config?: string;
 }
 
-export function settingsFrom(_options: GlobalOptions): Promise<RuntimeSettings> {
+export function settingsFrom(): Promise<RuntimeSettings> {
   return resolveRuntimeSettings();
 }
 

@@ -1,7 +1,14 @@
 import { homeDir } from '../tools/stack/paths';
 import { startLocalStack } from '../tools/stack/stack';
 import type { LocalStack } from '../tools/stack/stack';
-import { readStackState, removeDevState, removeStackState, writeDevState, writeStackState } from '../tools/stack/state';
+import {
+  readDevState,
+  readStackState,
+  removeDevState,
+  removeStackState,
+  writeDevState,
+  writeStackState,
+} from '../tools/stack/state';
 
 export interface RunningStack {
   stack: Omit<LocalStack, 'stop'>;
@@ -25,7 +32,8 @@ export async function bringUpLocalStack(options: {
 }): Promise<RunningStack> {
   const home = homeDir();
   const recordConfig = async () => {
-    if (options.configPath !== undefined)
+    // A dev already running here keeps its record: the first one started serves this folder's commands.
+    if (options.configPath !== undefined && !(await readDevState(home)))
       await writeDevState(home, { pid: process.pid, configPath: options.configPath });
   };
   const running = await readStackState(home);

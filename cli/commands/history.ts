@@ -22,7 +22,7 @@ export function registerHistoryCommand(program: Command): void {
     .action(
       async (syncId: string | undefined, options: { limit: number; run?: string; json: boolean }, command: Command) => {
         const globals = command.optsWithGlobals<GlobalOptions>();
-        const settings = await settingsFrom(globals);
+        const settings = await settingsFrom();
         await withStore(settings, async (store) => {
           if (options.run !== undefined) {
             const run = await findRun(store.runs, options.run);

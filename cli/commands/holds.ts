@@ -9,7 +9,6 @@ import type { RunRecord } from '../../store/run-record';
 import type { Store } from '../../store/store';
 import type { HoldDecisionOutcome } from '../../workflows/hold';
 import { settingsFrom, withClient, withStore } from '../context';
-import type { GlobalOptions } from '../context';
 
 /**
  * `rosterflow holds`, `approve` and `reject`: the CLI side of operator holds (workflows/hold.ts).
@@ -23,8 +22,8 @@ export function registerHoldsCommands(program: Command): void {
     .description('list runs held by a safety rule, waiting for approval')
     .argument('[syncId]', 'only runs of this sync')
     .option('--json', 'print JSON instead of a table', false)
-    .action(async (syncId: string | undefined, options: { json: boolean }, command: Command) => {
-      const settings = await settingsFrom(command.optsWithGlobals<GlobalOptions>());
+    .action(async (syncId: string | undefined, options: { json: boolean }) => {
+      const settings = await settingsFrom();
       await withStore(settings, async (store) => {
         const recorded = await store.runs.held(syncId === undefined ? {} : { syncId });
         const runs =
@@ -44,10 +43,10 @@ export function registerHoldsCommands(program: Command): void {
       .argument('<workflowId>', "the held run's workflow id (see `rosterflow holds`)")
       .requiredOption('--reason <text>', 'why (recorded in the run with your name)')
       .option('--by <name>', 'who decides (default: your OS user name)')
-      .action(async (workflowId: string, options: { reason: string; by?: string }, command: Command) => {
+      .action(async (workflowId: string, options: { reason: string; by?: string }) => {
         const decision = parseHoldDecision({ approve, by: options.by ?? defaultUser(), reason: options.reason });
         if (typeof decision === 'string') throw new RosterflowError('InvalidInput', decision);
-        const settings = await settingsFrom(command.optsWithGlobals<GlobalOptions>());
+        const settings = await settingsFrom();
         const outcome = await withClient(settings, (client) => sendDecision(client, workflowId, decision));
         console.log(
           outcome.approved

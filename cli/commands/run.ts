@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
 import { openStore } from '../../store/store';
 import { settingsFrom, withClient } from '../context';
-import type { GlobalOptions } from '../context';
 import { formatHeld, formatOutcome } from '../format';
 import { startSyncAndWait } from '../start-sync';
 
@@ -11,8 +10,8 @@ export function registerRunCommand(program: Command): void {
     .description('start a sync now, print its progress and its outcome (exit code 1 if it fails)')
     .argument('<syncId>', 'the id of a sync in the config')
     .option('--dry-run', 'render and record everything but deliver nothing', false)
-    .action(async (syncId: string, options: { dryRun: boolean }, command: Command) => {
-      const settings = await settingsFrom(command.optsWithGlobals<GlobalOptions>());
+    .action(async (syncId: string, options: { dryRun: boolean }) => {
+      const settings = await settingsFrom();
       // The run store gives the steps, waits and rejected rows; the run itself needs only Temporal
       // (its worker rides out a store outage), so an unreachable store only makes the output shorter.
       const store = await openStore(settings.mongoUri, settings.dbName).catch(() => {

@@ -13,7 +13,7 @@ export function registerSchedulesCommands(program: Command): void {
     .action(async (options: { prune: boolean }, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const config = await loadConfig(await configPathFrom(globals));
-      const settings = await settingsFrom(globals);
+      const settings = await settingsFrom();
       const changes = await withClient(settings, (client) =>
         applySchedules(client, config, { taskQueue: settings.taskQueue, prune: options.prune }),
       );
