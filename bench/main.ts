@@ -29,6 +29,7 @@ async function run(): Promise<void> {
   const plan = benchPlan(process.env);
   const scratch = await mkdtemp(join(tmpdir(), 'rosterflow-bench-'));
   const rows: BenchRow[] = [];
+  const failures: string[] = [];
   let storeKind = 'unknown';
   try {
     for (const { employees, targets } of plan) {
@@ -50,7 +51,15 @@ async function run(): Promise<void> {
       rows.push(scriptRow);
       console.log(progressLine(scriptRow));
       for (const target of targets) {
-        const measured = await runSync(employees, target, exportPath, join(scratch, `${target}-${employees}`));
+        const measured = await runSync(employees, target, exportPath, join(scratch, `${target}-${employees}`)).catch(
+          (err: unknown) => {
+            // One failed case (a fake that cannot take the roster, say) must not lose the others' numbers.
+            failures.push(`${employees} employees into ${target}: ${err instanceof Error ? err.message : String(err)}`);
+            console.error(failures.at(-1));
+            return undefined;
+          },
+        );
+        if (!measured) continue;
         storeKind = measured.storeKind;
         const row: BenchRow = { ...measured.row, ratioToScript: measured.row.wallSeconds / script.seconds };
         if (row.rowsWritten !== null && row.rowsWritten !== script.rows) {
@@ -73,6 +82,7 @@ async function run(): Promise<void> {
     date: now.toISOString(),
     machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version, store: storeKind },
     rows,
+    failures,
   };
   const dir = join(ROOT, 'bench', 'results');
   await mkdir(dir, { recursive: true });
@@ -83,6 +93,10 @@ async function run(): Promise<void> {
   );
   await writeFile(path, `${JSON.stringify(mergeResults(earlier, results), null, 2)}\n`);
   console.log(`Results in ${path}`);
+  if (failures.length > 0) {
+    console.error(`\n${failures.length} case(s) failed:\n${failures.join('\n')}`);
+    process.exitCode = 1;
+  }
 }
 
 function progressLine(row: BenchRow): string {

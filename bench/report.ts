@@ -129,6 +129,8 @@ export interface BenchResults {
   date: string;
   machine: { cpus: number; memoryBytes: number; node: string; store: string };
   rows: BenchRow[];
+  /** The cases that did not finish, each with its error; this run's only. */
+  failures: string[];
 }
 
 /** The results file's name for a run on `date` at `commit`. */

@@ -122,6 +122,7 @@ describe('results file', () => {
     date: '2026-12-04T20:00:00.000Z',
     machine: { cpus: 2, memoryBytes: 1, node: 'v20', store: 'ferretdb' },
     rows,
+    failures: [],
   });
 
   it('is named by day and commit', () => {
