@@ -1,96 +1,236 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { execFileSync } from 'node:child_process';
+import { createReadStream } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Writable } from 'node:stream';
-import { CsvDropConfigSchema } from '../connectors/csv-drop/config';
-import { createCsvDropSource } from '../connectors/csv-drop/source';
-import type { Employee } from '../core/employee';
-import { CsvFileTargetConfigSchema } from '../targets/csv-file/config';
-import { createCsvFileLayouts } from '../targets/csv-file/layout';
-import { renderArtifacts } from '../targets/sdk/render';
+import { Client, Connection } from '@temporalio/client';
+import { stringify } from 'yaml';
+import { startLocalStack } from '../tools/stack/stack';
 import { writeExport } from './export';
+import { historyStats } from './history-stats';
+import { childServingPort, spawnNode, stopChild, tail, waitForOutput } from './processes';
+import { benchPlan, formatTable, mergeResults, resultsFileName, SCRIPT_TARGET } from './report';
+import type { BenchResults, BenchRow, BenchTarget } from './report';
+import { PeakRssSampler } from './rss';
+import { SOURCE_COLUMNS, startTarget } from './targets';
 
 /**
- * `npm run bench`: an HR export of BENCH_ROWS rows (default 1,000,000) read by the CSV drop source and
- * rendered through a csv-file layout, as the extract and render steps do (without the store).
- * Prints throughput and peak memory: memory must stay bounded by a page, not grow with the roster.
+ * `npm run bench`: what a user waits for. For each roster size, a synthetic HR export; the
+ * hand-written script over it (its own process); then per target a fresh local stack (Temporal dev
+ * server + the embedded store on random loopback ports), a production worker (dist/ with the prebuilt
+ * workflow bundle) in its own process, and `rosterflow run` started by the CLI, timed from start to
+ * exit. Prints one table and writes bench/results/<date>-<commit>.json. Run `npm run build` first
+ * (`npm run bench` does).
  */
-const ROWS = Number(process.env['BENCH_ROWS'] ?? 1_000_000);
+const ROOT = join(__dirname, '..');
+const SYNC_ID = 'bench';
+
 async function run(): Promise<void> {
-  const dir = await mkdtemp(join(tmpdir(), 'rosterflow-bench-'));
-  let peakRss = 0;
-  const sample = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 50);
+  const plan = benchPlan(process.env);
+  const scratch = await mkdtemp(join(tmpdir(), 'rosterflow-bench-'));
+  const rows: BenchRow[] = [];
+  const failures: string[] = [];
+  let storeKind = 'unknown';
   try {
-    const path = join(dir, 'export.csv');
-    await writeExport(path, ROWS);
-    const baselineRss = process.memoryUsage().rss;
-
-    const source = createCsvDropSource(
-      CsvDropConfigSchema.parse({
-        type: 'csv',
-        path,
-        columns: {
-          sourceId: 'Employee ID',
-          firstName: 'First Name',
-          lastName: 'Last Name',
-          workEmail: 'Work Email',
-          status: 'Status',
-          hireDate: 'Hire Date',
-          department: 'Department',
-          location: 'Location',
-        },
-      }),
-      { resolveSecret: () => Promise.reject(new Error('no secrets')) },
-    );
-    const layouts = createCsvFileLayouts(
-      CsvFileTargetConfigSchema.parse({
-        type: 'csv-file',
-        path: join(dir, 'out.csv'),
-        columns: [
-          { header: 'Email', field: 'workEmail' },
-          { header: 'First Name', field: 'firstName' },
-          { header: 'Last Name', field: 'lastName' },
-          { header: 'Department', field: 'department' },
-        ],
-      }),
-    );
-
-    let pulled = 0;
-    async function* pages(): AsyncIterable<Employee[]> {
-      for await (const page of source.listEmployees()) {
-        pulled += page.records.length;
-        yield page.records;
-      }
-    }
-    let bytes = 0;
-    const started = process.hrtime.bigint();
-    const outcome = await renderArtifacts(layouts, pages(), () =>
-      Promise.resolve({
-        id: 'bench',
-        stream: new Writable({
-          write(chunk: Buffer, _encoding, done) {
-            bytes += chunk.length;
-            done();
+    for (const { employees, targets } of plan) {
+      const exportPath = join(scratch, `export-${employees}.csv`);
+      await writeExport(exportPath, employees);
+      const script = await runScript(exportPath, join(scratch, `script-${employees}.csv`));
+      const scriptRow: BenchRow = {
+        employees,
+        target: SCRIPT_TARGET,
+        wallSeconds: script.seconds,
+        employeesPerSecond: employees / script.seconds,
+        ratioToScript: 1,
+        workerPeakRssBytes: script.peakRssBytes,
+        storePeakRssBytes: null,
+        historyEvents: null,
+        largestPayloadBytes: null,
+        rowsWritten: script.rows,
+      };
+      rows.push(scriptRow);
+      console.log(progressLine(scriptRow));
+      for (const target of targets) {
+        const measured = await runSync(employees, target, exportPath, join(scratch, `${target}-${employees}`)).catch(
+          (err: unknown) => {
+            // One failed case (a fake that cannot take the roster, say) must not lose the others' numbers.
+            failures.push(`${employees} employees into ${target}: ${err instanceof Error ? err.message : String(err)}`);
+            console.error(failures.at(-1));
+            return undefined;
           },
-        }),
-      }),
-    );
-    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-    clearInterval(sample);
-    const mb = (value: number) => `${(value / 1024 / 1024).toFixed(0)} MB`;
-    console.log(`rows in export        ${ROWS}`);
-    console.log(`employees pulled      ${pulled}`);
-    console.log(`employees rendered    ${outcome.rendered} (${outcome.filteredOut} leavers left out)`);
-    console.log(`output                ${mb(bytes)}`);
-    console.log(`extract + render      ${seconds.toFixed(1)} s, ${Math.round(pulled / seconds)} employees/s`);
-    console.log(`peak RSS              ${mb(peakRss)} (before the pass: ${mb(baselineRss)})`);
+        );
+        if (!measured) continue;
+        storeKind = measured.storeKind;
+        const row: BenchRow = { ...measured.row, ratioToScript: measured.row.wallSeconds / script.seconds };
+        if (row.rowsWritten !== null && row.rowsWritten !== script.rows) {
+          console.warn(`  ${target} wrote ${row.rowsWritten} rows, the script ${script.rows}: they differ`);
+        }
+        rows.push(row);
+        console.log(progressLine(row));
+      }
+      await rm(exportPath, { force: true });
+    }
   } finally {
-    clearInterval(sample);
-    await rm(dir, { recursive: true, force: true });
+    await rm(scratch, { recursive: true, force: true });
+  }
+
+  console.log(`\n${formatTable(rows)}\n`);
+  const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain') ? '-dirty' : '');
+  const now = new Date();
+  const results: BenchResults = {
+    commit,
+    date: now.toISOString(),
+    machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version, store: storeKind },
+    rows,
+    failures,
+  };
+  const dir = join(ROOT, 'bench', 'results');
+  await mkdir(dir, { recursive: true });
+  const path = join(dir, resultsFileName(now, commit));
+  const earlier = await readFile(path, 'utf8').then(
+    (text) => JSON.parse(text) as BenchResults,
+    () => undefined,
+  );
+  await writeFile(path, `${JSON.stringify(mergeResults(earlier, results), null, 2)}\n`);
+  console.log(`Results in ${path}`);
+  if (failures.length > 0) {
+    console.error(`\n${failures.length} case(s) failed:\n${failures.join('\n')}`);
+    process.exitCode = 1;
   }
 }
 
+function progressLine(row: BenchRow): string {
+  return `${row.employees} employees, ${row.target}: ${row.wallSeconds.toFixed(1)} s`;
+}
+
+function git(...args: string[]): string {
+  return execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
+}
+
+async function runScript(
+  exportPath: string,
+  outPath: string,
+): Promise<{ seconds: number; rows: number; peakRssBytes: number }> {
+  const started = process.hrtime.bigint();
+  const child = spawnNode([join(ROOT, 'bench', 'script.mjs'), exportPath, outPath], process.env, ROOT);
+  const code = await child.exited;
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  if (code !== 0) throw new Error(`the hand-written script failed (exit ${code}):\n${tail(child)}`);
+  const report = JSON.parse(child.output().trim().split('\n').pop() ?? '{}') as { rows: number; peakRssBytes: number };
+  return { seconds, ...report };
+}
+
+/** One sync of `employees` into `target` on a fresh stack and worker, as a user runs it. */
+async function runSync(
+  employees: number,
+  target: BenchTarget,
+  exportPath: string,
+  home: string,
+): Promise<{ row: Omit<BenchRow, 'ratioToScript'>; storeKind: string }> {
+  await mkdir(home, { recursive: true });
+  const baseEnv = withoutConnectionSettings(process.env);
+  const stack = await startLocalStack({
+    home,
+    persistent: false,
+    ui: false,
+    preferDefaultPorts: false,
+    log: () => undefined,
+    env: baseEnv,
+  });
+  const storePid = await childServingPort(Number(new URL(stack.mongoUri).port));
+  if (storePid === undefined) throw new Error(`found no store process serving ${stack.mongoUri}`);
+  const storeRss = new PeakRssSampler(storePid);
+  const targetUnderTest = await startTarget(target, home);
+  const configPath = join(home, 'rosterflow.yaml');
+  await writeFile(
+    configPath,
+    stringify({
+      version: 1,
+      syncs: [
+        {
+          id: SYNC_ID,
+          source: { type: 'csv', path: exportPath, columns: SOURCE_COLUMNS },
+          target: targetUnderTest.config,
+        },
+      ],
+    }),
+  );
+  const env: NodeJS.ProcessEnv = {
+    ...baseEnv,
+    NODE_ENV: 'production',
+    TEMPORAL_ADDRESS: stack.temporalAddress,
+    TEMPORAL_NAMESPACE: stack.namespace,
+    MONGODB_URI: stack.mongoUri,
+    ROSTERFLOW_CONFIG: configPath,
+    ROSTERFLOW_HOME: join(home, '.rosterflow'),
+    ROSTERFLOW_WORKFLOW_BUNDLE: join(ROOT, 'dist', 'workflow-bundle.js'),
+    ...targetUnderTest.env,
+  };
+  const worker = spawnNode([join(ROOT, 'dist', 'worker', 'main.js')], env, home);
+  const workerRss = new PeakRssSampler(worker.pid);
+  const connection = await Connection.connect({ address: stack.temporalAddress });
+  try {
+    await waitForOutput(worker, 'rosterflow worker: task queue', 120_000);
+    const started = process.hrtime.bigint();
+    const cli = spawnNode([join(ROOT, 'dist', 'cli', 'main.js'), 'run', SYNC_ID], env, home);
+    // A generous limit, so a hung run ends the bench instead of hanging it.
+    const limitMs = Math.max(10 * 60_000, employees * 3);
+    const timer = setTimeout(() => cli.child.kill('SIGKILL'), limitMs);
+    const code = await cli.exited;
+    clearTimeout(timer);
+    const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const [workerPeak, storePeak] = await Promise.all([workerRss.stop(), storeRss.stop()]);
+    if (code !== 0) {
+      throw new Error(`rosterflow run into ${target} failed (exit ${code}):\n${tail(cli)}\nworker:\n${tail(worker)}`);
+    }
+    const ids = /started (\S+) \(run (\S+)\)/.exec(cli.output());
+    if (!ids) throw new Error(`rosterflow run did not print its workflow id:\n${tail(cli)}`);
+    const client = new Client({ connection, namespace: stack.namespace });
+    const history = await client.workflow.getHandle(ids[1]!, ids[2]).fetchHistory();
+    const stats = historyStats(history);
+    return {
+      storeKind: stack.mongoKind,
+      row: {
+        employees,
+        target,
+        wallSeconds,
+        employeesPerSecond: employees / wallSeconds,
+        workerPeakRssBytes: workerPeak,
+        storePeakRssBytes: storePeak,
+        historyEvents: stats.events,
+        largestPayloadBytes: stats.largestPayloadBytes,
+        rowsWritten: targetUnderTest.outputPath === undefined ? null : await dataRows(targetUnderTest.outputPath),
+      },
+    };
+  } finally {
+    await workerRss.stop();
+    await storeRss.stop();
+    await stopChild(worker);
+    await connection.close();
+    await targetUnderTest.close();
+    await stack.stop();
+  }
+}
+
+/** The environment without the settings that would point the stack, worker or CLI somewhere else. */
+function withoutConnectionSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  return Object.fromEntries(
+    Object.entries(env).filter(
+      ([name]) => name !== 'MONGODB_URI' && !name.startsWith('TEMPORAL_') && !name.startsWith('ROSTERFLOW_'),
+    ),
+  );
+}
+
+/** Lines after the header of a CSV file whose cells hold no line breaks (every delivered cell is on one line). */
+async function dataRows(path: string): Promise<number> {
+  let lines = 0;
+  for await (const chunk of createReadStream(path)) {
+    for (const byte of chunk as Buffer) if (byte === 10) lines += 1;
+  }
+  return Math.max(0, lines - 1);
+}
+
 run().catch((err: unknown) => {
-  console.error(err);
+  console.error(err instanceof Error ? err.message : err);
   process.exit(1);
 });

@@ -10,7 +10,7 @@ import { startMongoServer } from '../tools/stack/stack';
 import { writeExport } from './export';
 
 /**
- * The second half of `npm run bench`: the real extract and render activities (MongoDB checkpoints,
+ * The second half of `npm run bench:parts`: the real extract and render activities (MongoDB checkpoints,
  * staged pages, per-page render segments, GridFS assembly) over BENCH_STORE_ROWS rows (default
  * 200,000) against a MongoDB wire-protocol server of their own (`mongod` on PATH, else FerretDB).
  * Prints each step's time and throughput and the process's peak memory.
