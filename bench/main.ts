@@ -31,6 +31,32 @@ async function run(): Promise<void> {
   const rows: BenchRow[] = [];
   const failures: string[] = [];
   let storeKind = 'unknown';
+
+  // The code measured: results files of earlier runs do not make it dirty.
+  const commit =
+    git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain', '--', '.', ':!bench/results') ? '-dirty' : '');
+  const started = new Date();
+
+  /** Writes the results file; called after every case, so a case that hangs loses no finished row. */
+  async function save(): Promise<string> {
+    const now = new Date();
+    const results: BenchResults = {
+      commit,
+      date: now.toISOString(),
+      machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version, store: storeKind },
+      rows,
+      failures,
+    };
+    const dir = join(ROOT, 'bench', 'results');
+    await mkdir(dir, { recursive: true });
+    const path = join(dir, resultsFileName(started, commit));
+    const earlier = await readFile(path, 'utf8').then(
+      (text) => JSON.parse(text) as BenchResults,
+      () => undefined,
+    );
+    await writeFile(path, `${JSON.stringify(mergeResults(earlier, results), null, 2)}\n`);
+    return path;
+  }
   try {
     for (const { employees, targets } of plan) {
       const exportPath = join(scratch, `export-${employees}.csv`);
@@ -67,6 +93,7 @@ async function run(): Promise<void> {
         }
         rows.push(row);
         console.log(progressLine(row));
+        await save();
       }
       await rm(exportPath, { force: true });
     }
@@ -75,24 +102,7 @@ async function run(): Promise<void> {
   }
 
   console.log(`\n${formatTable(rows)}\n`);
-  const commit = git('rev-parse', '--short', 'HEAD') + (git('status', '--porcelain') ? '-dirty' : '');
-  const now = new Date();
-  const results: BenchResults = {
-    commit,
-    date: now.toISOString(),
-    machine: { cpus: cpus().length, memoryBytes: totalmem(), node: process.version, store: storeKind },
-    rows,
-    failures,
-  };
-  const dir = join(ROOT, 'bench', 'results');
-  await mkdir(dir, { recursive: true });
-  const path = join(dir, resultsFileName(now, commit));
-  const earlier = await readFile(path, 'utf8').then(
-    (text) => JSON.parse(text) as BenchResults,
-    () => undefined,
-  );
-  await writeFile(path, `${JSON.stringify(mergeResults(earlier, results), null, 2)}\n`);
-  console.log(`Results in ${path}`);
+  console.log(`Results in ${await save()}`);
   if (failures.length > 0) {
     console.error(`\n${failures.length} case(s) failed:\n${failures.join('\n')}`);
     process.exitCode = 1;
