@@ -3,7 +3,7 @@ import { deliverCsvFile } from '../targets/csv-file/deliver';
 import { targetDefinition } from '../targets';
 import type { ActivityDeps } from './deps';
 import { loadRunSync } from './load-run-sync';
-import type { RenderResult } from './render';
+import type { RenderResult } from './build-checkpoint';
 import { runStep } from './step';
 
 export interface DeliverInput {

@@ -9,7 +9,11 @@ import { readSetting } from '../core/env';
 const reached = new Map<string, number>();
 
 export type FailpointName =
-  'extract.after-page' | 'render.after-page' | 'deliver.after-upload' | 'deliver.after-allstacks-upload';
+  | 'build.after-page'
+  | 'extract.after-page'
+  | 'render.after-page'
+  | 'deliver.after-upload'
+  | 'deliver.after-allstacks-upload';
 
 export async function failpoint(name: FailpointName): Promise<void> {
   const armed = readSetting(process.env, 'ROSTERFLOW_FAILPOINTS');

@@ -44,9 +44,15 @@ export function createRunRecordActivities(deps: ActivityDeps) {
       await deps.store.runs.start({ ...input, startedAt: new Date(input.startedAt) });
     },
 
-    /** Closes the run record and deletes the run's staged employee rows, render segments and checkpoints. */
+    /**
+     * Closes the run record and deletes the run's working data: its checkpoints, the pages of a build
+     * that never finished (a drop, whatever the roster's size), and what runs from before the one-pass
+     * build staged (staged employee rows, render segments).
+     */
     async finishRun(input: FinishRunInput): Promise<void> {
       await deps.store.runs.finish(input.runId, input.status, input.error);
+      const build = await deps.store.checkpoints.get<{ result?: unknown }>(input.runId, 'build');
+      if (build && build.data.result === undefined) await deps.store.artifactPages.drop(input.runId);
       await deps.store.staging.deleteRun(input.runId);
       await deps.store.renderSegments.deleteRun(input.runId);
       await deps.store.checkpoints.deleteRun(input.runId);

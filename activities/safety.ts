@@ -1,5 +1,6 @@
 import { heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
+import { Hash64Set, hash64 } from '../core/hash64';
 import ms from 'ms';
 import { DEFAULT_MAX_DEACTIVATION_PERCENT, evaluateSafetyRules } from '../core/safety-rules';
 import type { PlanCounts, SafetyLimits } from '../core/safety-rules';
@@ -61,57 +62,82 @@ export function safetyLimits(sync: SyncConfig): SafetyLimits {
 const isEmployed = (status: string): boolean => status !== 'inactive';
 
 export function createSafetyActivities(deps: ActivityDeps) {
+  /**
+   * Counts the run's employed people (hashes, page by page) against the sync's last delivery, applies
+   * the safety rules and writes the run's planned snapshot. Not a step of its own in the run's
+   * timeline (that stays resolve/build/deliver): its outcome is the run record's `plan`. Failures are
+   * classified like a step's.
+   */
+  async function planAgainstBaseline(
+    runId: string,
+    pages: () => AsyncIterable<{ employed: Iterable<bigint>; pulled: number }>,
+  ): Promise<DeliveryPlan> {
+    try {
+      const sync = await loadRunSync(deps, runId);
+      const run = await deps.store.runs.get(runId);
+      const previous = await deps.store.snapshots.current(sync.id);
+      const writer = await deps.store.snapshots.openWriter(sync.id, runId);
+      const current = new Hash64Set();
+      let staged = 0;
+      let read = 0;
+      for await (const page of pages()) {
+        staged += page.pulled;
+        for (const hash of page.employed) if (current.add(hash)) await writer.add(hash);
+        read += 1;
+        heartbeat({ pages: read });
+      }
+      const active = await writer.close();
+      const deactivations = previous ? await deps.store.snapshots.countMissing(previous, current) : 0;
+      const counts: PlanCounts = {
+        // The build counts what it pulled in the run record; staged pages are counted as read.
+        pulled: run?.counts.pulled ?? staged,
+        active,
+        deactivations,
+        ...(previous
+          ? {
+              previousPulled: previous.pulled,
+              previousActive: previous.active,
+              previousRunId: previous.runId,
+              previousDeliveredAt: previous.deliveredAt.toISOString(),
+            }
+          : {}),
+      };
+      const tripped = evaluateSafetyRules(counts, safetyLimits(sync));
+      await deps.store.runs.setPlan(runId, { ...counts, tripped });
+      const holdExpiresAfter = sync.safety.holdExpiresAfter;
+      return { ...counts, tripped, holdExpiresAfter, holdExpiresAfterMs: ms(holdExpiresAfter as ms.StringValue) };
+    } catch (err) {
+      throw toApplicationFailure(err, 'plan');
+    }
+  }
+
   return {
     /**
-     * The plan step, between render and delivery: counts this run's employees against the sync's last
-     * delivery and applies the safety rules. It also writes this run's snapshot of employed ids, not yet
-     * current: the run's staged rows are deleted when it ends, and a hold may outlast them, so the ids
-     * are taken now and only made current by commitSnapshot after a successful delivery.
+     * The plan step, between the build and delivery: counts this run's employed people against the
+     * sync's last delivery and applies the safety rules. It also writes this run's snapshot (the hashes
+     * of the employed ids the build kept with its pages), not yet current: it is made current by
+     * commitSnapshot only after a successful delivery.
+     */
+    async planRun({ runId }: PlanDeliveryInput): Promise<DeliveryPlan> {
+      return planAgainstBaseline(runId, async function* () {
+        for await (const hashes of deps.store.artifactPages.employed(runId)) yield { employed: hashes, pulled: 0 };
+      });
+    },
+
+    /**
+     * The plan step of runs started before the one-pass build (their employees are staged pages):
+     * the same plan, from the staged rows. Kept while such runs may still be open; see docs/upgrading.md.
      */
     async planDelivery({ runId }: PlanDeliveryInput): Promise<DeliveryPlan> {
-      // Not a step of its own in the run's timeline (that stays resolve/extract/render/deliver): its
-      // outcome is the run record's `plan`. Failures are classified like a step's.
-      try {
-        const sync = await loadRunSync(deps, runId);
-        const previous = await deps.store.snapshots.current(sync.id);
-        const writer = await deps.store.snapshots.openWriter(sync.id, runId);
-        let pulled = 0;
-        let pages = 0;
+      return planAgainstBaseline(runId, async function* () {
         for await (const { records, renderRejected } of deps.store.staging.readPagesForPlan(runId)) {
-          for (const employee of records) {
-            pulled += 1;
-            // Someone the target's checks refused is in none of its files: gone, for the target.
-            if (isEmployed(employee.status) && !renderRejected.has(employee.sourceId))
-              await writer.add(employee.sourceId);
-          }
-          pages += 1;
-          heartbeat({ pages });
+          // Someone the target's checks refused is in none of its files: gone, for the target.
+          const employed = records
+            .filter((employee) => isEmployed(employee.status) && !renderRejected.has(employee.sourceId))
+            .map((employee) => hash64(employee.sourceId));
+          yield { employed, pulled: records.length };
         }
-        const active = await writer.close();
-        const deactivations = previous
-          ? await deps.store.snapshots.countMissing(previous, runId, (bucket) => heartbeat({ pages, bucket }))
-          : 0;
-
-        const counts: PlanCounts = {
-          pulled,
-          active,
-          deactivations,
-          ...(previous
-            ? {
-                previousPulled: previous.pulled,
-                previousActive: previous.active,
-                previousRunId: previous.runId,
-                previousDeliveredAt: previous.deliveredAt.toISOString(),
-              }
-            : {}),
-        };
-        const tripped = evaluateSafetyRules(counts, safetyLimits(sync));
-        await deps.store.runs.setPlan(runId, { ...counts, tripped });
-        const holdExpiresAfter = sync.safety.holdExpiresAfter;
-        return { ...counts, tripped, holdExpiresAfter, holdExpiresAfterMs: ms(holdExpiresAfter as ms.StringValue) };
-      } catch (err) {
-        throw toApplicationFailure(err, 'plan');
-      }
+      });
     },
 
     /** Marks the run held in the run store (what `rosterflow holds` lists) and notes it in its events. */

@@ -109,8 +109,10 @@ export function workerFoundLine(taskQueue: string): string {
 
 const STEP_OF_ACTIVITY: Readonly<Record<string, string>> = {
   resolveSync: 'resolve',
+  buildArtifacts: 'build',
   extractEmployees: 'extract',
   renderArtifacts: 'render',
+  planRun: 'plan',
   planDelivery: 'plan',
   deliverFile: 'deliver',
   uploadToAllstacks: 'deliver',
@@ -144,10 +146,11 @@ function retryText(activity: PendingActivity): string {
 
 function stepCounts(name: StepName, record: RunRecord): string {
   const { pulled, rejected, rendered, filteredOut, renderRejected } = record.counts;
-  if (name === 'extract' && pulled !== undefined) return `: ${pulled} employees, ${rejected ?? 0} rows rejected`;
-  if (name === 'render' && rendered !== undefined) {
-    return `: ${rendered} rendered, ${filteredOut ?? 0} left out by the target's status filter, ${renderRejected ?? 0} rejected by its checks`;
-  }
+  const pulledText = `${pulled} employees pulled, ${rejected ?? 0} rows rejected`;
+  const renderedText = `${rendered} rendered, ${filteredOut ?? 0} left out by the target's status filter, ${renderRejected ?? 0} rejected by its checks`;
+  if (name === 'build' && pulled !== undefined && rendered !== undefined) return `: ${pulledText}; ${renderedText}`;
+  if (name === 'extract' && pulled !== undefined) return `: ${pulledText}`;
+  if (name === 'render' && rendered !== undefined) return `: ${renderedText}`;
   return '';
 }
 

@@ -1,6 +1,7 @@
 import type { Readable, Writable } from 'node:stream';
 import { GridFSBucket, ObjectId } from 'mongodb';
 import type { Db } from 'mongodb';
+import { ArtifactPageStore } from './artifact-pages';
 
 export interface ArtifactMetadata {
   runId: string;
@@ -8,11 +9,18 @@ export interface ArtifactMetadata {
   checksum?: string;
 }
 
-/** Rendered files kept in GridFS for delivery, later diffs and audit. */
+/**
+ * Files kept for delivery, later diffs and audit. A run's rendered files are its artifact pages
+ * (store/artifact-pages.ts, ids `pages:<file>:<runId>`); other files (a vendor's error report, the
+ * files of runs rendered before the one-pass build) are in GridFS. Both read the same way.
+ */
 export class ArtifactStore {
   private readonly bucket: GridFSBucket;
 
-  constructor(db: Db) {
+  constructor(
+    db: Db,
+    private readonly pages: ArtifactPageStore,
+  ) {
     this.bucket = new GridFSBucket(db, { bucketName: 'artifacts' });
   }
 
@@ -24,6 +32,8 @@ export class ArtifactStore {
   }
 
   openReader(id: string, start = 0): Readable {
+    const paged = ArtifactPageStore.parseArtifactId(id);
+    if (paged) return this.pages.read(paged.runId, paged.file, start);
     return this.bucket.openDownloadStream(new ObjectId(id), start > 0 ? { start } : {});
   }
 

@@ -14,7 +14,7 @@ export class CheckpointSuperseded extends Error {
 }
 
 /** Steps whose progress is checkpointed so that a retry, on any worker, continues where the last attempt stopped. */
-export type CheckpointStep = 'extract' | 'render' | 'deliver';
+export type CheckpointStep = 'build' | 'extract' | 'render' | 'deliver';
 
 interface CheckpointDocument {
   _id: string;

@@ -9,7 +9,7 @@ const DUPLICATE_KEY = 11000;
  * FerretDB's SQLite backend, the embedded default store, answers a filtered replace by scanning the
  * whole collection (about 100 ms per write at 3,000 staged pages) while an insert stays about 2 ms.
  */
-export async function insertOrReplace<T extends Document & { _id: string }>(
+export async function insertOrReplace<T extends Document & { _id: string | number }>(
   collection: Collection<T>,
   document: T,
 ): Promise<void> {

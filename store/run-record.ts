@@ -6,7 +6,8 @@ export type RunTrigger = 'schedule' | 'manual' | 'cli';
  * `partial`: delivered, but the target's vendor refused some rows (see `delivery.refused`).
  */
 export type RunStatus = 'running' | 'held' | 'succeeded' | 'partial' | 'failed';
-export type StepName = 'resolve' | 'extract' | 'render' | 'deliver';
+/** `extract` and `render` are the two steps of runs from before the one-pass `build`. */
+export type StepName = 'resolve' | 'build' | 'extract' | 'render' | 'deliver';
 export type StepStatus = 'running' | 'succeeded' | 'failed';
 
 export interface StepRecord {

@@ -1,21 +1,24 @@
-import { RosterflowError } from '../core/errors';
+import { Binary } from 'mongodb';
 import type { Collection, Db } from 'mongodb';
+import { RosterflowError } from '../core/errors';
+import { decodeHashes, encodeHashes, hash64 } from '../core/hash64';
+import type { Hash64Set } from '../core/hash64';
 
 /**
- * Per sync, the source ids of the people employed at its last successful, non-dry-run delivery: what
- * the next run's deactivation count compares against (core/safety-rules.ts).
+ * Per sync, the people employed at its last successful, non-dry-run delivery: what the next run's
+ * deactivation count compares against (core/safety-rules.ts), kept as 64-bit hashes of their source
+ * ids (core/hash64.ts), 8 bytes a person.
  *
- * Layout, chosen for a 1,000,000-employee roster on any MongoDB-compatible server (no transactions):
- * - `snapshot_chunks`: the ids, split by a hash of the id into SNAPSHOT_BUCKETS buckets and within a
- *   bucket into chunks of at most CHUNK_IDS ids, so no document comes near 16 MB and a comparison
- *   only ever holds one bucket in memory. Chunks are written under the run id that planned them.
+ * Layout, for a 1,000,000-employee roster on any MongoDB-compatible server (no transactions):
+ * - `snapshot_chunks`: the hashes in chunks of at most CHUNK_HASHES (512 KB), written under the run
+ *   id that planned them. (Chunks of snapshots taken before hashing hold `ids`; they are hashed as
+ *   they are read, so an older baseline still counts.)
  * - `snapshots`: one pointer document per sync naming the run whose chunks are current.
- * A run writes its chunks while it plans (before any hold, while its staged rows still exist), and
- * only after its delivery succeeded flips the pointer and then deletes the previous run's chunks. A
- * crash at any point leaves either the old snapshot or the new one current, never half of one.
+ * A run writes its chunks while it plans (before any hold, while its pages still exist), and only
+ * after its delivery succeeded flips the pointer and then deletes the previous run's chunks. A crash
+ * at any point leaves either the old snapshot or the new one current, never half of one.
  */
-export const SNAPSHOT_BUCKETS = 64;
-const CHUNK_IDS = 2000;
+const CHUNK_HASHES = 65_536;
 /** Chunks of runs that planned but never delivered (failed, rejected, dry runs that crashed) go after this. */
 const STALE_CHUNKS_MS = 7 * 24 * 60 * 60 * 1000;
 
@@ -23,9 +26,10 @@ interface SnapshotChunk {
   _id: string;
   syncId: string;
   runId: string;
-  bucket: number;
   seq: number;
-  ids: string[];
+  hashes?: Binary;
+  /** Snapshots written before hashing: the ids themselves. */
+  ids?: string[];
   createdAt: Date;
 }
 
@@ -36,27 +40,23 @@ export interface SnapshotPointer {
   runId: string;
   /** Valid employees that run pulled (any status). */
   pulled: number;
-  /** Employed people (ids in the chunks). */
+  /** Employed people (hashes in the chunks). */
   active: number;
   deliveredAt: Date;
   /** The snapshot this one replaced, whose chunks are deleted after the flip (again on a retried flip). */
   previousRunId?: string;
 }
 
-/** FNV-1a, 32 bits: a stable, cheap bucket for an id (stable across processes and versions). */
-export function snapshotBucket(id: string): number {
-  let hash = 0x811c9dc5;
-  for (let index = 0; index < id.length; index += 1) {
-    hash ^= id.charCodeAt(index);
-    hash = Math.imul(hash, 0x01000193) >>> 0;
-  }
-  return hash % SNAPSHOT_BUCKETS;
+/** The hashes of one chunk, whichever way it was written. */
+function chunkHashes(chunk: Pick<SnapshotChunk, 'hashes' | 'ids'>): Iterable<bigint> {
+  if (chunk.hashes) return decodeHashes(chunk.hashes.buffer);
+  return (chunk.ids ?? []).map(hash64);
 }
 
-/** Collects a run's ids into bucketed chunks, writing each chunk as it fills: memory stays bounded. */
+/** Collects a run's hashes into chunks, writing each as it fills: memory stays bounded. */
 export class SnapshotWriter {
-  private readonly buffers = new Map<number, string[]>();
-  private readonly seqs = new Map<number, number>();
+  private buffer: bigint[] = [];
+  private seq = 0;
   private count = 0;
 
   constructor(
@@ -65,33 +65,26 @@ export class SnapshotWriter {
     private readonly runId: string,
   ) {}
 
-  get active(): number {
-    return this.count;
-  }
-
-  async add(id: string): Promise<void> {
-    const bucket = snapshotBucket(id);
-    const buffer = this.buffers.get(bucket) ?? [];
-    buffer.push(id);
-    this.buffers.set(bucket, buffer);
+  async add(hash: bigint): Promise<void> {
+    this.buffer.push(hash);
     this.count += 1;
-    if (buffer.length >= CHUNK_IDS) await this.flush(bucket);
+    if (this.buffer.length >= CHUNK_HASHES) await this.flush();
   }
 
   async close(): Promise<number> {
-    for (const bucket of [...this.buffers.keys()]) await this.flush(bucket);
+    await this.flush();
     return this.count;
   }
 
-  private async flush(bucket: number): Promise<void> {
-    const ids = this.buffers.get(bucket) ?? [];
-    if (ids.length === 0) return;
-    const seq = this.seqs.get(bucket) ?? 0;
-    this.seqs.set(bucket, seq + 1);
-    this.buffers.set(bucket, []);
+  private async flush(): Promise<void> {
+    if (this.buffer.length === 0) return;
+    const seq = this.seq;
+    this.seq += 1;
+    const hashes = new Binary(encodeHashes(this.buffer));
+    this.buffer = [];
     await this.chunks.replaceOne(
-      { _id: `${this.runId}:${bucket}:${seq}` },
-      { syncId: this.syncId, runId: this.runId, bucket, seq, ids, createdAt: new Date() },
+      { _id: `${this.runId}:${seq}` },
+      { syncId: this.syncId, runId: this.runId, seq, hashes, createdAt: new Date() },
       { upsert: true },
     );
   }
@@ -107,7 +100,7 @@ export class SnapshotStore {
   }
 
   async ensureIndexes(): Promise<void> {
-    await this.chunks.createIndex({ runId: 1, bucket: 1 });
+    await this.chunks.createIndex({ runId: 1, seq: 1 });
     await this.chunks.createIndex({ syncId: 1, createdAt: 1 });
   }
 
@@ -122,32 +115,17 @@ export class SnapshotStore {
     return new SnapshotWriter(this.chunks, syncId, runId);
   }
 
-  /** The ids of one bucket of a run's snapshot. */
-  async bucketIds(runId: string, bucket: number): Promise<Set<string>> {
-    const ids = new Set<string>();
-    const cursor = this.chunks.find({ runId, bucket }, { projection: { ids: 1 } });
-    for await (const chunk of cursor) for (const id of chunk.ids) ids.add(id);
-    return ids;
-  }
-
   /**
-   * How many ids of `previousRunId`'s snapshot are missing from `runId`'s: one bucket in memory at a time.
+   * How many people of `previous`'s snapshot are missing from `current` (this run's employed hashes).
    */
-  async countMissing(
-    previous: { runId: string; active: number },
-    runId: string,
-    onBucket?: (bucket: number) => void,
-  ): Promise<number> {
+  async countMissing(previous: { runId: string; active: number }, current: Hash64Set): Promise<number> {
     let missing = 0;
     let read = 0;
-    for (let bucket = 0; bucket < SNAPSHOT_BUCKETS; bucket += 1) {
-      onBucket?.(bucket);
-      const previousIds = await this.bucketIds(previous.runId, bucket);
-      read += previousIds.size;
-      if (previousIds.size === 0) continue;
-      const cursor = this.chunks.find({ runId, bucket }, { projection: { ids: 1 } });
-      for await (const chunk of cursor) for (const id of chunk.ids) previousIds.delete(id);
-      missing += previousIds.size;
+    for await (const chunk of this.chunks.find({ runId: previous.runId }, { projection: { hashes: 1, ids: 1 } })) {
+      for (const hash of chunkHashes(chunk)) {
+        read += 1;
+        if (!current.has(hash)) missing += 1;
+      }
     }
     // Another run of the sync may have replaced (and begun deleting) this baseline while it was read:
     // ids gone missing would count as nobody leaving. Fail retryably; the retry reads the new baseline.
@@ -160,11 +138,11 @@ export class SnapshotStore {
     return missing;
   }
 
-  /** How many ids a run's chunks hold (to check a planned snapshot is whole before making it current). */
+  /** How many hashes a run's chunks hold (to check a planned snapshot is whole before making it current). */
   async countIds(runId: string): Promise<number> {
     let count = 0;
-    const cursor = this.chunks.find({ runId }, { projection: { ids: 1 } });
-    for await (const chunk of cursor) count += chunk.ids.length;
+    for await (const chunk of this.chunks.find({ runId }, { projection: { hashes: 1, ids: 1 } }))
+      count += chunk.hashes ? chunk.hashes.buffer.byteLength / 8 : (chunk.ids?.length ?? 0);
     return count;
   }
 

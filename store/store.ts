@@ -1,4 +1,5 @@
 import { MongoClient } from 'mongodb';
+import { ArtifactPageStore } from './artifact-pages';
 import { ArtifactStore } from './artifacts';
 import { CheckpointStore } from './checkpoints';
 import { RenderSegmentStore } from './render-segments';
@@ -10,6 +11,8 @@ export interface Store {
   runs: RunStore;
   staging: StagingStore;
   artifacts: ArtifactStore;
+  /** Each run's rendered files as the build step wrote them: artifact and resume state in one. */
+  artifactPages: ArtifactPageStore;
   checkpoints: CheckpointStore;
   renderSegments: RenderSegmentStore;
   /** Per sync, the ids employed at its last delivery: the safety rules' deactivation baseline. */
@@ -23,10 +26,12 @@ export interface Store {
 export async function openStore(uri: string, dbName: string): Promise<Store> {
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000, appName: 'rosterflow' });
   const db = client.db(dbName);
+  const artifactPages = new ArtifactPageStore(db);
   const store: Store = {
     runs: new RunStore(db),
     staging: new StagingStore(db),
-    artifacts: new ArtifactStore(db),
+    artifacts: new ArtifactStore(db, artifactPages),
+    artifactPages,
     checkpoints: new CheckpointStore(db),
     renderSegments: new RenderSegmentStore(db),
     snapshots: new SnapshotStore(db),

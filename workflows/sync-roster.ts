@@ -1,10 +1,10 @@
 import { SearchAttributeType, defineSearchAttributeKey } from '@temporalio/common';
-import { ApplicationFailure, CancellationScope, proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { ApplicationFailure, CancellationScope, patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { PERMANENT_ERROR_TYPES } from '../core/errors';
 import { runFailure, summarizeFailure } from '../core/failure-summary';
 import type { RunTrigger } from '../store/run-record';
-import type { RenderResult } from '../activities/render';
+import type { BuildResult, RenderResult } from '../activities/build-checkpoint';
 import type { ResolvedSync } from '../activities/resolve';
 import { deliverToAllstacks } from './deliveries/allstacks';
 import { deliverToFile } from './deliveries/file';
@@ -56,9 +56,9 @@ const { resolveSync } = proxyActivities<Activities>({
   },
 });
 
-const { extractEmployees, renderArtifacts } = proxyActivities<Activities>({
+const { buildArtifacts, extractEmployees, renderArtifacts } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
-  // Both heartbeat every few seconds while alive (activities/keep-alive.ts), so a killed worker's
+  // They heartbeat every few seconds while alive (activities/keep-alive.ts), so a killed worker's
   // step is retried on another within half a minute, from its MongoDB checkpoint.
   heartbeatTimeout: '30 seconds',
   retry: {
@@ -70,7 +70,7 @@ const { extractEmployees, renderArtifacts } = proxyActivities<Activities>({
   },
 });
 
-const { planDelivery } = proxyActivities<Activities>({
+const { planRun, planDelivery } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
   heartbeatTimeout: '2 minutes',
   retry: {
@@ -106,7 +106,10 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
   await startRun({ runId, workflowId, syncId, trigger, dryRun, startedAt: startTime.toISOString() });
   try {
     const sync = await resolveSync({ runId, syncId });
-    const extracted = await extractEmployees({ runId });
+    // Runs started before the one-pass build (no marker in their history) finish the way they began.
+    const onePass = patched('one-pass-build');
+    const built = onePass ? await buildArtifacts({ runId }) : await extractThenRender(runId);
+    const extracted = built.extract;
     // An empty pull looks exactly like "everyone left": deliver nothing rather than deactivate everyone.
     if (extracted.pulled === 0) {
       throw ApplicationFailure.nonRetryable(
@@ -114,7 +117,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
         'SourceEmpty',
       );
     }
-    const rendered = await renderArtifacts({ runId });
+    const rendered = built.render;
     // Files with nobody in them would read as "everyone left" too (Allstacks disable_users, a full import).
     if (rendered.rendered === 0) {
       throw ApplicationFailure.nonRetryable(
@@ -132,7 +135,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     // Plan: the safety rules, against the sync's last delivery. A tripped rule holds a real run for an
     // operator's decision (workflows/hold.ts); a dry run only reports it.
     planned = true;
-    const plan = await planDelivery({ runId });
+    const plan = onePass ? await planRun({ runId }) : await planDelivery({ runId });
     if (plan.tripped.length > 0 && !dryRun) {
       await holds.holdForDecision({
         runId,
@@ -166,6 +169,14 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     // The Web UI shows this first: the step's own type and message, never this machine's paths.
     throw runFailure(err);
   }
+}
+
+/** The build of runs started before the one-pass build: stage every employee, then render them. */
+async function extractThenRender(runId: string): Promise<BuildResult> {
+  const extract = await extractEmployees({ runId });
+  // The old order: an empty pull fails before the render (the caller's check comes too late for it).
+  if (extract.pulled === 0) return { extract, render: { artifacts: [], rendered: 0, rejected: 0, filteredOut: 0 } };
+  return { extract, render: await renderArtifacts({ runId }) };
 }
 
 /** Runs the delivery orchestration the target asks for. */

@@ -9,7 +9,7 @@ import type { ActivityDeps } from '../deps';
 import { failpoint } from '../failpoints';
 import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
-import type { RenderResult } from '../render';
+import type { RenderResult } from '../build-checkpoint';
 import { runStep } from '../step';
 
 export interface AllstacksUploadInput {

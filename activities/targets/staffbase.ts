@@ -28,7 +28,7 @@ import type { VendorRefusalSummary } from '../../store/run-record';
 import type { ActivityDeps } from '../deps';
 import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
-import type { RenderResult } from '../render';
+import type { RenderResult } from '../build-checkpoint';
 import { toApplicationFailure } from '../failures';
 import { runStep } from '../step';
 

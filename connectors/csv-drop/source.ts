@@ -1,6 +1,7 @@
 import { addAbortSignal, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import type { InfoRecord } from 'csv-parse';
+import { Hash64Set, hash64 } from '../../core/hash64';
 import { RosterflowError } from '../../core/errors';
 import { EMPLOYEE_FIELDS } from '../../core/employee';
 import type { Employee } from '../../core/employee';
@@ -47,6 +48,8 @@ export function createCsvDropSource(
 
   const source: SourceConnector = {
     type: 'csv',
+    // A resumed listing re-reads the file from its start and skips (see above): reading ahead is free.
+    readAhead: true,
     async check(ctx?: SourceContext): Promise<void> {
       // Reading the header and the first page proves the file is there, readable and mapped right.
       for await (const _page of source.listEmployees(ctx)) break;
@@ -81,9 +84,9 @@ export function createCsvDropSource(
         pipeline(file.stream, createDecoder(config.encoding), parser, () => undefined);
         if (ctx?.signal) addAbortSignal(ctx.signal, parser);
 
-        // The line of each id's first accepted row. Skipped rows are mapped too, so a resumed
-        // listing rejects the same repeats.
-        const idLines = new Map<string, number>();
+        // The line of each id's first accepted row, by the id's hash (8 bytes, not a string, per
+        // person). Skipped rows are mapped too, so a resumed listing rejects the same repeats.
+        const idLines = new Hash64Set({ withValues: true });
         const idColumn = columnOf(config, 'sourceId');
         let consumed = 0;
         let records: Employee[] = [];
@@ -169,13 +172,11 @@ function lineBreaks(cells: readonly string[]): number {
 }
 
 /** Rejects a row whose id an earlier accepted row has: which of them is right cannot be told. */
-function firstOfId(mapped: MappedRow, line: number, idLines: Map<string, number>, idColumn: string): MappedRow {
+function firstOfId(mapped: MappedRow, line: number, idLines: Hash64Set, idColumn: string): MappedRow {
   if (!mapped.ok) return mapped;
-  const first = idLines.get(mapped.employee.sourceId);
-  if (first === undefined) {
-    idLines.set(mapped.employee.sourceId, line);
-    return mapped;
-  }
+  const id = hash64(mapped.employee.sourceId);
+  if (idLines.add(id, line)) return mapped;
+  const first = idLines.get(id);
   return { ok: false, rejections: [{ row: `line ${line}`, field: idColumn, reason: `is already on line ${first}` }] };
 }
 

@@ -35,6 +35,12 @@ export interface SourceConnector {
    * after it. An empty HR system yields no records (never an error, never a made-up page).
    */
   listEmployees(ctx?: SourceContext, resumeFrom?: string): AsyncIterable<EmployeePage>;
+  /**
+   * True when reading a page again costs nothing remote (a file, which a resumed listing reads from
+   * its start anyway): the build may then read the next page while the last one is being stored.
+   * Otherwise it waits, so a crash never makes it ask an API for a page twice.
+   */
+  readonly readAhead?: boolean;
   /** Sources with org units of their own (departments, sites) list them here. */
   listOrgs?(ctx?: SourceContext): AsyncIterable<Org[]>;
 }

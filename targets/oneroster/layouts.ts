@@ -4,7 +4,7 @@ import type { ArtifactLayout } from '../sdk/layout';
 import { enabledUserEncodingOf } from './config';
 import type { OneRosterTargetConfig } from './config';
 import { manifestRows } from './manifest';
-import { OrgRegistry, createOrgDeriver } from './orgs';
+import { DerivedOrgsSchema, OrgRegistry, createOrgDeriver } from './orgs';
 import type { OrgPlacement } from './orgs';
 import { MANIFEST_FILE, MANIFEST_HEADERS, enabledUserValues, headersOf, isFullProfile } from './profiles';
 import { oneRosterRowRules } from './validate';
@@ -62,6 +62,10 @@ export function createOneRosterLayouts(config: OneRosterTargetConfig): ArtifactL
       });
     },
     checks: { required: ['sourcedId', 'name', 'type'], unique: ['sourcedId'] },
+    state: {
+      save: () => registry.list(),
+      restore: (saved) => registry.restore(DerivedOrgsSchema.parse(saved)),
+    },
   };
 
   const users: ArtifactLayout = {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import type { Employee } from '../../core/employee';
 import { readField } from '../../core/field-path';
@@ -101,8 +102,18 @@ export function createOrgDeriver(
  * then by name and id, so the file is the same whatever order the employees came in. Of the spellings
  * that share an id, the first in code-point order is written, for the same reason.
  */
+/** A registry's orgs as a checkpoint keeps them, checked when read back. */
+export const DerivedOrgsSchema = z.array(
+  z.object({ sourcedId: z.string(), name: z.string(), type: z.string(), parentSourcedId: z.string().exactOptional() }).strict(),
+);
+
 export class OrgRegistry {
   private readonly orgs = new Map<string, DerivedOrg>();
+
+  /** Takes back the orgs of a checkpoint (`list()` of an earlier attempt): adding is order-free. */
+  restore(orgs: readonly DerivedOrg[]): void {
+    for (const org of orgs) this.put(org);
+  }
 
   add(placement: OrgPlacement): void {
     if (placement.parent) this.put(placement.parent);

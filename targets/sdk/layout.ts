@@ -37,6 +37,12 @@ export interface ArtifactLayout {
   rowsFor(employee: Employee): readonly CsvRow[];
   /** Rows known only once every employee was seen (derived orgs, a manifest). */
   finish?(): readonly CsvRow[];
+  /**
+   * For a layout that accumulates (what `finish` writes): its state as JSON for the render's
+   * checkpoint, and how a resumed render takes it back (checked, it comes from the store). Kept small:
+   * it is saved at every checkpoint.
+   */
+  state?: LayoutState;
   checks?: RowChecks;
   /** The cell separator; a comma unless the target asks for another. */
   delimiter?: string;
@@ -47,6 +53,11 @@ export interface ArtifactLayout {
   escapeFormulas?: boolean;
   /** Headers never formula-escaped: keys the receiver matches by (ids, addresses) must arrive as they are. */
   verbatim?: readonly string[];
+}
+
+export interface LayoutState {
+  save(): unknown;
+  restore(saved: unknown): void;
 }
 
 /** Builds fresh layouts for one render pass. */

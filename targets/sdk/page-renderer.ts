@@ -22,10 +22,21 @@ export interface RenderTally {
 
 const MAX_KEPT_REJECTIONS = 100;
 
+/** What a checkpoint keeps of a render in progress: small, whatever the roster's size. */
+export interface RendererCheckpoint {
+  tally: RenderTally;
+  /** Each layout's `state.save()` (null for a layout without state), in layout order. */
+  layouts: unknown[];
+}
+
+/** The unique-value hashes a page committed: per file, per unique column (row-checks.ts). */
+export type PageUniques = bigint[][][];
+
 /**
  * Turns employees into the bytes of a target's CSV files (RFC 4180, UTF-8, header first), one
- * staged page at a time, so the bytes of each page can be kept as a segment and a resumed render
- * can rebuild its state by replaying earlier pages without writing them again. Deterministic:
+ * page at a time, so the bytes of each page can be kept as a segment. A resumed render rebuilds its
+ * state from a checkpoint (`checkpoint`, `restore`) and the unique values each kept page committed
+ * (`takeUniques`), without seeing those employees again. Deterministic:
  * the same pages give the same bytes. An employee any of whose rows fails a check is left out of
  * every file, so files never disagree (a role without its user).
  */
@@ -51,6 +62,22 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
 
   return {
     tally,
+
+    /** The unique-value hashes committed since the last call: kept with the page's bytes. */
+    takeUniques(): PageUniques {
+      return checkers.map((checker) => checker.takeCommitted());
+    },
+
+    checkpoint(): RendererCheckpoint {
+      return { tally: structuredClone(tally), layouts: layouts.map((layout) => layout.state?.save() ?? null) };
+    },
+
+    /** Takes back a checkpoint and the unique values of every page kept before it. */
+    restore(saved: RendererCheckpoint, keptUniques: Iterable<readonly (readonly BigUint64Array[])[]>): void {
+      Object.assign(tally, structuredClone(saved.tally));
+      for (const [at, layout] of layouts.entries()) if (layout.state) layout.state.restore(saved.layouts[at]);
+      for (const page of keptUniques) for (const [at, checker] of checkers.entries()) checker.restore(page[at] ?? []);
+    },
 
     /** Each file's header line. */
     header(): Buffer[] {

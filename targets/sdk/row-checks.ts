@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Hash64Set, hash64 } from '../../core/hash64';
 import type { RowRejection } from '../../connectors/sdk/source';
 import type { ArtifactLayout, CsvRow } from './layout';
 
@@ -6,7 +7,9 @@ const Email = z.email();
 
 /**
  * Applies a layout's row checks. `check` only looks; `commit` records an accepted row's unique
- * values, so a rejected employee does not block a later valid one with the same value.
+ * values, so a rejected employee does not block a later valid one with the same value. Unique values
+ * are kept as 64-bit hashes (core/hash64.ts); those committed since the last `takeCommitted` are
+ * handed out per column, so a resumed render can `restore` them without seeing the rows again.
  */
 export function createRowChecker(layout: ArtifactLayout) {
   const index = (header: string) => layout.headers.indexOf(header);
@@ -15,10 +18,11 @@ export function createRowChecker(layout: ArtifactLayout) {
   const unique = (layout.checks?.unique ?? []).map((header) => ({
     header,
     at: index(header),
-    seen: new Set<string>(),
+    seen: new Hash64Set(),
+    committed: [] as bigint[],
     emailLike: (layout.checks?.emails ?? []).includes(header),
   }));
-  const keyOf = (value: string, emailLike: boolean) => (emailLike ? value.toLowerCase() : value);
+  const keyOf = (value: string, emailLike: boolean) => hash64(emailLike ? value.toLowerCase() : value);
 
   return {
     check(row: CsvRow, rowLabel: string): RowRejection[] {
@@ -40,10 +44,21 @@ export function createRowChecker(layout: ArtifactLayout) {
       return problems;
     },
     commit(row: CsvRow): void {
-      for (const { at, seen, emailLike } of unique) {
+      for (const { at, seen, committed, emailLike } of unique) {
         const value = row[at];
-        if (value) seen.add(keyOf(value, emailLike));
+        if (!value) continue;
+        const key = keyOf(value, emailLike);
+        seen.add(key);
+        committed.push(key);
       }
+    },
+    /** The unique-value hashes committed since the last call, one list per unique column. */
+    takeCommitted(): bigint[][] {
+      return unique.map((column) => column.committed.splice(0));
+    },
+    /** Takes back hashes an earlier attempt committed (from `takeCommitted`), in the same column order. */
+    restore(columns: readonly (readonly bigint[] | BigUint64Array)[]): void {
+      for (const [index, column] of unique.entries()) for (const key of columns[index] ?? []) column.seen.add(key);
     },
   };
 }

@@ -1,13 +1,17 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inject } from 'vitest';
+import { MongoClient } from 'mongodb';
 import { CLOSING_SEQ, HEADER_SEQ } from '../../store/render-segments';
+import { Hash64Set, hash64 } from '../../core/hash64';
 import { openStore } from '../../store/store';
 import type { Store } from '../../store/store';
 
 let store: Store;
+let dbName: string;
 beforeAll(async () => {
-  store = await openStore(inject('mongoUri'), `rosterflow_test_runs_${randomUUID().slice(0, 8)}`);
+  dbName = `rosterflow_test_runs_${randomUUID().slice(0, 8)}`;
+  store = await openStore(inject('mongoUri'), dbName);
 });
 afterAll(() => store.close());
 
@@ -116,16 +120,35 @@ describe('run store on the real MongoDB-compatible server', () => {
   it("counts who is missing from a sync's baseline, and refuses a baseline that changed while it was read", async () => {
     const write = async (runId: string, ids: string[]) => {
       const writer = await store.snapshots.openWriter('sync-s', runId);
-      for (const id of ids) await writer.add(id);
+      for (const id of ids) await writer.add(hash64(id));
       return writer.close();
     };
+    const employed = (ids: string[]) => {
+      const set = new Hash64Set();
+      for (const id of ids) set.add(hash64(id));
+      return set;
+    };
     expect(await write('run-s1', ['1', '2', '3', '4', '5'])).toBe(5);
-    expect(await write('run-s2', ['1', '2', '3', '6'])).toBe(4);
+    expect(await store.snapshots.countIds('run-s1')).toBe(5);
     const baseline = { runId: 'run-s1', active: 5 };
-    expect(await store.snapshots.countMissing(baseline, 'run-s2')).toBe(2);
+    expect(await store.snapshots.countMissing(baseline, employed(['1', '2', '3', '6']))).toBe(2);
+    // A baseline written before hashing holds the ids themselves: it still counts.
+    const client = await MongoClient.connect(inject('mongoUri'));
+    await client.db(dbName).collection('snapshot_chunks').insertOne({
+      _id: 'run-s0:0:0' as never,
+      syncId: 'sync-s',
+      runId: 'run-s0',
+      bucket: 0,
+      seq: 0,
+      ids: ['1', '7', '8'],
+      createdAt: new Date(),
+    });
+    await client.close();
+    expect(await store.snapshots.countIds('run-s0')).toBe(3);
+    expect(await store.snapshots.countMissing({ runId: 'run-s0', active: 3 }, employed(['1', '8']))).toBe(1);
     // Another run of the sync committed meanwhile and deleted this baseline: not "nobody left".
     await store.snapshots.discard('run-s1');
-    await expect(store.snapshots.countMissing(baseline, 'run-s2')).rejects.toThrow(
+    await expect(store.snapshots.countMissing(baseline, employed(['1']))).rejects.toThrow(
       "the sync's last-delivery baseline changed while it was read (0 of 5 ids)",
     );
   });

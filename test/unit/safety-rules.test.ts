@@ -3,7 +3,6 @@ import { SyncConfigSchema } from '../../config/schema';
 import { evaluateSafetyRules, parseHoldDecision } from '../../core/safety-rules';
 import type { SafetyLimits } from '../../core/safety-rules';
 import { safetyLimits } from '../../activities/safety';
-import { snapshotBucket, SNAPSHOT_BUCKETS } from '../../store/snapshots';
 import { exampleConfig } from '../support/example-config';
 
 const defaults: SafetyLimits = { maxShrinkPercent: 20, maxDeactivationPercent: 10 };
@@ -137,13 +136,5 @@ describe('the safety block of a sync', () => {
     expect(result.success).toBe(false);
     const problems = result.error!.issues.map((issue) => `${issue.path.join('.')}: ${issue.message}`).join('\n');
     expect(problems).toContain(problem);
-  });
-});
-
-describe('snapshotBucket', () => {
-  it('is stable and spreads ids over every bucket', () => {
-    expect(snapshotBucket('1001')).toBe(snapshotBucket('1001'));
-    const used = new Set(Array.from({ length: 5000 }, (_, index) => snapshotBucket(`emp-${index}`)));
-    expect(used.size).toBe(SNAPSHOT_BUCKETS);
   });
 });

@@ -12,7 +12,7 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/render';
+import type { RenderResult } from '../../activities/build-checkpoint';
 import type { UploadLockSpec } from '../../targets';
 import { releaseUploadLockSignal, uploadLockGrantedSignal } from '../upload-lock';
 

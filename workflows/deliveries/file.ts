@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/render';
+import type { RenderResult } from '../../activities/build-checkpoint';
 
 const { deliverFile } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',

@@ -2,7 +2,7 @@ import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep 
 import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/render';
+import type { RenderResult } from '../../activities/build-checkpoint';
 import type { StaffbasePolling } from '../../activities/targets/staffbase';
 import type { HoldController } from '../hold';
 import type { DeliveryOutcome } from './outcome';

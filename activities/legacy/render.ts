@@ -1,28 +1,23 @@
 import { createHash } from 'node:crypto';
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import type { ArtifactRecord } from '../store/run-record';
-import { HEADER_SEQ, CLOSING_SEQ } from '../store/render-segments';
-import { MAX_RECORDED_REJECTIONS } from '../store/runs';
-import { targetDefinition } from '../targets';
-import { openMeasuredOutput } from '../targets/sdk/render';
-import { createPageRenderer } from '../targets/sdk/page-renderer';
-import type { ActivityDeps } from './deps';
-import { failpoint } from './failpoints';
-import { withKeepAlive } from './keep-alive';
-import { loadRunSync } from './load-run-sync';
-import { runStep } from './step';
+import type { ArtifactRecord } from '../../store/run-record';
+import { HEADER_SEQ, CLOSING_SEQ } from '../../store/render-segments';
+import { MAX_RECORDED_REJECTIONS } from '../../store/runs';
+import { targetDefinition } from '../../targets';
+import { openMeasuredOutput } from '../../targets/sdk/render';
+import { createPageRenderer } from '../../targets/sdk/page-renderer';
+import type { RenderResult } from '../build-checkpoint';
+import type { ActivityDeps } from '../deps';
+import { failpoint } from '../failpoints';
+import { withKeepAlive } from '../keep-alive';
+import { loadRunSync } from '../load-run-sync';
+import { runStep } from '../step';
 
 export interface RenderInput {
   runId: string;
 }
 
-export interface RenderResult {
-  artifacts: ArtifactRecord[];
-  rendered: number;
-  rejected: number;
-  filteredOut: number;
-}
 
 /** Kept in MongoDB after every rendered page: the first staged page whose segments are not yet kept. */
 interface RenderCheckpoint {

@@ -1,13 +1,13 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
-import { createSource, defaultSourceDeps } from '../connectors';
-import type { RowRejection } from '../connectors/sdk/source';
-import type { CheckpointWriter } from '../store/checkpoints';
-import { MAX_RECORDED_REJECTIONS } from '../store/runs';
-import type { ActivityDeps } from './deps';
-import { failpoint } from './failpoints';
-import { withKeepAlive } from './keep-alive';
-import { loadRunSync } from './load-run-sync';
-import { runStep } from './step';
+import { createSource, defaultSourceDeps } from '../../connectors';
+import type { RowRejection } from '../../connectors/sdk/source';
+import type { CheckpointWriter } from '../../store/checkpoints';
+import { MAX_RECORDED_REJECTIONS } from '../../store/runs';
+import type { ActivityDeps } from '../deps';
+import { failpoint } from '../failpoints';
+import { withKeepAlive } from '../keep-alive';
+import { loadRunSync } from '../load-run-sync';
+import { runStep } from '../step';
 
 export interface ExtractInput {
   runId: string;

@@ -1,0 +1,196 @@
+import { createHash } from 'node:crypto';
+import type { Hash } from 'node:crypto';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import { createSource, defaultSourceDeps } from '../connectors';
+import type { Employee } from '../core/employee';
+import { hash64 } from '../core/hash64';
+import { ArtifactPageStore } from '../store/artifact-pages';
+import type { RenderedPart } from '../store/artifact-pages';
+import type { CheckpointWriter } from '../store/checkpoints';
+import type { ArtifactRecord } from '../store/run-record';
+import { MAX_RECORDED_REJECTIONS } from '../store/runs';
+import { targetDefinition } from '../targets';
+import { createPageRenderer } from '../targets/sdk/page-renderer';
+import { BuildCheckpointSchema } from './build-checkpoint';
+import type { BuildCheckpoint, BuildResult } from './build-checkpoint';
+import type { ActivityDeps } from './deps';
+import { failpoint } from './failpoints';
+import { withKeepAlive } from './keep-alive';
+import { loadRunSync } from './load-run-sync';
+import { runStep } from './step';
+
+export type { BuildResult, RenderResult } from './build-checkpoint';
+
+export interface BuildInput {
+  runId: string;
+}
+
+/** Employees rendered together into one stored part: bounds a part's size whatever the source's page size. */
+const RENDER_BATCH = 1000;
+
+/** Employed, for the plan's baseline: everyone but leavers (`pending` and `leave` people still work here). */
+const isEmployed = (employee: Employee): boolean => employee.status !== 'inactive';
+
+export function createBuildActivities(deps: ActivityDeps) {
+  const { checkpoints, artifactPages, runs } = deps.store;
+
+  return {
+    /**
+     * The build step, in one streaming pass: source pages -> canonical employees -> the target's files,
+     * each page's bytes (with the hashes of its unique values and employed ids) kept as the run's
+     * artifact pages, the checkpoint (source cursor, counts, render state) written after every page.
+     * A retried attempt, on any worker, keeps the pages before the checkpoint, takes back the render's
+     * state from them without reading those employees again, and asks the source only for the rest:
+     * the files are byte for byte those of an uninterrupted build.
+     */
+    async buildArtifacts({ runId }: BuildInput): Promise<BuildResult> {
+      return runStep(deps, runId, 'build', async () => {
+        const { attempt, activityId } = activityInfo();
+        const writer: CheckpointWriter = { attempt, activityId };
+        const saved = await checkpoints.get<unknown>(runId, 'build');
+        const resumed = saved ? { ...saved, data: BuildCheckpointSchema.parse(saved.data) } : undefined;
+        if (resumed?.data.result) return resumed.data.result;
+
+        const sync = await loadRunSync(deps, runId);
+        const layouts = targetDefinition(sync.target.type).layouts(sync.target);
+        const renderer = createPageRenderer(layouts);
+        const checkpoint: BuildCheckpoint = resumed?.data ?? {
+          nextPage: 0,
+          cursor: null,
+          pulled: 0,
+          rejected: 0,
+          rejections: [],
+          renderer: renderer.checkpoint(),
+        };
+        // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
+        await checkpoints.put(runId, 'build', checkpoint, writer);
+        await artifactPages.discardFrom(runId, checkpoint.nextPage);
+
+        const files = layouts.map(() => ({ hash: createHash('sha256'), bytes: 0 }));
+        const take = (chunks: readonly Buffer[]) => chunks.forEach((chunk, at) => measure(files[at]!, chunk));
+        const header = renderer.header();
+        take(header);
+        // Always (re)written: idempotent, and deterministic from the layouts.
+        await artifactPages.putHeader(runId, header);
+
+        let keptParts = 0;
+        if (resumed) {
+          // The render's state from the checkpoint and the kept pages; their bytes feed the checksums.
+          const kept: BigUint64Array[][][] = [];
+          for await (const part of artifactPages.kept(runId, checkpoint.nextPage, layouts.length)) {
+            take(part.files);
+            kept.push(part.uniques);
+            keptParts += 1;
+          }
+          renderer.restore(checkpoint.renderer, kept);
+        }
+        const resumedFrom = { ...checkpoint };
+
+        await withKeepAlive(
+          () => ({ page: checkpoint.nextPage, pulled: checkpoint.pulled }),
+          () => buildPages(runId, sync.source, checkpoint, writer, renderer, take),
+        );
+        const closing = renderer.closing();
+        take(closing);
+        await artifactPages.putClosing(runId, closing);
+
+        const { tally } = renderer;
+        const artifacts: ArtifactRecord[] = layouts.map((layout, at) => ({
+          fileName: layout.fileName,
+          id: ArtifactPageStore.artifactId(runId, at),
+          checksum: `sha256:${files[at]!.hash.digest('hex')}`,
+          bytes: files[at]!.bytes,
+          rows: tally.rowsPerFile[at]!,
+        }));
+        const result: BuildResult = {
+          extract: { pulled: checkpoint.pulled, rejected: checkpoint.rejected, pages: checkpoint.nextPage },
+          render: { artifacts, rendered: tally.rendered, rejected: tally.rejected, filteredOut: tally.filteredOut },
+        };
+        await runs.setCounts(runId, {
+          pulled: checkpoint.pulled,
+          rejected: checkpoint.rejected,
+          rendered: tally.rendered,
+          filteredOut: tally.filteredOut,
+          renderRejected: tally.rejected,
+        });
+        await runs.setArtifacts(runId, artifacts);
+        const rejections = [...checkpoint.rejections, ...tally.rejections].slice(0, MAX_RECORDED_REJECTIONS);
+        if (rejections.length > 0) await runs.setRejections(runId, rejections);
+        if (resumed) {
+          await runs.addEvent(runId, {
+            at: new Date(),
+            step: 'build',
+            kind: 'resumed',
+            detail: `attempt ${attempt} continued from the checkpoint of attempt ${resumed.attempt}: ${resumedFrom.nextPage} pages (${resumedFrom.pulled} employees, ${keptParts} stored parts) already built are not read again`,
+          });
+        }
+        // Still this step's owner before recording the result (an attempt given up on must not).
+        cancellationSignal().throwIfAborted();
+        await checkpoints.put(runId, 'build', { ...checkpoint, result }, writer);
+        return result;
+      });
+    },
+  };
+
+  /**
+   * Reads the source from the checkpoint's cursor; renders and stores each page, then moves the
+   * checkpoint (in place) past it. For a source that reads ahead for free (a file), the store writes
+   * of one page overlap the reading and rendering of the next (the store is another process, on
+   * another core); the checkpoint always follows its page's parts.
+   */
+  async function buildPages(
+    runId: string,
+    sourceConfig: Parameters<typeof createSource>[0],
+    checkpoint: BuildCheckpoint,
+    writer: CheckpointWriter,
+    renderer: ReturnType<typeof createPageRenderer>,
+    take: (chunks: readonly Buffer[]) => void,
+  ): Promise<void> {
+    const source = createSource(sourceConfig, deps.sourceDeps ?? defaultSourceDeps());
+    // A checkpoint saved before the first page stores its absent cursor as null: that is "from the start".
+    const resumeFrom = checkpoint.cursor ?? undefined;
+    let inFlight: Promise<void> = Promise.resolve();
+    for await (const page of source.listEmployees({ signal: cancellationSignal() }, resumeFrom)) {
+      // Given up on by Temporal (heartbeats answered with a cancellation): stop before writing more.
+      cancellationSignal().throwIfAborted();
+      const parts: RenderedPart[] = [];
+      for (let start = 0; start < page.records.length || start === 0; start += RENDER_BATCH) {
+        const batch = page.records.slice(start, start + RENDER_BATCH);
+        const { files, rejectedIds } = renderer.page(batch);
+        take(files);
+        // Someone the target's checks refused is in none of its files: gone, for the target.
+        const refused = new Set(rejectedIds);
+        const employed = batch
+          .filter((employee) => isEmployed(employee) && !refused.has(employee.sourceId))
+          .map((employee) => hash64(employee.sourceId));
+        parts.push({ files, uniques: renderer.takeUniques(), employed });
+      }
+      await inFlight;
+      const pageNumber = checkpoint.nextPage;
+      checkpoint.nextPage += 1;
+      checkpoint.cursor = page.cursor;
+      checkpoint.pulled += page.records.length;
+      checkpoint.rejected += page.rejected.length;
+      checkpoint.rejections.push(
+        ...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
+      );
+      checkpoint.renderer = renderer.checkpoint();
+      const saved = structuredClone(checkpoint);
+      inFlight = (async () => {
+        await artifactPages.putPage(runId, pageNumber, parts);
+        await checkpoints.put(runId, 'build', saved, writer);
+        heartbeat({ page: saved.nextPage, pulled: saved.pulled });
+        await failpoint('build.after-page');
+      })();
+      // A failed write surfaces at the next page's await; never as an unhandled rejection meanwhile.
+      inFlight.catch(() => undefined);
+      if (!source.readAhead) await inFlight;
+    }
+    await inFlight;
+  }
+}
+
+function measure(file: { hash: Hash; bytes: number }, chunk: Buffer): void {
+  file.hash.update(chunk);
+  file.bytes += chunk.length;
+}

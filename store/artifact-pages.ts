@@ -1,0 +1,167 @@
+import { Readable } from 'node:stream';
+import { Binary } from 'mongodb';
+import type { Collection, Db, Document } from 'mongodb';
+import { decodeHashes, encodeHashes } from '../core/hash64';
+import { insertOrReplace } from './insert-or-replace';
+
+/** Where the files' header lines and their derived closing rows sit among a run's pages. */
+export const HEADER_PAGE = -1;
+const CLOSING_PAGE = Number.MAX_SAFE_INTEGER;
+/** Documents per source page: a page of any size is split into parts, each under the document limit. */
+const PARTS_PER_PAGE = 2 ** 20;
+/** Well under MongoDB's 16 MB document limit, whatever a page of very long rows comes to. */
+const MAX_PART_BYTES = 4 * 1024 * 1024;
+
+/** What one rendered (part of a) page contributes, as the build step hands it over. */
+export interface RenderedPart {
+  /** Each file's bytes, in layout order. */
+  files: readonly Buffer[];
+  /** The unique-value hashes the part committed, per file and unique column (targets/sdk/row-checks.ts). */
+  uniques: readonly (readonly bigint[])[][];
+  /** Hashes of the source ids of the people it delivers as employed: the plan's baseline. */
+  employed: readonly bigint[];
+}
+
+/** A kept part as read back to resume: its bytes and hashes, decoded. */
+export interface KeptPart {
+  files: Buffer[];
+  uniques: BigUint64Array[][];
+}
+
+interface PageDocument extends Document {
+  _id: number;
+  /** `file0`, `file1`, ...: top-level fields, so one file is read with a plain projection. */
+  [file: `file${number}`]: Binary;
+  /** Per file (keyed by its index: FerretDB stores no arrays of arrays), per unique column. */
+  uniques: Record<string, Binary[]>;
+  employed: Binary;
+  createdAt: Date;
+}
+
+/**
+ * A run's rendered files, kept as the pages the build step wrote them in: one collection per run,
+ * documents numbered in file order (header, then each source page's parts, then the closing rows).
+ * This is the artifact itself (delivery, audit and later diffs read it), and the build's resume
+ * state: a retried build keeps the pages before its checkpoint and rewrites the rest. One collection
+ * per run keeps every query to the run's own documents (FerretDB's SQLite backend scans a collection
+ * for a filtered query) and makes deleting a run's data a drop, whatever the roster's size.
+ */
+export class ArtifactPageStore {
+  constructor(private readonly db: Db) {}
+
+  private pages(runId: string): Collection<PageDocument> {
+    return this.db.collection<PageDocument>(`artifact_pages_${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+  }
+
+  /** The artifact id delivery uses for one of the run's files. */
+  static artifactId(runId: string, file: number): string {
+    return `pages:${file}:${runId}`;
+  }
+
+  static parseArtifactId(id: string): { runId: string; file: number } | undefined {
+    const match = /^pages:(\d+):(.+)$/.exec(id);
+    return match ? { file: Number(match[1]), runId: match[2]! } : undefined;
+  }
+
+  /** Writes one source page (`page` from 0) as its rendered parts, in order; idempotent for the same bytes. */
+  async putPage(runId: string, page: number, parts: readonly RenderedPart[]): Promise<void> {
+    let next = page * PARTS_PER_PAGE;
+    for (const part of parts) next = await this.putParts(runId, next, part);
+  }
+
+  async putHeader(runId: string, files: readonly Buffer[]): Promise<void> {
+    await this.putParts(runId, HEADER_PAGE, { files, uniques: [], employed: [] });
+  }
+
+  async putClosing(runId: string, files: readonly Buffer[]): Promise<void> {
+    await this.putParts(runId, CLOSING_PAGE, { files, uniques: [], employed: [] });
+  }
+
+  /** Parts of pages at and after `page` belong to an interrupted attempt; it writes them again. */
+  async discardFrom(runId: string, page: number): Promise<void> {
+    await this.pages(runId).deleteMany({ _id: { $gte: page * PARTS_PER_PAGE } });
+  }
+
+  /** The kept parts of the pages before `page`, in order (what a resumed build re-reads of the store). */
+  async *kept(runId: string, beforePage: number, files: number): AsyncIterable<KeptPart> {
+    const found = this.pages(runId)
+      .find({ _id: { $gte: 0, $lt: beforePage * PARTS_PER_PAGE } }, { projection: { employed: 0 } })
+      .sort({ _id: 1 });
+    for await (const doc of found) {
+      yield {
+        files: Array.from({ length: files }, (_, file) => bytesOf(doc[`file${file}`])),
+        uniques: Array.from({ length: files }, (_, file) =>
+          (doc.uniques?.[String(file)] ?? []).map((hashes) => decodeHashes(hashes.buffer)),
+        ),
+      };
+    }
+  }
+
+  /** Every employed-id hash of the run, page by page (the plan's input). */
+  async *employed(runId: string): AsyncIterable<BigUint64Array> {
+    const found = this.pages(runId)
+      .find({ _id: { $gte: 0, $lt: CLOSING_PAGE } }, { projection: { employed: 1 } })
+      .sort({ _id: 1 });
+    for await (const doc of found) yield decodeHashes(doc.employed.buffer);
+  }
+
+  /** One file's bytes from `start`, header first, pages in order, closing rows last. */
+  read(runId: string, file: number, start = 0): Readable {
+    const pages = this.pages(runId);
+    const field = `file${file}` as const;
+    return Readable.from(
+      (async function* () {
+        let skip = start;
+        const found = pages.find({}, { projection: { [field]: 1 } }).sort({ _id: 1 });
+        for await (const doc of found) {
+          const bytes = bytesOf(doc[field]);
+          if (skip >= bytes.length) {
+            skip -= bytes.length;
+            continue;
+          }
+          yield skip > 0 ? bytes.subarray(skip) : bytes;
+          skip = 0;
+        }
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  /** Deletes the run's pages (artifacts and resume state) at once. */
+  async drop(runId: string): Promise<void> {
+    await this.pages(runId)
+      .drop()
+      .catch(() => undefined);
+  }
+
+  /** Writes a part as one document, or several when its bytes are large; returns the next free id. */
+  private async putParts(runId: string, firstId: number, part: RenderedPart): Promise<number> {
+    const total = part.files.reduce((sum, bytes) => sum + bytes.length, 0);
+    const count = Math.max(1, Math.ceil(total / MAX_PART_BYTES));
+    const pages = this.pages(runId);
+    const createdAt = new Date();
+    for (let index = 0; index < count; index += 1) {
+      const doc: PageDocument = {
+        _id: firstId + index,
+        uniques:
+          index === 0
+            ? Object.fromEntries(
+                part.uniques.map((columns, file) => [String(file), columns.map((hashes) => binary(encodeHashes(hashes)))]),
+              )
+            : {},
+        employed: binary(index === 0 ? encodeHashes(part.employed) : Buffer.alloc(0)),
+        createdAt,
+      };
+      for (const [file, bytes] of part.files.entries()) {
+        const size = Math.ceil(bytes.length / count);
+        doc[`file${file}`] = binary(bytes.subarray(index * size, (index + 1) * size));
+      }
+      await insertOrReplace(pages, doc);
+    }
+    return firstId + count;
+  }
+}
+
+const binary = (bytes: Buffer) => new Binary(bytes);
+const bytesOf = (value: Binary | undefined): Buffer =>
+  value ? Buffer.from(value.buffer.buffer, value.buffer.byteOffset, value.buffer.byteLength) : Buffer.alloc(0);
