@@ -46,7 +46,7 @@ export const BuildCheckpointSchema = z.object({
       rejections: z.array(RowRejectionSchema),
       rowsPerFile: z.array(z.int().nonnegative()),
     }),
-    layouts: z.array(z.unknown()),
+    layouts: z.record(z.string(), z.unknown()),
   }),
   /** Set once the files are complete: a retry returns it as it is. */
   result: z

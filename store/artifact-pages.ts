@@ -115,6 +115,7 @@ export class ArtifactPageStore {
         const found = pages.find({}, { projection: { [field]: 1 } }).sort({ _id: 1 });
         for await (const doc of found) {
           const bytes = bytesOf(doc[field]);
+          // Empty parts are skipped (a file other pages write nothing to, like OneRoster's orgs).
           if (skip >= bytes.length) {
             skip -= bytes.length;
             continue;
@@ -146,7 +147,10 @@ export class ArtifactPageStore {
         uniques:
           index === 0
             ? Object.fromEntries(
-                part.uniques.map((columns, file) => [String(file), columns.map((hashes) => binary(encodeHashes(hashes)))]),
+                part.uniques.map((columns, file) => [
+                  String(file),
+                  columns.map((hashes) => binary(encodeHashes(hashes))),
+                ]),
               )
             : {},
         employed: binary(index === 0 ? encodeHashes(part.employed) : Buffer.alloc(0)),

@@ -25,8 +25,11 @@ const MAX_KEPT_REJECTIONS = 100;
 /** What a checkpoint keeps of a render in progress: small, whatever the roster's size. */
 export interface RendererCheckpoint {
   tally: RenderTally;
-  /** Each layout's `state.save()` (null for a layout without state), in layout order. */
-  layouts: unknown[];
+  /**
+   * Each stateful layout's `state.save()`, keyed by its index in layout order (an object, not an
+   * array: FerretDB stores no arrays of arrays, and a saved state may be one).
+   */
+  layouts: Record<string, unknown>;
 }
 
 /** The unique-value hashes a page committed: per file, per unique column (row-checks.ts). */
@@ -69,13 +72,15 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
     },
 
     checkpoint(): RendererCheckpoint {
-      return { tally: structuredClone(tally), layouts: layouts.map((layout) => layout.state?.save() ?? null) };
+      const states: Record<string, unknown> = {};
+      for (const [at, layout] of layouts.entries()) if (layout.state) states[String(at)] = layout.state.save();
+      return { tally: structuredClone(tally), layouts: states };
     },
 
     /** Takes back a checkpoint and the unique values of every page kept before it. */
     restore(saved: RendererCheckpoint, keptUniques: Iterable<readonly (readonly BigUint64Array[])[]>): void {
       Object.assign(tally, structuredClone(saved.tally));
-      for (const [at, layout] of layouts.entries()) if (layout.state) layout.state.restore(saved.layouts[at]);
+      for (const [at, layout] of layouts.entries()) if (layout.state) layout.state.restore(saved.layouts[String(at)]);
       for (const page of keptUniques) for (const [at, checker] of checkers.entries()) checker.restore(page[at] ?? []);
     },
 

@@ -113,15 +113,15 @@ async function runKilledAt(syncId: string, failpoint: string): Promise<SyncRoste
 }
 
 describe('a worker killed at a checkpointed step', () => {
-  it('mid-extract: the source is read again only from the checkpoint, and the file is the uninterrupted one', async () => {
+  it('mid-build: the source is read again only from the checkpoint, and the file is the uninterrupted one', async () => {
     await uninterruptedRun('personio-people');
     const expected = await readFile(outputPath());
     const before = personio.http.requestsTo(EMPLOYEES_PATH).length;
 
-    const result = await runKilledAt('personio-people', 'extract.after-page@2');
+    const result = await runKilledAt('personio-people', 'build.after-page@2');
 
     expect(await readFile(outputPath())).toEqual(expected);
-    // Pages 1 and 2 were staged before the kill: every page is requested exactly once in all.
+    // Pages 1 and 2 were built before the kill: every page is requested exactly once in all.
     const offsets = personio.http
       .requestsTo(EMPLOYEES_PATH)
       .slice(before)
@@ -129,33 +129,31 @@ describe('a worker killed at a checkpointed step', () => {
     expect(offsets).toEqual([0, 10, 20, 30, 40]);
     const run = await harness.store.runs.get(result.runId);
     expect(run).toMatchObject({ status: 'succeeded', counts: { pulled: PEOPLE } });
-    expect(run!.steps.extract!.attempt).toBe(2);
-    expect(run!.events?.find((event) => event.step === 'extract' && event.kind === 'resumed')?.detail).toContain(
-      `2 pages (${2 * PAGE_SIZE} employees) already staged are not read again`,
+    expect(run!.steps.build!.attempt).toBe(2);
+    expect(run!.events?.find((event) => event.step === 'build' && event.kind === 'resumed')?.detail).toContain(
+      `2 pages (${2 * PAGE_SIZE} employees, 2 stored parts) already built are not read again`,
     );
   }, 180_000);
 
-  it('mid-render: the pages rendered before the checkpoint are kept, and the artifact is byte-identical', async () => {
+  it('later in the build: the pages kept before the checkpoint are not rendered again, and the artifact is byte-identical', async () => {
     const reference = await uninterruptedRun('personio-people');
     const expected = await readFile(outputPath());
     const before = personio.http.requestsTo(EMPLOYEES_PATH).length;
 
-    const result = await runKilledAt('personio-people', 'render.after-page@3');
+    const result = await runKilledAt('personio-people', 'build.after-page@3');
 
     expect(await readFile(outputPath())).toEqual(expected);
     expect(result.artifacts).toEqual(reference.artifacts);
-    // The extract had finished: the source is not read again for the render's sake.
+    // Each page is read from the source once, in all.
     expect(personio.http.requestsTo(EMPLOYEES_PATH).length - before).toBe(PEOPLE / PAGE_SIZE);
     const run = await harness.store.runs.get(result.runId);
-    expect(run).toMatchObject({ status: 'succeeded' });
-    expect(run!.steps.render!.attempt).toBe(2);
-    expect(run!.steps.extract!.attempt).toBe(1);
-    expect(run!.events?.find((event) => event.step === 'render' && event.kind === 'resumed')?.detail).toContain(
-      '3 pages kept (written by attempt 1)',
+    expect(run).toMatchObject({ status: 'succeeded', counts: { pulled: PEOPLE, rendered: reference.rendered } });
+    expect(run!.steps.build!.attempt).toBe(2);
+    expect(run!.events?.find((event) => event.step === 'build' && event.kind === 'resumed')?.detail).toContain(
+      `attempt 2 continued from the checkpoint of attempt 1: 3 pages (${3 * PAGE_SIZE} employees`,
     );
-    // Nothing of the run's employee data is left behind in the store.
-    const db = harness.store.checkpoints;
-    expect(await db.get(result.runId, 'render')).toBeUndefined();
+    // The run's checkpoints are gone once it ended.
+    expect(await harness.store.checkpoints.get(result.runId, 'build')).toBeUndefined();
   }, 180_000);
 
   it('between "uploaded" and "recorded" (Allstacks): the file is not uploaded a second time', async () => {

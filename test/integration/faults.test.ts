@@ -114,10 +114,9 @@ describe('HTTP faults through the workflow', () => {
     expect(record).toMatchObject({
       status: 'failed',
       error: { type: 'SourceInvalidResponse', message: failure.message },
-      steps: { extract: { status: 'failed', attempt: 1 } },
+      steps: { build: { status: 'failed', attempt: 1 } },
     });
-    expect(record?.steps.extract?.error).toContain('Personio: GET /v1/company/employees');
-    expect(record?.steps.render).toBeUndefined();
+    expect(record?.steps.build?.error).toContain('Personio: GET /v1/company/employees');
     expect(record?.steps.deliver).toBeUndefined();
     expect(record?.delivery).toBeUndefined();
   });
@@ -132,7 +131,7 @@ describe('HTTP faults through the workflow', () => {
     expect(staffbaseStatuses()).toEqual(staffbaseBefore.users);
     const record = await harness.store.runs.get(runId);
     expect(record).toMatchObject({ status: 'failed', error: { type: 'SourceEmpty' }, counts: { pulled: 0 } });
-    expect(record?.steps.extract?.status).toBe('succeeded');
+    expect(record?.steps.build?.status).toBe('succeeded');
     expect(record?.steps.deliver).toBeUndefined();
   });
 
@@ -198,7 +197,7 @@ describe('HTTP faults through the workflow', () => {
     expect(record).toMatchObject({
       status: 'succeeded',
       counts: { pulled: ROSTER },
-      steps: { extract: { status: 'succeeded', attempt: 2 }, deliver: { status: 'succeeded' } },
+      steps: { build: { status: 'succeeded', attempt: 2 }, deliver: { status: 'succeeded' } },
       delivery: { remoteId: created.id },
     });
   });

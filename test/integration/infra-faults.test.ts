@@ -166,8 +166,7 @@ async function expectCompleteRun(result: SyncRosterResult): Promise<RunRecord> {
     delivery: { target: 'csv-file' },
     steps: {
       resolve: { status: 'succeeded' },
-      extract: { status: 'succeeded' },
-      render: { status: 'succeeded' },
+      build: { status: 'succeeded' },
       deliver: { status: 'succeeded' },
     },
   });
@@ -176,10 +175,8 @@ async function expectCompleteRun(result: SyncRosterResult): Promise<RunRecord> {
   expect(run!.artifacts?.map(({ checksum, rows: count }) => ({ checksum, count }))).toEqual(
     baselineRun.artifacts?.map(({ checksum, rows: count }) => ({ checksum, count })),
   );
-  // The run's staged rows are gone once it finished.
-  const leftover: unknown[] = [];
-  for await (const page of harness.store.staging.readPages(result.runId)) leftover.push(page);
-  expect(leftover).toEqual([]);
+  // The run's checkpoints are gone once it finished.
+  expect(await harness.store.checkpoints.get(result.runId, 'build')).toBeUndefined();
   return run!;
 }
 
@@ -193,14 +190,14 @@ describe('the store (MongoDB wire protocol) unavailable for a while', () => {
     baselineRun = (await harness.store.runs.get(result.runId))!;
     expect(baselineRun).toMatchObject({ status: 'succeeded', counts: { pulled: PEOPLE } });
     expect(baselineRun.counts.rendered).toBeGreaterThan(0);
-    // Slow enough that an outage lands in the middle of the extract step.
+    // Slow enough that an outage lands in the middle of the build step.
     expect(proxy.http.requestsTo(LISTING)).toHaveLength(PEOPLE / PAGE_SIZE);
     await rm(slowFile());
   }, 60_000);
 
-  it('mid-extract: the run retries the step, resumes, and delivers the same file exactly once', async () => {
+  it('mid-build: the run retries the step, resumes, and delivers the same file exactly once', async () => {
     const listingsBefore = proxy.http.requestsTo(LISTING).length;
-    const handle = await startSlowRun('mid-extract');
+    const handle = await startSlowRun('mid-build');
     await waitFor(() => proxy.http.requestsTo(LISTING).length - listingsBefore >= 3, 'three pages to be read');
     await mongo.stop('SIGKILL');
     const downAt = Date.now();
@@ -212,14 +209,14 @@ describe('the store (MongoDB wire protocol) unavailable for a while', () => {
     timings['midExtractRecoveryAfterRestartMs'] = Date.now() - upAt;
 
     const run = await expectCompleteRun(result);
-    // The outage really hit the extract step: it failed once (StoreUnavailable) and was retried.
-    expect(run.steps.extract!.attempt).toBeGreaterThanOrEqual(2);
+    // The outage really hit the build step: it failed once (StoreUnavailable) and was retried.
+    expect(run.steps.build!.attempt).toBeGreaterThanOrEqual(2);
     // Temporal saw why: the retried attempt carries the previous one's failure, classified StoreUnavailable.
-    const extractRetries = (await retriedFailures(handle)).filter(({ activity }) => activity === 'extractEmployees');
-    expect(extractRetries.length).toBeGreaterThan(0);
-    for (const failure of extractRetries) {
+    const buildRetries = (await retriedFailures(handle)).filter(({ activity }) => activity === 'buildArtifacts');
+    expect(buildRetries.length).toBeGreaterThan(0);
+    for (const failure of buildRetries) {
       expect(failure.type).toBe('StoreUnavailable');
-      expect(failure.message).toMatch(/^extract(Employees)?: the run store failed \(Mongo\w+Error/);
+      expect(failure.message).toMatch(/^build(Artifacts)?: the run store failed \(Mongo\w+Error/);
     }
     const pending = await handle.describe();
     expect(pending.status.name).toBe('COMPLETED');

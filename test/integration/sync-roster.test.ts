@@ -77,7 +77,7 @@ describe('syncRoster end to end through a real worker', () => {
       artifacts: [{ fileName: 'acme-people.csv', checksum, bytes: delivered.length, rows: 9 }],
       delivery: { target: 'csv-file', location: outputPath },
     });
-    expect(Object.keys(run!.steps)).toEqual(['resolve', 'extract', 'render', 'deliver']);
+    expect(Object.keys(run!.steps)).toEqual(['resolve', 'build', 'deliver']);
     for (const step of Object.values(run!.steps)) {
       expect(step).toMatchObject({ status: 'succeeded', attempt: 1 });
       expect(step.durationMs).toBeGreaterThanOrEqual(0);

@@ -19,5 +19,6 @@ export const TEST_NAMESPACES = [
   'test-faults',
   'test-infra',
   'test-config',
+  'test-large-roster',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

@@ -5,6 +5,8 @@ import type { RenderResult } from '../../activities/build-checkpoint';
 
 const { deliverFile } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
+  // The copy heartbeats while bytes move: a killed worker's copy is retried elsewhere within half a minute.
+  heartbeatTimeout: '30 seconds',
   retry: {
     initialInterval: '5 seconds',
     maximumInterval: '5 minutes',
