@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bufferSource } from '../../connectors/sdk/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import {
   buildImportConfig,
@@ -35,7 +36,10 @@ describe('Staffbase fake', () => {
     const upload = renderUpload(importConfig);
     const bytes = csv === undefined ? upload.csv : Buffer.from(csv, 'utf8');
     uploads += 1;
-    const importId = await createImport(client, { fileName: `rosterflow-fake-${uploads}.csv`, csv: bytes });
+    const importId = await createImport(client, {
+      fileName: `rosterflow-fake-${uploads}.csv`,
+      csv: bufferSource(bytes),
+    });
     const headers = fake.importById(importId).headers;
     await configureImport(client, importId, buildImportConfig(importConfig, headers));
     return importId;
@@ -65,19 +69,21 @@ describe('Staffbase fake', () => {
       Buffer.from([0xfc]),
       Buffer.from('ller\n'),
     ]);
-    const notUtf8 = await rejection(createImport(client, { fileName: 'rosterflow-latin1.csv', csv: latin1 }));
+    const notUtf8 = await rejection(
+      createImport(client, { fileName: 'rosterflow-latin1.csv', csv: bufferSource(latin1) }),
+    );
     expect(notUtf8.message).toBe('Staffbase: POST /api/users/imports was rejected (HTTP 400): invalid UTF8 format');
 
     const semicolons = Buffer.from('Identifier;Email Address\n1;a@example.com\n');
     const wrongSeparator = await rejection(
-      createImport(client, { fileName: 'rosterflow-semicolon.csv', csv: semicolons, separator: ',' }),
+      createImport(client, { fileName: 'rosterflow-semicolon.csv', csv: bufferSource(semicolons), separator: ',' }),
     );
     expect(wrongSeparator.message).toBe(
       'Staffbase: POST /api/users/imports was rejected (HTTP 400): invalid separator selected',
     );
     const accepted = await createImport(client, {
       fileName: 'rosterflow-semicolon.csv',
-      csv: semicolons,
+      csv: bufferSource(semicolons),
       separator: ';',
     });
     expect(fake.importById(accepted)).toMatchObject({ recordCount: 1, headers: ['Identifier', 'Email Address'] });
@@ -293,7 +299,7 @@ describe('Staffbase fake', () => {
     fake.rateLimitNext(1, 30, /^\/api\/users\/imports$/);
     const before = fake.importsCreated;
     const limited = await rejection(
-      createImport(client, { fileName: 'rosterflow-limited.csv', csv: renderUpload(config).csv }),
+      createImport(client, { fileName: 'rosterflow-limited.csv', csv: bufferSource(renderUpload(config).csv) }),
     );
     expect(limited).toMatchObject({ type: 'RateLimited', retryAfterMs: 30_000, retryable: true });
     expect(fake.importsCreated).toBe(before);
