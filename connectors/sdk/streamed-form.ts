@@ -64,13 +64,22 @@ function fileLike(file: StreamedFile): FileLike {
   };
 }
 
+/**
+ * form-data-encoder 4.1 re-slices a chunk over 64 KiB from the start of its ArrayBuffer, ignoring its
+ * byteOffset: a view into a larger buffer (a GridFS chunk of 255 KiB is one) would be sent as the
+ * wrong bytes. Chunks of at most this size are passed through as they are.
+ */
+const ENCODER_CHUNK_BYTES = 65_536;
+
 /** The file's bytes, failing the request if it is not the size the Content-Length promised. */
 async function* exactly(file: StreamedFile): AsyncGenerator<Uint8Array> {
   let sent = 0;
   for await (const chunk of file.open()) {
     sent += chunk.byteLength;
     if (sent > file.bytes) break;
-    yield chunk;
+    for (let at = 0; at < chunk.byteLength; at += ENCODER_CHUNK_BYTES) {
+      yield chunk.subarray(at, at + ENCODER_CHUNK_BYTES);
+    }
   }
   if (sent !== file.bytes) {
     throw new Error(`${file.fileName} is ${sent > file.bytes ? 'longer' : 'shorter'} than its ${file.bytes} bytes`);

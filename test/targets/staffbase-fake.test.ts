@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { setTimeout } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { bufferSource } from '../../connectors/sdk/streamed-form';
 import { RosterflowError } from '../../core/errors';
@@ -12,8 +13,9 @@ import {
   requestPreview,
 } from '../../targets/staffbase/client';
 import type { StaffbaseTargetConfig } from '../../targets/staffbase/config';
-import { pollUntil, renderUpload, staffbaseClient, staffbaseConfig } from '../fakes/staffbase/harness';
-import { StaffbaseFake } from '../fakes/staffbase/server';
+import { createStaffbaseLayouts } from '../../targets/staffbase/layout';
+import { pollUntil, renderCsv, renderUpload, staffbaseClient, staffbaseConfig } from '../fakes/staffbase/harness';
+import { FAKE_IMPORT_STATES, StaffbaseFake } from '../fakes/staffbase/server';
 
 async function rejection(promise: Promise<unknown>): Promise<RosterflowError> {
   const error = await promise.then(
@@ -22,6 +24,12 @@ async function rejection(promise: Promise<unknown>): Promise<RosterflowError> {
   );
   if (!(error instanceof RosterflowError)) throw new Error(`expected a RosterflowError, got ${String(error)}`);
   return error;
+}
+
+/** Waits (a bounded number of short turns) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 500 && !condition(); turn += 1) await setTimeout(10);
+  if (!condition()) throw new Error('the condition never held');
 }
 
 describe('Staffbase fake', () => {
@@ -310,6 +318,52 @@ describe('Staffbase fake', () => {
       expect(denied).toMatchObject({ type: 'TargetAuthFailed', httpStatus: 403, retryable: false });
     } finally {
       fake.tokenWithoutAdminRights = false;
+    }
+  });
+
+  it('applies a large import in the background: polls are answered while it is still being applied', async () => {
+    const [layout] = createStaffbaseLayouts(config);
+    const people = Array.from({ length: 10_000 }, (_, n) => ({
+      sourceId: String(5000 + n),
+      workEmail: `person${n}@example.com`,
+      firstName: 'Pat',
+      lastName: `Doe ${n}`,
+      status: 'active' as const,
+    }));
+    const importId = await draft(renderCsv(layout!, people));
+    fake.inlineRecords = 1000;
+    let resume = fake.pauseBackground();
+    try {
+      await requestPreview(client, importId);
+      fake.advance(2); // CREATING_PREVIEW, and the dry run starts in the background
+      expect(await getImport(client, importId)).toMatchObject({ state: 'CREATING_PREVIEW' });
+      resume();
+      await fake.idle();
+      expect(await getImport(client, importId)).toMatchObject({
+        state: 'PREVIEW_READY',
+        previewCounts: { created: 10_000 },
+      });
+      expect(fake.users.size).toBe(0); // a preview changes nobody
+
+      resume = fake.pauseBackground();
+      await requestImport(client, importId);
+      fake.advance(2); // IMPORTING, and the rows start going in
+      await until(() => (fake.importById(importId).progress?.nextRow ?? 0) > 0);
+      expect(await getImport(client, importId)).toMatchObject({ state: 'IMPORTING' });
+      expect(fake.users.size).toBeGreaterThan(0);
+      expect(fake.users.size).toBeLessThan(10_000);
+      resume();
+      await fake.idle();
+      expect(await getImport(client, importId)).toMatchObject({
+        state: 'COMPLETED',
+        importCounts: { created: 10_000 },
+      });
+      expect(fake.users.size).toBe(10_000);
+      // Every state on the way, in order: none skipped while the rows were applied.
+      expect(fake.importById(importId).stateLog).toEqual(FAKE_IMPORT_STATES.filter((state) => state !== 'CANCELLED'));
+    } finally {
+      resume();
+      fake.inlineRecords = 5000;
     }
   });
 });

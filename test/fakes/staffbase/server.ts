@@ -165,6 +165,8 @@ export class StaffbaseFake {
 
   http!: FakeHttpServer;
   private sequence = 0;
+  /** While set, background runs stop after their current few thousand rows (see `pauseBackground`). */
+  private backgroundGate: Promise<void> | undefined;
 
   private constructor(options: StaffbaseFakeOptions) {
     this.autoAdvanceOnPoll = options.autoAdvanceOnPoll ?? false;
@@ -260,6 +262,24 @@ export class StaffbaseFake {
     const found = this.importById(importId);
     if (state === undefined) delete found.reportedState;
     else found.reportedState = state;
+  }
+
+  /**
+   * Background runs (imports over `inlineRecords` rows) stop after their current few thousand rows
+   * until the returned function is called: a test can look at an import while it is being applied.
+   */
+  pauseBackground(): () => void {
+    let resume = () => {};
+    this.backgroundGate = new Promise((resolve) => (resume = resolve));
+    return () => {
+      this.backgroundGate = undefined;
+      resume();
+    };
+  }
+
+  /** Resolves once no preview or import is being applied in the background. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.imports.values()].map((found) => found.running ?? Promise.resolve()));
   }
 
   /** The import stops before file line `line` (the header is line 1) and resumes on the next step. */
@@ -410,7 +430,9 @@ export class StaffbaseFake {
     for await (const record of dataRecords(found.file.path, found.separator)) {
       if (index >= fromRow) yield map(record, index);
       index += 1;
-      if (index % ROWS_PER_TURN === 0) await nextTurn();
+      if (index % ROWS_PER_TURN !== 0) continue;
+      await nextTurn();
+      await this.backgroundGate;
     }
   }
 

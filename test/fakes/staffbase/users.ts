@@ -76,8 +76,11 @@ export class FakeUserStore {
   readonly users = new Map<string, FakeStaffbaseUser>();
   /** Every user ever created by an import: a duplicated import shows up here. */
   creates = 0;
-  /** Lower-cased email -> the user who has it; built when a run starts, kept up to date while it runs. */
-  private emailOwners: Map<string, string> | undefined;
+  /**
+   * Lower-cased email -> the users who have it (one id, or several when seeded so); built when a run
+   * first needs it, kept up to date while it runs.
+   */
+  private emailOwners: Map<string, string | string[]> | undefined;
 
   constructor(private readonly table: UserTable = new Map()) {
     if (table instanceof Map) this.users = table as Map<string, FakeStaffbaseUser>;
@@ -190,8 +193,8 @@ export class FakeUserStore {
     const attributes = { ...row.attributes };
     const email = attributes['eMail'];
     if (email) {
-      const owner = this.owners().get(email.toLowerCase());
-      const taken = owner !== undefined && owner !== row.externalId;
+      const owners = this.owners().get(email.toLowerCase()) ?? [];
+      const taken = (typeof owners === 'string' ? [owners] : owners).some((owner) => owner !== row.externalId);
       if (!EMAIL.test(email)) {
         warn('CSV_INVALID_EMAIL', 'the email address is malformed; email skipped');
         delete attributes['eMail'];
@@ -203,7 +206,7 @@ export class FakeUserStore {
     return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, value.trim()]));
   }
 
-  private owners(): Map<string, string> {
+  private owners(): Map<string, string | string[]> {
     if (this.emailOwners) return this.emailOwners;
     this.emailOwners = new Map();
     for (const user of this.table.values()) this.ownEmail(user.externalId, undefined, user.attributes['eMail']);
@@ -212,8 +215,17 @@ export class FakeUserStore {
 
   private ownEmail(externalId: string, before: string | undefined, after: string | undefined): void {
     const owners = this.owners();
-    if (before && owners.get(before.toLowerCase()) === externalId) owners.delete(before.toLowerCase());
-    if (after && !owners.has(after.toLowerCase())) owners.set(after.toLowerCase(), externalId);
+    if (before) {
+      const key = before.toLowerCase();
+      const others = [owners.get(key) ?? []].flat().filter((owner) => owner !== externalId);
+      if (others.length === 0) owners.delete(key);
+      else owners.set(key, others.length === 1 ? (others[0] as string) : others);
+    }
+    if (after) {
+      const key = after.toLowerCase();
+      const all = [owners.get(key) ?? []].flat();
+      if (!all.includes(externalId)) owners.set(key, all.length === 0 ? externalId : [...all, externalId]);
+    }
   }
 
   private remove(user: FakeStaffbaseUser): void {

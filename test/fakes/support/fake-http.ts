@@ -180,6 +180,8 @@ export class FakeHttpServer {
   private readonly server: Server;
   /** `http://127.0.0.1:<port>`, set once listening. */
   url = '';
+  /** Request body bytes received so far, over all requests, counted as they arrive (not when a body ends). */
+  bodyBytesReceived = 0;
   /** Where multipart file parts are written; created on the first one, removed on close. */
   private spoolDirectory: Promise<string> | undefined;
 
@@ -301,7 +303,8 @@ export class FakeHttpServer {
     const type = req.headers['content-type'] ?? '';
     if (type.startsWith('multipart/form-data')) {
       try {
-        request.multipart = await spoolMultipart(req, await this.spoolTo());
+        const directory = await this.spoolTo();
+        request.multipart = await spoolMultipart(req, directory, (bytes) => (this.bodyBytesReceived += bytes));
         request.body = describeMultipart(request.multipart);
       } catch (err) {
         request.multipartError = (err as Error).message;
@@ -309,7 +312,10 @@ export class FakeHttpServer {
       }
     } else {
       const chunks: Buffer[] = [];
-      for await (const chunk of req) chunks.push(chunk as Buffer);
+      for await (const chunk of req) {
+        chunks.push(chunk as Buffer);
+        this.bodyBytesReceived += (chunk as Buffer).length;
+      }
       request.body = Buffer.concat(chunks).toString('utf8');
     }
     const body = request.body;

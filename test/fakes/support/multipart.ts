@@ -28,7 +28,11 @@ export interface ReceivedMultipart {
  * Parses a multipart/form-data request as it streams in (busboy): fields are kept, each file part is
  * written to `directory` and hashed on the way, so no file is ever held in memory.
  */
-export function spoolMultipart(req: IncomingMessage, directory: string): Promise<ReceivedMultipart> {
+export function spoolMultipart(
+  req: IncomingMessage,
+  directory: string,
+  onBytes: (bytes: number) => void = () => {},
+): Promise<ReceivedMultipart> {
   return new Promise((resolve, reject) => {
     const received: ReceivedMultipart = { fields: [], files: [] };
     const writes: Promise<void>[] = [];
@@ -63,6 +67,8 @@ export function spoolMultipart(req: IncomingMessage, directory: string): Promise
       Promise.all(writes).then(() => resolve(received), reject);
     });
     req.on('error', reject);
+    // Counted as the bytes arrive; attached with the pipe, so nothing flows before the parser is there.
+    req.on('data', (chunk: Buffer) => onBytes(chunk.length));
     req.pipe(parser);
   });
 }
