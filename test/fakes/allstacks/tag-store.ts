@@ -127,7 +127,8 @@ export class UploadApplication {
 
   row(row: RosterRow): void {
     const { org, flags } = this;
-    const key = row.email.toLowerCase();
+    const lower = row.email.toLowerCase();
+    const key = lower === row.email ? row.email : lower; // one string, not two, for the usual lower-case address
     let contributor = org.contributors.get(key);
     if (!contributor) {
       contributor = { email: row.email, enabled: flags.enable_users, tags: [], listedIn: 0 };

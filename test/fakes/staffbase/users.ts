@@ -236,7 +236,7 @@ export class FakeUserStore {
 
 /** A dry run's view of a directory: a user is copied the first time the run reads it, so the directory never changes. */
 class CopyOnWriteUsers implements UserTable {
-  /** Users the run read or created; null for those it deleted. */
+  /** Users of the directory the run read (copies); null for those it deleted. */
   private readonly touched = new Map<string, FakeStaffbaseUser | null>();
 
   constructor(private readonly base: ReadonlyMap<string, FakeStaffbaseUser>) {}
@@ -251,8 +251,13 @@ class CopyOnWriteUsers implements UserTable {
     return copy;
   }
 
+  /**
+   * A user the dry run creates is counted, not kept: its id is in the run's `seen` set (a later row
+   * with it is a duplicate) and its email in the run's index, so a preview of a million new people
+   * holds no million users.
+   */
   set(externalId: string, user: FakeStaffbaseUser): void {
-    this.touched.set(externalId, user);
+    if (this.base.has(externalId)) this.touched.set(externalId, user);
   }
 
   delete(externalId: string): void {
@@ -265,7 +270,6 @@ class CopyOnWriteUsers implements UserTable {
       if (seen === undefined) yield user;
       else if (seen !== null) yield seen;
     }
-    for (const [externalId, user] of this.touched) if (user && !this.base.has(externalId)) yield user;
   }
 }
 
