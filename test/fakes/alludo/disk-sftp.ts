@@ -16,7 +16,8 @@ export class DiskFile {
   mtime = now();
   size = 0;
 
-  constructor(private readonly blob: string) {
+  /** `blob`: where the bytes are, in the file system's temporary folder. */
+  constructor(readonly blob: string) {
     writeFileSync(blob, '');
   }
 
