@@ -11,6 +11,7 @@ import { withKeepAlive } from '../keep-alive';
 import { loadRunSync } from '../load-run-sync';
 import type { RenderResult } from '../build-checkpoint';
 import { runStep } from '../step';
+import { artifactSource } from './artifact-source';
 
 export interface AllstacksUploadInput {
   runId: string;
@@ -71,7 +72,7 @@ export function createAllstacksActivities(deps: ActivityDeps) {
 
         const target = sync.target;
         const client = await createAllstacksHttpClient(target, deps.resolveSecret ?? createSecretResolver());
-        const csv = await deps.store.artifacts.read(artifact.id);
+        const csv = artifactSource(deps, artifact);
         const checkpoint = (state: AllstacksDeliveryCheckpoint['state'], status?: number) =>
           deps.store.checkpoints.put<AllstacksDeliveryCheckpoint>(
             runId,

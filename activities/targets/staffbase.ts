@@ -31,6 +31,7 @@ import { loadRunSync } from '../load-run-sync';
 import type { RenderResult } from '../build-checkpoint';
 import { toApplicationFailure } from '../failures';
 import { runStep } from '../step';
+import { artifactSource } from './artifact-source';
 
 export interface StaffbaseStepInput {
   runId: string;
@@ -105,7 +106,7 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
         const [artifact] = artifacts;
         if (!artifact) throw ApplicationFailure.nonRetryable('No artifact to upload to Staffbase', 'InvalidInput');
         const fileName = staffbaseImportFileName(syncId, runId);
-        const csv = await deps.store.artifacts.read(artifact.id);
+        const csv = artifactSource(deps, artifact);
         const { importId, created } = await withKeepAlive(
           () => ({ fileName }),
           () => ensureImport(client, { fileName, csv, separator: config.separator }),

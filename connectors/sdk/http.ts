@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import { RosterflowError, remoteErrorType } from '../../core/errors';
 import type { Side } from '../../core/errors';
 import type { HttpAuth } from './auth';
+import type { StreamedForm } from './streamed-form';
 
 export interface HttpClientOptions {
   /** Names the vendor in every error message, e.g. `BambooHR`. */
@@ -45,8 +46,11 @@ export interface HttpClientOptions {
 export interface RawRequestOptions extends RequestOptions {
   json?: unknown;
   form?: Record<string, string>;
-  /** A multipart body (Node's global FormData with Blob parts). */
-  multipart?: FormData;
+  /**
+   * A multipart body: Node's global FormData with Blob parts, or a `StreamedForm` whose files are
+   * streamed (reopened on every attempt) with a Content-Length from their known sizes.
+   */
+  multipart?: FormData | StreamedForm;
 }
 
 /** A successful response: its status, headers and body text (empty for 201/204 without a body). */

@@ -1,8 +1,9 @@
-import type { Buffer } from 'node:buffer';
 import { basicAuth } from '../../connectors/sdk/auth';
 import { createHttpClient } from '../../connectors/sdk/http';
 import type { HttpClient, HttpClientOptions, HttpResponse } from '../../connectors/sdk/http';
 import type { SecretResolver } from '../../connectors/sdk/secrets';
+import { StreamedForm } from '../../connectors/sdk/streamed-form';
+import type { StreamSource } from '../../connectors/sdk/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import type { AllstacksFlags, AllstacksTargetConfig } from './config';
 
@@ -21,7 +22,8 @@ export type AllstacksUploadResult =
   | { kind: 'rateLimited'; retryAfterMs: number | undefined };
 
 export interface AllstacksUpload {
-  csv: Buffer;
+  /** The roster file, streamed (reopened if the request is sent again), never read whole. */
+  csv: StreamSource;
   fileName: string;
   /** The activity's cancellation. */
   signal?: AbortSignal;
@@ -85,8 +87,8 @@ export async function uploadRoster(
   config: AllstacksTargetConfig,
   upload: AllstacksUpload,
 ): Promise<AllstacksUploadResult> {
-  const form = new FormData();
-  form.append('file', new Blob([new Uint8Array(upload.csv)], { type: 'text/csv' }), upload.fileName);
+  const form = new StreamedForm();
+  form.appendFile('file', upload.fileName, upload.csv);
   for (const [name, value] of flagFields(config.flags)) form.append(name, value);
 
   const path = allstacksUploadPath(config);

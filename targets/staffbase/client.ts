@@ -1,9 +1,10 @@
-import type { Buffer } from 'node:buffer';
 import { z } from 'zod';
 import type { HttpAuth } from '../../connectors/sdk/auth';
 import { createHttpClient } from '../../connectors/sdk/http';
 import type { HttpClient, HttpClientOptions, HttpResponse } from '../../connectors/sdk/http';
 import type { SecretResolver } from '../../connectors/sdk/secrets';
+import { StreamedForm } from '../../connectors/sdk/streamed-form';
+import type { StreamSource } from '../../connectors/sdk/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import type { StaffbaseTargetConfig } from './config';
 
@@ -103,8 +104,8 @@ export type KnownStaffbaseImportStatus = Exclude<StaffbaseImportStatus, { state:
 export interface StaffbaseUpload {
   /** Unique per run (see `staffbaseImportFileName`): it is how a retried step finds its import again. */
   fileName: string;
-  /** UTF-8 CSV bytes. */
-  csv: Buffer;
+  /** The UTF-8 CSV, streamed (reopened if the request is sent again), never read whole. */
+  csv: StreamSource;
   /** The file's cell separator; checked by Staffbase at upload. */
   separator?: string;
 }
@@ -174,8 +175,8 @@ export function staffbaseImportFileName(syncId: string, runId: string): string {
  */
 export async function createImport(client: HttpClient, upload: StaffbaseUpload): Promise<string> {
   checkFileName(upload.fileName);
-  const form = new FormData();
-  form.append('file', new Blob([upload.csv], { type: 'text/csv' }), upload.fileName);
+  const form = new StreamedForm();
+  form.appendFile('file', upload.fileName, upload.csv);
   // [P] The practitioner sent these; the upload errors "invalid UTF8 format" and "invalid separator
   // selected" suggest Staffbase reads them at upload.
   form.append('textEncoding', 'UTF-8');

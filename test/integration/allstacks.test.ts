@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
 import { ALLSTACKS_ORG_ID, ALLSTACKS_PASSWORD, ALLSTACKS_USERNAME, AllstacksFake } from '../fakes/allstacks/server';
 import { exampleConfig } from '../support/example-config';
@@ -70,6 +70,25 @@ describe('Allstacks delivery through the workflow', () => {
     expect(upload.csv.split('\n')[0]).toBe('Email,Department,Team');
     expect(upload.csv).toContain('ada.lovelace@acme.example,Engineering,Platform');
     expect(allstacks.contributor(ALLSTACKS_ORG_ID, 'ada.lovelace@acme.example')).toBeDefined();
+  });
+
+  it('uploads the rendered file streamed from the store, never read whole, and its exact bytes arrive', async () => {
+    await harness.writeConfig(allstacksConfig(0));
+    const read = vi.spyOn(harness.store.artifacts, 'read');
+    const openReader = vi.spyOn(harness.store.artifacts, 'openReader');
+    try {
+      const result: SyncRosterResult = await (await start('acme-allstacks')).result();
+      const [artifact] = (await harness.store.runs.get(result.runId))!.artifacts!;
+      expect(read).not.toHaveBeenCalled();
+      expect(openReader).toHaveBeenCalledWith(artifact!.id);
+      const upload = allstacks.uploads.at(-1)!;
+      expect(`sha256:${upload.sha256}`).toBe(artifact!.checksum);
+      expect(upload.bytes).toBe(artifact!.bytes);
+      expect(allstacks.http.requests.at(-1)!.headers['content-length']).toBeDefined();
+    } finally {
+      read.mockRestore();
+      openReader.mockRestore();
+    }
   });
 
   it('answers HTTP 429 with a durable timer and a successful retry, visible in history and the run record', async () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { WorkflowFailedError } from '@temporalio/client';
 import type { WorkflowHandle, WorkflowHandleWithFirstExecutionRunId } from '@temporalio/client';
 import { summarizeFailure } from '../../core/failure-summary';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
 import { exampleConfig } from '../support/example-config';
@@ -129,6 +129,24 @@ describe('Staffbase delivery through the workflow', () => {
     // Nine current people imported; the leaver is a Deactivated row Staffbase did not know yet.
     expect([...staffbase.users.values()].filter((user) => user.status !== 'deactivated')).toHaveLength(9);
     expect(staffbase.users.get('1001')?.attributes['eMail']).toBe('ada.lovelace@acme.example');
+  });
+
+  it('uploads the rendered file streamed from the store, never read whole, and its exact bytes arrive', async () => {
+    await harness.writeConfig(staffbaseConfig());
+    const read = vi.spyOn(harness.store.artifacts, 'read');
+    const openReader = vi.spyOn(harness.store.artifacts, 'openReader');
+    try {
+      const result = await run();
+      const [artifact] = (await harness.store.runs.get(result.runId))!.artifacts!;
+      expect(read).not.toHaveBeenCalled();
+      expect(openReader).toHaveBeenCalledWith(artifact!.id);
+      const uploaded = [...staffbase.imports.values()].at(-1)!;
+      expect(`sha256:${uploaded.file.sha256}`).toBe(artifact!.checksum);
+      expect(uploaded.file.bytes).toBe(artifact!.bytes);
+    } finally {
+      read.mockRestore();
+      openReader.mockRestore();
+    }
   });
 
   it('finds its own import again when the upload answer was lost, never creating a second', async () => {

@@ -1,6 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bufferSource } from '../../connectors/sdk/streamed-form';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { Employee } from '../../core/employee';
 import { RosterflowError } from '../../core/errors';
@@ -231,7 +232,7 @@ describe('Allstacks upload against the fake', () => {
 
   async function upload(target: AllstacksTargetConfig, csv = 'Email,Role\nada@example.com,Engineer\n') {
     const client = await createAllstacksHttpClient(target, resolveSecret);
-    return uploadRoster(client, target, { csv: Buffer.from(csv), fileName: 'allstacks-roster.csv' });
+    return uploadRoster(client, target, { csv: bufferSource(Buffer.from(csv)), fileName: 'allstacks-roster.csv' });
   }
 
   it('sends the file as it is, all five flags as sent, with Basic auth, and Allstacks applies it', async () => {

@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { bufferSource } from '../../connectors/sdk/streamed-form';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import { RosterflowError } from '../../core/errors';
 import { ALLSTACKS_UPLOAD_WINDOW_MS, createAllstacksHttpClient, uploadRoster } from '../../targets/allstacks/client';
@@ -50,7 +51,7 @@ describe('Allstacks upload under HTTP faults', () => {
 
   const upload = async (): Promise<AllstacksUploadResult> =>
     uploadRoster(await createAllstacksHttpClient(config, resolveSecret, { timeoutMs: TIMEOUT_MS }), config, {
-      csv,
+      csv: bufferSource(csv),
       fileName: 'allstacks-roster.csv',
     });
 
@@ -209,7 +210,7 @@ describe('Staffbase import under HTTP faults', () => {
     const errors: RosterflowError[] = [];
     for (let attempt = 1; ; attempt += 1) {
       try {
-        return { ...(await ensureImport(client(), { fileName: name, csv })), errors };
+        return { ...(await ensureImport(client(), { fileName: name, csv: bufferSource(csv) })), errors };
       } catch (err) {
         if (!(err instanceof RosterflowError) || !err.retryable || attempt >= attempts) throw err;
         errors.push(err);

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import { OneRosterSftpSchema } from '../../targets/oneroster/config';
@@ -57,6 +58,16 @@ const bytesTo = (path: string, writes: readonly { path: string; length: number }
   writes.filter((write) => write.path === path).reduce((sum, write) => sum + write.length, 0);
 
 describe('uploadFiles into the Alludo SFTP fake', () => {
+  it('keeps what it receives on disk, byte for byte, and removes it when it closes', async () => {
+    const { files } = await renderPackage(oneRosterConfig('alludo'), manyEmployees(1500));
+    await upload(uploadFilesOf(files));
+    const users = fake.fs.files.get('/users.csv')!;
+    expect(readFileSync(users.blob, 'utf8')).toBe(files['users.csv']);
+    expect(users.size).toBe(Buffer.byteLength(files['users.csv'] ?? ''));
+    await fake.close();
+    expect(existsSync(users.blob)).toBe(false);
+  });
+
   it('delivers a rendered package that Alludo processes: users, nested groups, a leaver’s access removed', async () => {
     const { files } = await renderPackage(oneRosterConfig('alludo', nested), SMALL_ROSTER);
     const result = await upload(uploadFilesOf(files));

@@ -1,5 +1,7 @@
 import { Buffer } from 'node:buffer';
+import { setTimeout } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bufferSource } from '../../connectors/sdk/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import {
   buildImportConfig,
@@ -11,8 +13,9 @@ import {
   requestPreview,
 } from '../../targets/staffbase/client';
 import type { StaffbaseTargetConfig } from '../../targets/staffbase/config';
-import { pollUntil, renderUpload, staffbaseClient, staffbaseConfig } from '../fakes/staffbase/harness';
-import { StaffbaseFake } from '../fakes/staffbase/server';
+import { createStaffbaseLayouts } from '../../targets/staffbase/layout';
+import { pollUntil, renderCsv, renderUpload, staffbaseClient, staffbaseConfig } from '../fakes/staffbase/harness';
+import { FAKE_IMPORT_STATES, StaffbaseFake } from '../fakes/staffbase/server';
 
 async function rejection(promise: Promise<unknown>): Promise<RosterflowError> {
   const error = await promise.then(
@@ -21,6 +24,12 @@ async function rejection(promise: Promise<unknown>): Promise<RosterflowError> {
   );
   if (!(error instanceof RosterflowError)) throw new Error(`expected a RosterflowError, got ${String(error)}`);
   return error;
+}
+
+/** Waits (a bounded number of short turns) until `condition` holds. */
+async function until(condition: () => boolean): Promise<void> {
+  for (let turn = 0; turn < 500 && !condition(); turn += 1) await setTimeout(10);
+  if (!condition()) throw new Error('the condition never held');
 }
 
 describe('Staffbase fake', () => {
@@ -35,7 +44,10 @@ describe('Staffbase fake', () => {
     const upload = renderUpload(importConfig);
     const bytes = csv === undefined ? upload.csv : Buffer.from(csv, 'utf8');
     uploads += 1;
-    const importId = await createImport(client, { fileName: `rosterflow-fake-${uploads}.csv`, csv: bytes });
+    const importId = await createImport(client, {
+      fileName: `rosterflow-fake-${uploads}.csv`,
+      csv: bufferSource(bytes),
+    });
     const headers = fake.importById(importId).headers;
     await configureImport(client, importId, buildImportConfig(importConfig, headers));
     return importId;
@@ -65,19 +77,21 @@ describe('Staffbase fake', () => {
       Buffer.from([0xfc]),
       Buffer.from('ller\n'),
     ]);
-    const notUtf8 = await rejection(createImport(client, { fileName: 'rosterflow-latin1.csv', csv: latin1 }));
+    const notUtf8 = await rejection(
+      createImport(client, { fileName: 'rosterflow-latin1.csv', csv: bufferSource(latin1) }),
+    );
     expect(notUtf8.message).toBe('Staffbase: POST /api/users/imports was rejected (HTTP 400): invalid UTF8 format');
 
     const semicolons = Buffer.from('Identifier;Email Address\n1;a@example.com\n');
     const wrongSeparator = await rejection(
-      createImport(client, { fileName: 'rosterflow-semicolon.csv', csv: semicolons, separator: ',' }),
+      createImport(client, { fileName: 'rosterflow-semicolon.csv', csv: bufferSource(semicolons), separator: ',' }),
     );
     expect(wrongSeparator.message).toBe(
       'Staffbase: POST /api/users/imports was rejected (HTTP 400): invalid separator selected',
     );
     const accepted = await createImport(client, {
       fileName: 'rosterflow-semicolon.csv',
-      csv: semicolons,
+      csv: bufferSource(semicolons),
       separator: ';',
     });
     expect(fake.importById(accepted)).toMatchObject({ recordCount: 1, headers: ['Identifier', 'Email Address'] });
@@ -293,7 +307,7 @@ describe('Staffbase fake', () => {
     fake.rateLimitNext(1, 30, /^\/api\/users\/imports$/);
     const before = fake.importsCreated;
     const limited = await rejection(
-      createImport(client, { fileName: 'rosterflow-limited.csv', csv: renderUpload(config).csv }),
+      createImport(client, { fileName: 'rosterflow-limited.csv', csv: bufferSource(renderUpload(config).csv) }),
     );
     expect(limited).toMatchObject({ type: 'RateLimited', retryAfterMs: 30_000, retryable: true });
     expect(fake.importsCreated).toBe(before);
@@ -304,6 +318,52 @@ describe('Staffbase fake', () => {
       expect(denied).toMatchObject({ type: 'TargetAuthFailed', httpStatus: 403, retryable: false });
     } finally {
       fake.tokenWithoutAdminRights = false;
+    }
+  });
+
+  it('applies a large import in the background: polls are answered while it is still being applied', async () => {
+    const [layout] = createStaffbaseLayouts(config);
+    const people = Array.from({ length: 10_000 }, (_, n) => ({
+      sourceId: String(5000 + n),
+      workEmail: `person${n}@example.com`,
+      firstName: 'Pat',
+      lastName: `Doe ${n}`,
+      status: 'active' as const,
+    }));
+    const importId = await draft(renderCsv(layout!, people));
+    fake.inlineRecords = 1000;
+    let resume = fake.pauseBackground();
+    try {
+      await requestPreview(client, importId);
+      fake.advance(2); // CREATING_PREVIEW, and the dry run starts in the background
+      expect(await getImport(client, importId)).toMatchObject({ state: 'CREATING_PREVIEW' });
+      resume();
+      await fake.idle();
+      expect(await getImport(client, importId)).toMatchObject({
+        state: 'PREVIEW_READY',
+        previewCounts: { created: 10_000 },
+      });
+      expect(fake.users.size).toBe(0); // a preview changes nobody
+
+      resume = fake.pauseBackground();
+      await requestImport(client, importId);
+      fake.advance(2); // IMPORTING, and the rows start going in
+      await until(() => (fake.importById(importId).progress?.nextRow ?? 0) > 0);
+      expect(await getImport(client, importId)).toMatchObject({ state: 'IMPORTING' });
+      expect(fake.users.size).toBeGreaterThan(0);
+      expect(fake.users.size).toBeLessThan(10_000);
+      resume();
+      await fake.idle();
+      expect(await getImport(client, importId)).toMatchObject({
+        state: 'COMPLETED',
+        importCounts: { created: 10_000 },
+      });
+      expect(fake.users.size).toBe(10_000);
+      // Every state on the way, in order: none skipped while the rows were applied.
+      expect(fake.importById(importId).stateLog).toEqual(FAKE_IMPORT_STATES.filter((state) => state !== 'CANCELLED'));
+    } finally {
+      resume();
+      fake.inlineRecords = 5000;
     }
   });
 });

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bufferSource } from '../../connectors/sdk/streamed-form';
 import type { Employee } from '../../core/employee';
 import { buildImportConfig, configureImport, createImport } from '../../targets/staffbase/client';
 import { createStaffbaseLayouts } from '../../targets/staffbase/layout';
@@ -47,9 +48,13 @@ describe('Staffbase file as rendered', () => {
     // (A comma file declared as `;`, what was sent before, is refused.)
     const commas = renderUpload(staffbaseConfig(fake), PEOPLE);
     await expect(
-      createImport(client, { fileName: 'rosterflow-commas.csv', csv: commas, separator: ';' }),
+      createImport(client, { fileName: 'rosterflow-commas.csv', csv: bufferSource(commas), separator: ';' }),
     ).rejects.toThrow('invalid separator selected');
-    const importId = await createImport(client, { fileName: 'rosterflow-semicolon.csv', csv, separator: ';' });
+    const importId = await createImport(client, {
+      fileName: 'rosterflow-semicolon.csv',
+      csv: bufferSource(csv),
+      separator: ';',
+    });
     const [layout] = createStaffbaseLayouts(config);
     await configureImport(client, importId, buildImportConfig(config, layout!.headers));
     expect(fake.importById(importId)).toMatchObject({

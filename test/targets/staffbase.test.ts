@@ -1,4 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { bufferSource } from '../../connectors/sdk/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import type { Employee } from '../../core/employee';
 import {
@@ -239,7 +240,7 @@ describe('Staffbase protocol against the fake', () => {
     const fileName = staffbaseImportFileName('people', 'run-delta');
 
     expect(await findImportByFileName(client, fileName)).toBeUndefined();
-    const importId = await createImport(client, { fileName, csv, separator: config.separator });
+    const importId = await createImport(client, { fileName, csv: bufferSource(csv), separator: config.separator });
     expect(importId).toMatch(/^[0-9a-f]{24}$/);
     expect(fake.importById(importId)).toMatchObject({
       fileName,
@@ -251,7 +252,7 @@ describe('Staffbase protocol against the fake', () => {
 
     // A retried step finds the import instead of uploading a second one.
     expect(await findImportByFileName(client, fileName)).toBe(importId);
-    expect(await ensureImport(client, { fileName, csv })).toEqual({ importId, created: false });
+    expect(await ensureImport(client, { fileName, csv: bufferSource(csv) })).toEqual({ importId, created: false });
     expect(fake.createRequests()).toBe(1);
 
     await configureImport(client, importId, buildImportConfig(config, headers));
@@ -294,7 +295,7 @@ describe('Staffbase protocol against the fake', () => {
     const config = staffbaseConfig(fake);
     const client = staffbaseClient(config);
     const { csv } = renderUpload(config);
-    const importId = await createImport(client, { fileName: 'rosterflow-counts.csv', csv });
+    const importId = await createImport(client, { fileName: 'rosterflow-counts.csv', csv: bufferSource(csv) });
     // The answer Staffbase might give: no `warnings`, `unchanged` not a number, the result not an object.
     fake.http.injectFault({
       times: 1,
@@ -320,7 +321,7 @@ describe('Staffbase protocol against the fake', () => {
     const config = staffbaseConfig(fake);
     const client = staffbaseClient(config);
     const { headers, csv } = renderUpload(config);
-    const importId = await createImport(client, { fileName: 'rosterflow-errors.csv', csv });
+    const importId = await createImport(client, { fileName: 'rosterflow-errors.csv', csv: bufferSource(csv) });
 
     const noMapping = await rejection(requestImport(client, importId));
     expect(noMapping.message).toBe(
@@ -368,7 +369,7 @@ describe('Staffbase protocol against the fake', () => {
     const client = staffbaseClient(config);
     const importId = await createImport(client, {
       fileName: 'rosterflow-odd-state.csv',
-      csv: renderUpload(config).csv,
+      csv: bufferSource(renderUpload(config).csv),
     });
     fake.reportState(importId, 'FAILED');
     const status = await getImport(client, importId);
@@ -399,7 +400,7 @@ describe('Staffbase protocol against the fake', () => {
     const before = { requests: fake.createRequests(), imports: fake.importsCreated };
 
     fake.failNext(1, 503, /^\/api\/users\/imports$/);
-    const outage = await rejection(createImport(client, { fileName: 'rosterflow-outage.csv', csv }));
+    const outage = await rejection(createImport(client, { fileName: 'rosterflow-outage.csv', csv: bufferSource(csv) }));
     expect(outage).toMatchObject({ type: 'TargetUnavailable', retryable: true, httpStatus: 503 });
     expect(outage.message).toBe('Staffbase: POST /api/users/imports failed (HTTP 503): Service Unavailable');
     expect(fake.createRequests()).toBe(before.requests + 1);
@@ -407,10 +408,13 @@ describe('Staffbase protocol against the fake', () => {
 
     // Staffbase stored the file but the answer was lost: the retry finds it rather than uploading again.
     fake.failAfterCreate = 1;
-    const lost = await rejection(createImport(client, { fileName: 'rosterflow-lost.csv', csv }));
+    const lost = await rejection(createImport(client, { fileName: 'rosterflow-lost.csv', csv: bufferSource(csv) }));
     expect(lost).toMatchObject({ type: 'TargetUnavailable', httpStatus: 502 });
     expect(fake.createRequests()).toBe(before.requests + 2);
-    const { importId, created } = await ensureImport(client, { fileName: 'rosterflow-lost.csv', csv });
+    const { importId, created } = await ensureImport(client, {
+      fileName: 'rosterflow-lost.csv',
+      csv: bufferSource(csv),
+    });
     expect(created).toBe(false);
     expect(fake.importById(importId).fileName).toBe('rosterflow-lost.csv');
     expect(fake.createRequests()).toBe(before.requests + 2);
@@ -453,7 +457,10 @@ describe('Staffbase full import against the fake (polling moves its clock)', () 
     const client = staffbaseClient(config);
     const { headers, csv } = renderUpload(config);
 
-    const { importId, created } = await ensureImport(client, { fileName: 'rosterflow-full.csv', csv });
+    const { importId, created } = await ensureImport(client, {
+      fileName: 'rosterflow-full.csv',
+      csv: bufferSource(csv),
+    });
     expect(created).toBe(true);
     expect(fake.importById(importId).recordCount).toBe(3);
     await configureImport(client, importId, buildImportConfig(config, headers));
@@ -495,8 +502,9 @@ describe('Staffbase import listing', () => {
     const config = staffbaseConfig(fake);
     const client = staffbaseClient(config);
     const { csv } = renderUpload(config);
-    const first = await createImport(client, { fileName: 'rosterflow-oldest.csv', csv });
-    for (let n = 0; n < 24; n += 1) await createImport(client, { fileName: `rosterflow-newer-${n}.csv`, csv });
+    const first = await createImport(client, { fileName: 'rosterflow-oldest.csv', csv: bufferSource(csv) });
+    for (let n = 0; n < 24; n += 1)
+      await createImport(client, { fileName: `rosterflow-newer-${n}.csv`, csv: bufferSource(csv) });
 
     const listed = fake.http.requestsTo(/^\/api\/users\/imports$/).filter((request) => request.method === 'GET').length;
     expect(await findImportByFileName(client, 'rosterflow-oldest.csv')).toBe(first);

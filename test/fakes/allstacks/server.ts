@@ -1,10 +1,10 @@
-import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { parse } from 'csv-parse/sync';
+import { createReadStream, readFileSync } from 'node:fs';
+import { parse } from 'csv-parse';
 import { FakeHttpServer, basicCredentials } from '../support/fake-http';
 import type { FakeRequest, FakeResponse } from '../support/fake-http';
-import { applyUpload, emptyOrganization, readRoster } from './tag-store';
-import type { AllstacksFlagName, ContributorSnapshot, Organization, ReconcileScope } from './tag-store';
+import type { ReceivedFile } from '../support/multipart';
+import { UploadApplication, emptyOrganization, readHeader, readRow, tagContributor, tagsByCategory } from './tag-store';
+import type { AllstacksFlagName, ContributorSnapshot, Organization, ReconcileScope, RosterRow } from './tag-store';
 
 export const ALLSTACKS_USERNAME = 'rosterflow-api';
 export const ALLSTACKS_PASSWORD = 'allstacks-fake-password-3c9e';
@@ -29,7 +29,9 @@ export interface RecordedUpload {
   /** Wall-clock time of arrival, for tests of real spacing between uploads. */
   receivedAt: number;
   fileName: string;
-  csv: string;
+  /** The file as text, read from where the fake keeps it on disk (until it closes). */
+  readonly csv: string;
+  bytes: number;
   sha256: string;
   flags: Record<AllstacksFlagName, boolean>;
   /** False when the file was malformed: nothing was applied and a failure notice was "emailed". */
@@ -113,13 +115,11 @@ export class AllstacksFake {
     contributor: { enabled?: boolean; tags?: Record<string, string[]> } = {},
   ): void {
     const org = this.organization(organizationId);
-    const tags = new Map(Object.entries(contributor.tags ?? {}).map(([category, list]) => [category, new Set(list)]));
-    for (const [category, list] of tags) {
-      const known = org.categories.get(category) ?? new Set<string>();
-      for (const tag of list) known.add(tag);
-      org.categories.set(category, known);
+    const seeded = { email, enabled: contributor.enabled ?? true, tags: [], listedIn: 0 };
+    for (const [category, list] of Object.entries(contributor.tags ?? {})) {
+      for (const tag of list) tagContributor(org, seeded, category, tag);
     }
-    org.contributors.set(email.toLowerCase(), { email, enabled: contributor.enabled ?? true, tags });
+    org.contributors.set(email.toLowerCase(), seeded);
   }
 
   contributors(organizationId: string): ContributorSnapshot[] {
@@ -127,9 +127,7 @@ export class AllstacksFake {
       .map((contributor) => ({
         email: contributor.email,
         enabled: contributor.enabled,
-        tags: Object.fromEntries(
-          [...contributor.tags].filter(([, tags]) => tags.size > 0).map(([category, tags]) => [category, [...tags]]),
-        ),
+        tags: Object.fromEntries(tagsByCategory(contributor)),
       }))
       .sort((a, b) => a.email.localeCompare(b.email));
   }
@@ -204,47 +202,58 @@ export class AllstacksFake {
     if (!contentType.startsWith('multipart/form-data')) {
       return { status: 415, json: { detail: `Unsupported media type "${contentType}" in request.` } };
     }
-    const form = await new Response(request.body, { headers: { 'content-type': contentType } }).formData();
-    const file = form.get('file');
-    if (file === null) return badRequest('file', 'No file was submitted.');
-    if (typeof file === 'string') {
+    if (request.multipartError !== undefined) throw new Error('the multipart body could not be parsed');
+    const form = request.multipart ?? { fields: [], files: [] };
+    const field = (name: string) => form.fields.find(([key]) => key === name)?.[1] ?? null;
+    const file = form.files.find((part) => part.field === 'file');
+    if (!file && field('file') !== null) {
       return badRequest('file', 'The submitted data was not a file. Check the encoding type on the form.');
     }
-    if (file.size === 0) return badRequest('file', 'The submitted file is empty.');
+    if (!file) return badRequest('file', 'No file was submitted.');
+    if (file.bytes === 0) return badRequest('file', 'The submitted file is empty.');
 
     const flags = {} as Record<AllstacksFlagName, boolean>;
     for (const name of FLAG_NAMES) {
-      const value = form.get(name);
+      const value = field(name);
       // DRF reads an absent boolean form field as false (an unticked checkbox).
       if (value === null || value === 'false') flags[name] = false;
       else if (value === 'true') flags[name] = true;
       else return badRequest(name, 'Must be a valid boolean.');
     }
 
-    // Not `file.text()`: that drops a byte-order mark, which Allstacks would see as part of the header.
-    const csv = Buffer.from(await file.arrayBuffer()).toString('utf8');
     const upload: RecordedUpload = {
       organizationId: orgId,
       at: this.clockMs,
       receivedAt: Date.now(),
-      fileName: file.name,
-      csv,
-      sha256: createHash('sha256').update(csv).digest('hex'),
+      fileName: file.fileName,
+      // Read as bytes: a byte-order mark stays, and Allstacks would see it as part of the header.
+      get csv() {
+        return readFileSync(file.path, 'utf8');
+      },
+      bytes: file.bytes,
+      sha256: file.sha256,
       flags,
       applied: false,
     };
     this.uploads.push(upload);
-    const roster = readRoster(parseCsv(csv));
-    if ('problem' in roster) {
-      this.notices.push({ organizationId: orgId, at: this.clockMs, kind: 'failed', message: roster.problem });
+    // A malformed file applies nothing: it is checked in one streamed pass, then applied in a second.
+    const checked = await checkRoster(file);
+    if (!Array.isArray(checked)) {
+      this.notices.push({ organizationId: orgId, at: this.clockMs, kind: 'failed', message: checked.problem });
     } else {
-      applyUpload(org, roster, flags, this.reconcileScope);
+      const application = new UploadApplication(org, checked, flags, this.reconcileScope);
+      let rows = 0;
+      for await (const row of rosterRows(file, checked)) {
+        application.row(row);
+        rows += 1;
+      }
+      application.finish();
       upload.applied = true;
       this.notices.push({
         organizationId: orgId,
         at: this.clockMs,
         kind: 'completed',
-        message: `Roster upload completed: ${roster.rows.length} contributors`,
+        message: `Roster upload completed: ${rows} contributors`,
       });
     }
     return { status: this.acceptStatus, json: { detail: 'Upload received. You will be notified by email.' } };
@@ -267,13 +276,39 @@ export class AllstacksFake {
   }
 }
 
-/** The file as rows of cells, or why it cannot be read (ragged rows, a broken quote). */
-function parseCsv(csv: string): string[][] | { problem: string } {
+/** The file's records as they are read from disk (no BOM stripping: a byte-order mark makes the first header something other than `Email`). */
+function records(file: ReceivedFile): AsyncIterable<string[]> {
+  return createReadStream(file.path).pipe(parse({ bom: false, skip_empty_lines: true }));
+}
+
+/** The file's tag categories when every row is readable, or why Allstacks would email that it failed. */
+async function checkRoster(file: ReceivedFile): Promise<string[] | { problem: string }> {
+  let categories: string[] | { problem: string } | undefined;
+  let index = 0;
   try {
-    // No BOM stripping: a byte-order mark makes the first header something other than `Email`.
-    return parse(csv, { bom: false, skip_empty_lines: true });
+    for await (const record of records(file)) {
+      if (categories === undefined) {
+        categories = readHeader(record);
+        if (!Array.isArray(categories)) return categories;
+        continue;
+      }
+      const row = readRow(record, index, categories as string[]);
+      if ('problem' in row) return row;
+      index += 1;
+    }
   } catch (err) {
+    // Ragged rows, a broken quote.
     return { problem: `The CSV file could not be read: ${(err as Error).message.split('\n')[0] ?? ''}` };
+  }
+  return categories ?? readHeader(undefined);
+}
+
+/** The data rows of a file `checkRoster` accepted, read again from disk. */
+async function* rosterRows(file: ReceivedFile, categories: readonly string[]): AsyncGenerator<RosterRow> {
+  let index = -1;
+  for await (const record of records(file)) {
+    if (index >= 0) yield readRow(record, index, categories) as RosterRow;
+    index += 1;
   }
 }
 

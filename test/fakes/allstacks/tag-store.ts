@@ -23,13 +23,22 @@ export interface Contributor {
   /** As first seen; matched case-insensitively. */
   email: string;
   enabled: boolean;
-  tags: Map<string, Set<string>>;
+  /**
+   * Its tags as interned `category\u0000tag` keys (one shared string per pair across the organisation),
+   * so a million contributors cost an array of pointers each rather than a map of sets.
+   */
+  tags: string[];
+  /** The number of the last upload that listed it. */
+  listedIn: number;
 }
 
 export interface Organization {
   /** Keyed by lower-cased email. */
   contributors: Map<string, Contributor>;
   categories: Map<string, Set<string>>;
+  /** Every `category\u0000tag` key in use, interned. */
+  pairs: Map<string, string>;
+  uploads: number;
 }
 
 export interface ContributorSnapshot {
@@ -38,98 +47,140 @@ export interface ContributorSnapshot {
   tags: Record<string, string[]>;
 }
 
-export interface Roster {
-  /** The tag categories of the header, each once. */
-  categories: string[];
-  rows: { email: string; tags: [category: string, tag: string][] }[];
+/** One data row of a file that passed the header check. */
+export interface RosterRow {
+  email: string;
+  tags: [category: string, tag: string][];
 }
 
 const EMAIL_HEADERS = ['Email', 'User Work Email Address'];
 const LOOKS_LIKE_EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SEPARATOR = '\u0000';
 
 export function emptyOrganization(): Organization {
-  return { contributors: new Map(), categories: new Map() };
+  return { contributors: new Map(), categories: new Map(), pairs: new Map(), uploads: 0 };
 }
 
-/** The roster a parsed file describes, or the formatting problem Allstacks would email about. */
-export function readRoster(parsed: string[][] | { problem: string }): Roster | { problem: string } {
-  if (!Array.isArray(parsed)) return parsed;
-  const [header, ...records] = parsed;
+/** The header's tag categories, or the formatting problem Allstacks would email about. */
+export function readHeader(header: string[] | undefined): string[] | { problem: string } {
   if (!header) return { problem: 'The CSV file is empty.' };
-  if (!EMAIL_HEADERS.includes(header[0] ?? '')) {
-    return { problem: 'The first column header must be Email.' };
-  }
+  if (!EMAIL_HEADERS.includes(header[0] ?? '')) return { problem: 'The first column header must be Email.' };
   const categories = header.slice(1);
   const blank = categories.findIndex((category) => category.trim() === '');
   if (blank >= 0) return { problem: `Column ${blank + 2} has no header (tag category).` };
-
-  const rows: Roster['rows'] = [];
-  for (const [index, record] of records.entries()) {
-    const email = (record[0] ?? '').trim();
-    if (!LOOKS_LIKE_EMAIL.test(email)) return { problem: `Row ${index + 2} has no valid email address.` };
-    const tags = categories
-      .map((category, column): [string, string] => [category, (record[column + 1] ?? '').trim()])
-      .filter(([, tag]) => tag !== '');
-    rows.push({ email, tags });
-  }
-  return { categories: [...new Set(categories)], rows };
+  return categories;
 }
 
-export function applyUpload(
-  org: Organization,
-  roster: Roster,
-  flags: Record<AllstacksFlagName, boolean>,
-  reconcileScope: ReconcileScope,
-): void {
-  const fileCategories = new Set(roster.categories);
-  const given = new Map<string, Map<string, Set<string>>>(); // email key -> category -> tags in the file
-  const givenTags = new Map<string, Set<string>>(); // category -> tags any row gives
+/** A data record (file row `index + 2`) as a row, or the problem that makes the whole file fail. */
+export function readRow(
+  record: string[],
+  index: number,
+  categories: readonly string[],
+): RosterRow | { problem: string } {
+  const email = (record[0] ?? '').trim();
+  if (!LOOKS_LIKE_EMAIL.test(email)) return { problem: `Row ${index + 2} has no valid email address.` };
+  const tags = categories
+    .map((category, column): [string, string] => [category, (record[column + 1] ?? '').trim()])
+    .filter(([, tag]) => tag !== '');
+  return { email, tags };
+}
 
-  for (const row of roster.rows) {
-    const key = row.email.toLowerCase();
+/** Adds a tag to a contributor (and its category to the organisation), once. */
+export function tagContributor(org: Organization, contributor: Contributor, category: string, tag: string): void {
+  const key = `${category}${SEPARATOR}${tag}`;
+  const pair = org.pairs.get(key) ?? key;
+  org.pairs.set(key, pair);
+  if (!contributor.tags.includes(pair)) contributor.tags.push(pair);
+  add(org.categories, category, tag);
+}
+
+/** A contributor's tags by category, in the order they were given. */
+export function tagsByCategory(contributor: Contributor): Map<string, string[]> {
+  const grouped = new Map<string, string[]>();
+  for (const pair of contributor.tags) {
+    const [category, tag] = splitPair(pair);
+    grouped.set(category, [...(grouped.get(category) ?? []), tag]);
+  }
+  return grouped;
+}
+
+/**
+ * Applies one file that passed every check, row by row as it is read again (a file is applied
+ * whole or not at all, so it was checked in a first pass): `row` for each row, then `finish`.
+ */
+export class UploadApplication {
+  private readonly fileCategories: Set<string>;
+  /** category -> tags any row gives */
+  private readonly givenTags = new Map<string, Set<string>>();
+  private readonly upload: number;
+
+  constructor(
+    private readonly org: Organization,
+    categories: readonly string[],
+    private readonly flags: Record<AllstacksFlagName, boolean>,
+    private readonly reconcileScope: ReconcileScope,
+  ) {
+    this.fileCategories = new Set(categories);
+    org.uploads += 1;
+    this.upload = org.uploads;
+  }
+
+  row(row: RosterRow): void {
+    const { org, flags } = this;
+    const lower = row.email.toLowerCase();
+    const key = lower === row.email ? row.email : lower; // one string, not two, for the usual lower-case address
     let contributor = org.contributors.get(key);
     if (!contributor) {
-      contributor = { email: row.email, enabled: flags.enable_users, tags: new Map() };
+      contributor = { email: row.email, enabled: flags.enable_users, tags: [], listedIn: 0 };
       org.contributors.set(key, contributor);
     }
     if (flags.enable_users) contributor.enabled = true;
-    const mine = given.get(key) ?? new Map<string, Set<string>>();
-    given.set(key, mine);
+    if (contributor.listedIn !== this.upload) {
+      contributor.listedIn = this.upload;
+      // reconcile_tags: a listed contributor keeps, in scope, only the tags its rows give.
+      if (flags.reconcile_tags) contributor.tags = contributor.tags.filter((pair) => !this.inScope(pair));
+    }
     for (const [category, tag] of row.tags) {
-      add(contributor.tags, category, tag);
-      add(org.categories, category, tag);
-      add(mine, category, tag);
-      add(givenTags, category, tag);
+      tagContributor(org, contributor, category, tag);
+      add(this.givenTags, category, tag);
     }
   }
-  for (const category of fileCategories) if (!org.categories.has(category)) org.categories.set(category, new Set());
 
-  if (flags.reconcile_tags) {
-    for (const [key, mine] of given) {
-      const contributor = org.contributors.get(key);
-      for (const [category, tags] of contributor?.tags ?? []) {
-        if (reconcileScope === 'fileCategories' && !fileCategories.has(category)) continue;
-        for (const tag of tags) if (!mine.get(category)?.has(tag)) tags.delete(tag);
+  finish(): void {
+    const { org, flags } = this;
+    for (const category of this.fileCategories)
+      if (!org.categories.has(category)) org.categories.set(category, new Set());
+    if (flags.disable_users) {
+      for (const contributor of org.contributors.values()) {
+        if (contributor.listedIn !== this.upload) contributor.enabled = false;
+      }
+    }
+    if (flags.delete_tags) {
+      for (const category of this.fileCategories) {
+        for (const tag of org.categories.get(category) ?? []) {
+          if (this.givenTags.get(category)?.has(tag)) continue;
+          org.categories.get(category)?.delete(tag);
+          stripTags(org, (pair) => pair === `${category}${SEPARATOR}${tag}`);
+        }
+      }
+    }
+    if (flags.delete_tag_categories) {
+      for (const category of [...org.categories.keys()]) {
+        if (this.fileCategories.has(category)) continue;
+        org.categories.delete(category);
+        stripTags(org, (pair) => splitPair(pair)[0] === category);
       }
     }
   }
-  if (flags.disable_users) {
-    for (const [key, contributor] of org.contributors) if (!given.has(key)) contributor.enabled = false;
+
+  private inScope(pair: string): boolean {
+    return this.reconcileScope === 'allCategories' || this.fileCategories.has(splitPair(pair)[0]);
   }
-  if (flags.delete_tags) {
-    for (const category of fileCategories) {
-      for (const tag of org.categories.get(category) ?? []) {
-        if (!givenTags.get(category)?.has(tag)) removeTag(org, category, tag);
-      }
-    }
-  }
-  if (flags.delete_tag_categories) {
-    for (const category of [...org.categories.keys()]) {
-      if (fileCategories.has(category)) continue;
-      org.categories.delete(category);
-      for (const contributor of org.contributors.values()) contributor.tags.delete(category);
-    }
-  }
+}
+
+function splitPair(pair: string): [category: string, tag: string] {
+  const at = pair.indexOf(SEPARATOR);
+  return [pair.slice(0, at), pair.slice(at + 1)];
 }
 
 function add(map: Map<string, Set<string>>, category: string, tag: string): void {
@@ -138,7 +189,9 @@ function add(map: Map<string, Set<string>>, category: string, tag: string): void
   map.set(category, tags);
 }
 
-function removeTag(org: Organization, category: string, tag: string): void {
-  org.categories.get(category)?.delete(tag);
-  for (const contributor of org.contributors.values()) contributor.tags.get(category)?.delete(tag);
+/** Strips the matching tags from every contributor. */
+function stripTags(org: Organization, matches: (pair: string) => boolean): void {
+  for (const contributor of org.contributors.values()) {
+    if (contributor.tags.some(matches)) contributor.tags = contributor.tags.filter((pair) => !matches(pair));
+  }
 }

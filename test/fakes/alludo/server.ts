@@ -5,8 +5,8 @@ import type { AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { posix } from 'node:path';
 import { Server, utils } from 'ssh2';
 import type { AuthContext, ClientInfo, Connection, ParsedKey } from 'ssh2';
-import { MemoryFileSystem, advertiseExtensions, serveMemorySftp } from './memory-sftp';
-import type { SftpBehaviour } from './memory-sftp';
+import { DiskFileSystem, advertiseExtensions, serveDiskSftp } from './disk-sftp';
+import type { SftpBehaviour } from './disk-sftp';
 import { ALLUDO_FILE_NAMES, AlludoRoster } from './roster';
 import type { AlludoError, AlludoFileName, AlludoOrg, AlludoRole, AlludoUser, MissingUserPolicy } from './roster';
 
@@ -40,8 +40,8 @@ export interface TickReport {
 }
 
 /**
- * Alludo's rostering SFTP drop (specs/targets.md section 4), on ssh2's Server with an in-memory file
- * system. The account logs in by password (what Alludo hands out) or key, into its root folder.
+ * Alludo's rostering SFTP drop (specs/targets.md section 4), on ssh2's Server with a file system whose
+ * files are kept on disk (a temporary folder, removed on close), so a million-row upload costs no memory. The account logs in by password (what Alludo hands out) or key, into its root folder.
  * Processing ("deployed to Alludo about once an hour") runs only when a test calls `processTick()`:
  * it snapshots `orgs.csv`, `users.csv` and `roles.csv` (exact, case-sensitive names, in `directory`
  * only; every other name is ignored), parses them with Alludo's numbered columns and applies them:
@@ -54,7 +54,7 @@ export interface TickReport {
  * `onChange`, called after every change to the file system (to run a tick between any two requests).
  */
 export class AlludoSftpFake {
-  readonly fs = new MemoryFileSystem();
+  readonly fs = new DiskFileSystem();
   /** Where Alludo looks for the files: the SFTP root. */
   readonly directory: string;
   readonly behaviour: SftpBehaviour = { renameOverwrites: false, posixRename: true };
@@ -179,7 +179,12 @@ export class AlludoSftpFake {
 
   close(): Promise<void> {
     for (const socket of this.sockets.values()) socket.destroy();
-    return new Promise((resolve) => this.tcp.close(() => resolve()));
+    return new Promise((resolve) =>
+      this.tcp.close(() => {
+        this.fs.dispose();
+        resolve();
+      }),
+    );
   }
 
   private accept(socket: Socket): void {
@@ -200,7 +205,7 @@ export class AlludoSftpFake {
         session.on('sftp', (acceptSftp) => {
           const sftp = acceptSftp();
           if (this.advertisePosixRename) advertiseExtensions(sftp, { 'posix-rename@openssh.com': '1' });
-          serveMemorySftp(sftp, this.fs, '/', this.behaviour, {
+          serveDiskSftp(sftp, this.fs, '/', this.behaviour, {
             beforeWrite: (path, offset, length) => {
               const budget = this.dropBudget;
               const apply = budget === undefined ? length : Math.min(length, budget);

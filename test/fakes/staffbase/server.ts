@@ -1,7 +1,9 @@
 import { Buffer } from 'node:buffer';
-import { parse } from 'csv-parse/sync';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { FakeHttpServer } from '../support/fake-http';
 import type { FakeRequest, FakeResponse } from '../support/fake-http';
+import type { ReceivedFile } from '../support/multipart';
+import { checkImportFile, dataRecords, readDataRecords } from './import-file';
 import { FakeUserStore, errorsCsv, newProgress } from './users';
 import type { FakeImportCounts, FakeRowWarning, FakeStaffbaseUser, ImportProgress, MappedRow } from './users';
 
@@ -62,7 +64,10 @@ const DEFAULT_PROFILE_FIELDS = [
   'publicEmailAddress',
   'phoneNumber',
 ];
-const SEPARATORS = [',', ';', '\t', '|'];
+/** An import with more rows than this is previewed and applied in the background, not within one step. */
+const INLINE_RECORDS = 5_000;
+/** Rows a background run applies between two turns of the event loop, so polls are answered meanwhile. */
+const ROWS_PER_TURN = 2_000;
 
 interface FakeImportConfig {
   delta: boolean;
@@ -86,7 +91,10 @@ export interface FakeImport {
   /** Every state the import has been in, in order (some are too short for a poller to see). */
   stateLog: FakeImportState[];
   headers: string[];
-  records: string[][];
+  /** The uploaded file, kept on disk until the fake closes. */
+  file: ReceivedFile;
+  /** The data rows, read from the file (for tests' assertions on small files). */
+  readonly records: string[][];
   separator: string;
   config: FakeImportConfig;
   /** Whether a valid mapping was written (the auto-detected config has none). */
@@ -102,6 +110,8 @@ export interface FakeImport {
   cancelAt?: FakeImportState;
   interruptAtLine?: number;
   interruptions: number;
+  /** A preview or import being applied in the background (see `inlineRecords`). */
+  running?: Promise<void>;
 }
 
 export interface StaffbaseFakeOptions {
@@ -113,6 +123,12 @@ export interface StaffbaseFakeOptions {
   cursorParam?: string;
   /** Profile field ids that exist in this tenant. */
   profileFields?: string[];
+  /**
+   * Imports up to this many rows are previewed and applied within one step of the clock; larger ones
+   * in the background, as Staffbase does: the state stays CREATING_PREVIEW or IMPORTING while the rows
+   * are applied (polls are answered meanwhile), and moves on by itself once they are.
+   */
+  inlineRecords?: number;
 }
 
 /**
@@ -128,6 +144,7 @@ export class StaffbaseFake {
   absoluteLocation: boolean;
   cursorParam: string;
   profileFields: Set<string>;
+  inlineRecords: number;
   /** A token that authenticates but lacks administrative access: every call is 403. [I] */
   tokenWithoutAdminRights = false;
   /** The next N uploads are stored and then answered with 502, as if the response were lost. */
@@ -148,12 +165,15 @@ export class StaffbaseFake {
 
   http!: FakeHttpServer;
   private sequence = 0;
+  /** While set, background runs stop after their current few thousand rows (see `pauseBackground`). */
+  private backgroundGate: Promise<void> | undefined;
 
   private constructor(options: StaffbaseFakeOptions) {
     this.autoAdvanceOnPoll = options.autoAdvanceOnPoll ?? false;
     this.absoluteLocation = options.absoluteLocation ?? false;
     this.cursorParam = options.cursorParam ?? 'cursor';
     this.profileFields = new Set(options.profileFields ?? DEFAULT_PROFILE_FIELDS);
+    this.inlineRecords = options.inlineRecords ?? INLINE_RECORDS;
   }
 
   static async start(options: StaffbaseFakeOptions = {}): Promise<StaffbaseFake> {
@@ -244,6 +264,24 @@ export class StaffbaseFake {
     else found.reportedState = state;
   }
 
+  /**
+   * Background runs (imports over `inlineRecords` rows) stop after their current few thousand rows
+   * until the returned function is called: a test can look at an import while it is being applied.
+   */
+  pauseBackground(): () => void {
+    let resume = () => {};
+    this.backgroundGate = new Promise((resolve) => (resume = resolve));
+    return () => {
+      this.backgroundGate = undefined;
+      resume();
+    };
+  }
+
+  /** Resolves once no preview or import is being applied in the background. */
+  async idle(): Promise<void> {
+    await Promise.all([...this.imports.values()].map((found) => found.running ?? Promise.resolve()));
+  }
+
   /** The import stops before file line `line` (the header is line 1) and resumes on the next step. */
   interruptAtLine(importId: string, line: number): void {
     this.importById(importId).interruptAtLine = line;
@@ -287,23 +325,22 @@ export class StaffbaseFake {
       case 'PREVIEW_PENDING':
         moveTo(found, 'CREATING_PREVIEW');
         return;
-      case 'CREATING_PREVIEW': {
-        // The preview is a dry run against a copy of the directory.
-        const progress = newProgress();
-        const copy = this.store.clone();
-        copy.applyRows(this.mappedRows(found), found.config.delta, progress);
-        if (!found.config.delta) copy.offboardMissing(progress);
-        found.preview = progress.counts;
-        found.warnings = progress.warnings;
-        moveTo(found, 'PREVIEW_READY');
+      case 'CREATING_PREVIEW':
+        if (found.recordCount > this.inlineRecords) return this.inBackground(found, () => this.preview(found));
+        this.finishPreview(
+          found,
+          this.dryRun(found, (store, progress) =>
+            store.applyRows(this.mappedRows(found), found.config.delta, progress),
+          ),
+        );
         return;
-      }
       case 'IMPORT_PENDING':
         if ([...this.imports.values()].some((other) => other !== found && other.state === 'IMPORTING')) return;
         found.progress = newProgress();
         moveTo(found, 'IMPORTING');
         return;
       case 'IMPORTING': {
+        if (found.recordCount > this.inlineRecords) return this.inBackground(found, () => this.importRows(found));
         const progress = (found.progress ??= newProgress());
         const finished = this.store.applyRows(
           this.mappedRows(found),
@@ -311,16 +348,7 @@ export class StaffbaseFake {
           progress,
           found.interruptAtLine,
         );
-        if (!finished) {
-          // Interrupted: the next step resumes from the last successful line.
-          delete found.interruptAtLine;
-          found.interruptions += 1;
-          return;
-        }
-        if (!found.config.delta) this.store.offboardMissing(progress);
-        found.result = progress.counts;
-        found.warnings = progress.warnings;
-        moveTo(found, 'COMPLETED');
+        this.finishImport(found, finished);
         return;
       }
       default:
@@ -328,7 +356,92 @@ export class StaffbaseFake {
     }
   }
 
+  /** The preview is a dry run against a copy-on-write view of the directory. */
+  private dryRun(
+    found: FakeImport,
+    apply: (store: FakeUserStore, progress: ImportProgress) => unknown,
+  ): ImportProgress {
+    const progress = newProgress();
+    const copy = this.store.dryRun();
+    apply(copy, progress);
+    if (!found.config.delta) copy.offboardMissing(progress);
+    return progress;
+  }
+
+  private finishPreview(found: FakeImport, progress: ImportProgress): void {
+    found.preview = progress.counts;
+    found.warnings = progress.warnings;
+    moveTo(found, 'PREVIEW_READY');
+  }
+
+  private finishImport(found: FakeImport, finished: boolean): void {
+    const progress = (found.progress ??= newProgress());
+    if (!finished) {
+      // Interrupted: the next step resumes from the last successful line.
+      delete found.interruptAtLine;
+      found.interruptions += 1;
+      return;
+    }
+    if (!found.config.delta) this.store.offboardMissing(progress);
+    found.result = progress.counts;
+    found.warnings = progress.warnings;
+    moveTo(found, 'COMPLETED');
+  }
+
+  /** Starts `work` unless it is already running; a step while it runs changes nothing. */
+  private inBackground(found: FakeImport, work: () => Promise<void>): void {
+    found.running ??= work()
+      .catch((err: unknown) => {
+        // A fake's own bug: leave the import where it is and say so on the next poll's 500.
+        found.reportedState = `FAKE_FAILED: ${(err as Error).message}`;
+      })
+      .finally(() => delete found.running);
+  }
+
+  private async preview(found: FakeImport): Promise<void> {
+    const copy = this.store.dryRun();
+    const progress = newProgress();
+    copy.startRun();
+    for await (const row of this.streamedRows(found, 0)) copy.applyNext(row, found.config.delta, progress);
+    if (!found.config.delta) copy.offboardMissing(progress);
+    if (found.state !== 'CREATING_PREVIEW') return; // cancelled meanwhile
+    if (found.cancelAt === found.state) moveTo(found, 'CANCELLED');
+    else this.finishPreview(found, progress);
+  }
+
+  private async importRows(found: FakeImport): Promise<void> {
+    const progress = (found.progress ??= newProgress());
+    this.store.startRun();
+    let finished = true;
+    for await (const row of this.streamedRows(found, progress.nextRow)) {
+      if (!this.store.applyNext(row, found.config.delta, progress, found.interruptAtLine)) {
+        finished = false;
+        break;
+      }
+    }
+    if (found.cancelAt === found.state) moveTo(found, 'CANCELLED');
+    else this.finishImport(found, finished);
+  }
+
+  /** The mapped rows from `fromRow` on, read from disk, yielding to the event loop every few thousand. */
+  private async *streamedRows(found: FakeImport, fromRow: number): AsyncGenerator<MappedRow> {
+    const map = this.rowMapper(found);
+    let index = 0;
+    for await (const record of dataRecords(found.file.path, found.separator)) {
+      if (index >= fromRow) yield map(record, index);
+      index += 1;
+      if (index % ROWS_PER_TURN !== 0) continue;
+      await nextTurn();
+      await this.backgroundGate;
+    }
+  }
+
   private mappedRows(found: FakeImport): MappedRow[] {
+    const map = this.rowMapper(found);
+    return found.records.map((record, index) => map(record, index));
+  }
+
+  private rowMapper(found: FakeImport): (record: string[], index: number) => MappedRow {
     const column = (attribute: string) => {
       const header = found.config.mapping[attribute];
       return header === undefined ? -1 : found.headers.indexOf(header);
@@ -338,12 +451,12 @@ export class StaffbaseFake {
     const attributeColumns = Object.keys(found.config.mapping)
       .filter((attribute) => !['externalId', 'externalID', 'status'].includes(attribute))
       .map((attribute) => [attribute, column(attribute)] as const);
-    return found.records.map((record, index) => ({
+    return (record, index) => ({
       line: index + 2,
       externalId: (record[idColumn] ?? '').trim(),
       status: statusColumn < 0 ? undefined : (record[statusColumn] ?? '').trim().toLowerCase(),
       attributes: Object.fromEntries(attributeColumns.map(([attribute, at]) => [attribute, record[at] ?? ''])),
-    }));
+    });
   }
 
   // ---- HTTP ---------------------------------------------------------------------------------
@@ -390,44 +503,32 @@ export class StaffbaseFake {
   private async create(request: FakeRequest): Promise<FakeResponse> {
     const type = request.headers['content-type'] ?? '';
     if (!type.startsWith('multipart/form-data')) return fail(400, STAFFBASE_MESSAGES.missingFile);
-    const form = await new Response(request.body, { headers: { 'content-type': type } }).formData();
-    const file = form.get('file');
-    if (!(file instanceof Blob)) return fail(400, STAFFBASE_MESSAGES.missingFile);
+    if (request.multipartError !== undefined) throw new Error('the multipart body could not be parsed');
+    const form = request.multipart;
+    const file = form?.files.find((part) => part.field === 'file');
+    if (!form || !file) return fail(400, STAFFBASE_MESSAGES.missingFile);
 
-    const bytes = new Uint8Array(await file.arrayBuffer());
-    const text = await file.text();
-    // The shared fake server decodes bodies as UTF-8, so invalid bytes arrive as U+FFFD.
-    if (text.includes('\uFFFD')) return fail(400, STAFFBASE_MESSAGES.utf8);
-    const content = text.replace(/^\uFEFF/, '');
-    if (content.trim() === '') return fail(400, STAFFBASE_MESSAGES.noData);
-
-    const requested = form.get('separator');
-    const separator = typeof requested === 'string' && requested !== '' ? requested : ',';
-    const headerLine = content.split(/\r?\n/, 1)[0] ?? '';
-    const otherSeparator = SEPARATORS.some((candidate) => candidate !== separator && headerLine.includes(candidate));
-    if (!SEPARATORS.includes(separator) || (!headerLine.includes(separator) && otherSeparator)) {
-      return fail(400, STAFFBASE_MESSAGES.separator);
-    }
-    let rows: string[][];
-    try {
-      rows = parse(content, { delimiter: separator, skip_empty_lines: true, relax_quotes: false });
-    } catch {
-      return fail(400, STAFFBASE_MESSAGES.invalidCsv);
-    }
-    const [headers = [], ...records] = rows;
+    const requested = form.fields.find(([name]) => name === 'separator')?.[1];
+    const separator = requested !== undefined && requested !== '' ? requested : ',';
+    const checked = await checkImportFile(file.path, separator);
+    if ('problem' in checked) return fail(400, STAFFBASE_MESSAGES[checked.problem]);
+    const { headers, recordCount } = checked;
 
     this.sequence += 1;
     const id = `64b0fbf58e05e970${this.sequence.toString(16).padStart(8, '0')}`;
     this.imports.set(id, {
       id,
       createdAt: new Date(Date.UTC(2026, 10, 20, 2, 0, this.sequence)).toISOString(),
-      fileName: file instanceof File ? file.name : 'blob',
-      fileSize: bytes.byteLength,
-      recordCount: records.length,
+      fileName: file.fileName,
+      fileSize: file.bytes,
+      recordCount,
       state: 'DRAFT',
       stateLog: ['DRAFT'],
       headers,
-      records,
+      file,
+      get records() {
+        return readDataRecords(file.path, separator);
+      },
       separator,
       // What Staffbase "auto-detects" from the file: no mapping yet, and not a delta import.
       config: {

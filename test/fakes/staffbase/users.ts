@@ -64,38 +64,66 @@ export function newProgress(): ImportProgress {
   return { nextRow: 0, seen: new Set(), counts: emptyCounts(), warnings: [] };
 }
 
+/** The user directory as an import reads and changes it: the store itself, or a dry run's copy-on-write view. */
+export interface UserTable {
+  get(externalId: string): FakeStaffbaseUser | undefined;
+  set(externalId: string, user: FakeStaffbaseUser): unknown;
+  delete(externalId: string): unknown;
+  values(): IterableIterator<FakeStaffbaseUser>;
+}
+
 export class FakeUserStore {
   readonly users = new Map<string, FakeStaffbaseUser>();
   /** Every user ever created by an import: a duplicated import shows up here. */
   creates = 0;
+  /**
+   * Lower-cased email -> the users who have it (one id, or several when seeded so); built when a run
+   * first needs it, kept up to date while it runs.
+   */
+  private emailOwners: Map<string, string | string[]> | undefined;
 
-  clone(): FakeUserStore {
-    const copy = new FakeUserStore();
-    for (const [id, user] of this.users) copy.users.set(id, { ...user, attributes: { ...user.attributes } });
+  constructor(private readonly table: UserTable = new Map()) {
+    if (table instanceof Map) this.users = table as Map<string, FakeStaffbaseUser>;
+  }
+
+  /** A preview's directory: reads fall through to this one, changes stay in the copy. */
+  dryRun(): FakeUserStore {
+    const copy = new FakeUserStore(new CopyOnWriteUsers(this.users));
     copy.creates = this.creates;
     return copy;
   }
 
   /** Applies rows[progress.nextRow .. end) (or up to, not including, file line `stopBeforeLine`). */
   applyRows(rows: readonly MappedRow[], delta: boolean, progress: ImportProgress, stopBeforeLine?: number): boolean {
+    this.startRun();
     while (progress.nextRow < rows.length) {
-      const row = rows[progress.nextRow] as MappedRow;
-      if (stopBeforeLine !== undefined && row.line >= stopBeforeLine) return false;
-      this.applyRow(row, delta, progress);
-      progress.nextRow += 1;
+      if (!this.applyNext(rows[progress.nextRow] as MappedRow, delta, progress, stopBeforeLine)) return false;
     }
+    return true;
+  }
+
+  /** Forgets what an earlier run knew: tests may change the users between runs. */
+  startRun(): void {
+    this.emailOwners = undefined;
+  }
+
+  /** Applies the row at `progress.nextRow`, unless it is at or past `stopBeforeLine` (then false). */
+  applyNext(row: MappedRow, delta: boolean, progress: ImportProgress, stopBeforeLine?: number): boolean {
+    if (stopBeforeLine !== undefined && row.line >= stopBeforeLine) return false;
+    this.applyRow(row, delta, progress);
+    progress.nextRow += 1;
     return true;
   }
 
   /** Full mode's last pass: whoever the file did not list is off-boarded. */
   offboardMissing(progress: ImportProgress): void {
-    for (const user of [...this.users.values()]) {
+    for (const user of [...this.table.values()]) {
       if (progress.seen.has(user.externalId)) continue;
       if (user.status === 'pending') {
-        this.users.delete(user.externalId);
+        this.remove(user);
         progress.counts.deleted += 1;
       } else if (user.status === 'registered') {
-        user.status = 'deactivated';
+        this.table.get(user.externalId)!.status = 'deactivated';
         progress.counts.deactivated += 1;
       }
     }
@@ -118,14 +146,14 @@ export class FakeUserStore {
       status = undefined;
     }
     const attributes = this.acceptedAttributes(row, warn);
-    const user = this.users.get(row.externalId);
+    const user = this.table.get(row.externalId);
 
     if (status === 'deactivated') {
       if (!user || user.status === 'deactivated') {
         // [I] Off-boarding someone Staffbase never knew (or already off-boarded) changes nothing.
         progress.counts.unchanged += 1;
       } else if (user.status === 'pending') {
-        this.users.delete(user.externalId);
+        this.remove(user);
         progress.counts.deleted += 1;
       } else {
         user.status = 'deactivated';
@@ -135,7 +163,8 @@ export class FakeUserStore {
     }
 
     if (!user) {
-      this.users.set(row.externalId, { externalId: row.externalId, status: 'pending', registered: false, attributes });
+      this.table.set(row.externalId, { externalId: row.externalId, status: 'pending', registered: false, attributes });
+      this.ownEmail(row.externalId, undefined, attributes['eMail']);
       this.creates += 1;
       progress.counts.created += 1;
       return;
@@ -151,6 +180,7 @@ export class FakeUserStore {
     for (const [attribute, value] of Object.entries(attributes)) {
       if ((user.attributes[attribute] ?? '') === value) continue;
       changed = true;
+      if (attribute === 'eMail') this.ownEmail(user.externalId, user.attributes['eMail'], value);
       if (value === '') delete user.attributes[attribute];
       else user.attributes[attribute] = value;
     }
@@ -163,10 +193,8 @@ export class FakeUserStore {
     const attributes = { ...row.attributes };
     const email = attributes['eMail'];
     if (email) {
-      const taken = [...this.users.values()].some(
-        (other) =>
-          other.externalId !== row.externalId && other.attributes['eMail']?.toLowerCase() === email.toLowerCase(),
-      );
+      const owners = this.owners().get(email.toLowerCase()) ?? [];
+      const taken = (typeof owners === 'string' ? [owners] : owners).some((owner) => owner !== row.externalId);
       if (!EMAIL.test(email)) {
         warn('CSV_INVALID_EMAIL', 'the email address is malformed; email skipped');
         delete attributes['eMail'];
@@ -176,6 +204,72 @@ export class FakeUserStore {
       }
     }
     return Object.fromEntries(Object.entries(attributes).map(([key, value]) => [key, value.trim()]));
+  }
+
+  private owners(): Map<string, string | string[]> {
+    if (this.emailOwners) return this.emailOwners;
+    this.emailOwners = new Map();
+    for (const user of this.table.values()) this.ownEmail(user.externalId, undefined, user.attributes['eMail']);
+    return this.emailOwners;
+  }
+
+  private ownEmail(externalId: string, before: string | undefined, after: string | undefined): void {
+    const owners = this.owners();
+    if (before) {
+      const key = before.toLowerCase();
+      const others = [owners.get(key) ?? []].flat().filter((owner) => owner !== externalId);
+      if (others.length === 0) owners.delete(key);
+      else owners.set(key, others.length === 1 ? (others[0] as string) : others);
+    }
+    if (after) {
+      const key = after.toLowerCase();
+      const all = [owners.get(key) ?? []].flat();
+      if (!all.includes(externalId)) owners.set(key, all.length === 0 ? externalId : [...all, externalId]);
+    }
+  }
+
+  private remove(user: FakeStaffbaseUser): void {
+    this.ownEmail(user.externalId, user.attributes['eMail'], undefined);
+    this.table.delete(user.externalId);
+  }
+}
+
+/** A dry run's view of a directory: a user is copied the first time the run reads it, so the directory never changes. */
+class CopyOnWriteUsers implements UserTable {
+  /** Users of the directory the run read (copies); null for those it deleted. */
+  private readonly touched = new Map<string, FakeStaffbaseUser | null>();
+
+  constructor(private readonly base: ReadonlyMap<string, FakeStaffbaseUser>) {}
+
+  get(externalId: string): FakeStaffbaseUser | undefined {
+    const seen = this.touched.get(externalId);
+    if (seen !== undefined) return seen ?? undefined;
+    const user = this.base.get(externalId);
+    if (!user) return undefined;
+    const copy = { ...user, attributes: { ...user.attributes } };
+    this.touched.set(externalId, copy);
+    return copy;
+  }
+
+  /**
+   * A user the dry run creates is counted, not kept: its id is in the run's `seen` set (a later row
+   * with it is a duplicate) and its email in the run's index, so a preview of a million new people
+   * holds no million users.
+   */
+  set(externalId: string, user: FakeStaffbaseUser): void {
+    if (this.base.has(externalId)) this.touched.set(externalId, user);
+  }
+
+  delete(externalId: string): void {
+    this.touched.set(externalId, null);
+  }
+
+  *values(): IterableIterator<FakeStaffbaseUser> {
+    for (const [externalId, user] of this.base) {
+      const seen = this.touched.get(externalId);
+      if (seen === undefined) yield user;
+      else if (seen !== null) yield seen;
+    }
   }
 }
 

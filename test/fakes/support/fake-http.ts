@@ -1,7 +1,12 @@
 import { Buffer } from 'node:buffer';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describeMultipart, spoolMultipart } from './multipart';
+import type { ReceivedMultipart } from './multipart';
 
 /** A request as the fake saw it. */
 export interface FakeRequest {
@@ -9,10 +14,18 @@ export interface FakeRequest {
   path: string;
   query: URLSearchParams;
   headers: IncomingMessage['headers'];
+  /**
+   * The body as text; for a multipart request only its parts' headers and field values (see
+   * `describeMultipart`), since file parts are streamed to disk and never held in memory.
+   */
   body: string;
   /** The body parsed as JSON or as a form, when it is one. */
   json?: unknown;
   form?: URLSearchParams;
+  /** A multipart/form-data body, parsed as it streamed in: fields, and files on disk (until close). */
+  multipart?: ReceivedMultipart;
+  /** Why a multipart body could not be parsed (a broken boundary, a cut-off body). */
+  multipartError?: string;
   /** Set when a queued fault answered (or spoiled the answer to) this request: the fault's name. */
   fault?: string;
 }
@@ -167,6 +180,10 @@ export class FakeHttpServer {
   private readonly server: Server;
   /** `http://127.0.0.1:<port>`, set once listening. */
   url = '';
+  /** Request body bytes received so far, over all requests, counted as they arrive (not when a body ends). */
+  bodyBytesReceived = 0;
+  /** Where multipart file parts are written; created on the first one, removed on close. */
+  private spoolDirectory: Promise<string> | undefined;
 
   private constructor(handler: FakeHandler) {
     this.server = createServer((req, res) => void this.serve(req, res, handler));
@@ -233,13 +250,21 @@ export class FakeHttpServer {
     return counts;
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
     for (const response of this.hanging) response.destroy();
     this.hanging.clear();
-    return new Promise((resolve) => {
+    await new Promise<void>((resolve) => {
       this.server.close(() => resolve());
       this.server.closeIdleConnections();
     });
+    const spooled = this.spoolDirectory;
+    this.spoolDirectory = undefined;
+    if (spooled) await rm(await spooled, { recursive: true, force: true });
+  }
+
+  private spoolTo(): Promise<string> {
+    this.spoolDirectory ??= mkdtemp(join(tmpdir(), 'rosterflow-fake-uploads-'));
+    return this.spoolDirectory;
   }
 
   /** The first queued fault for this request, counting the request against every fault it matches. */
@@ -267,18 +292,33 @@ export class FakeHttpServer {
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse, handler: FakeHandler): Promise<void> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
-    const body = Buffer.concat(chunks).toString('utf8');
     const url = new URL(req.url ?? '/', 'http://fake');
     const request: FakeRequest = {
       method: req.method ?? 'GET',
       path: url.pathname,
       query: url.searchParams,
       headers: req.headers,
-      body,
+      body: '',
     };
     const type = req.headers['content-type'] ?? '';
+    if (type.startsWith('multipart/form-data')) {
+      try {
+        const directory = await this.spoolTo();
+        request.multipart = await spoolMultipart(req, directory, (bytes) => (this.bodyBytesReceived += bytes));
+        request.body = describeMultipart(request.multipart);
+      } catch (err) {
+        request.multipartError = (err as Error).message;
+        req.resume(); // whatever is left of the body, unread
+      }
+    } else {
+      const chunks: Buffer[] = [];
+      for await (const chunk of req) {
+        chunks.push(chunk as Buffer);
+        this.bodyBytesReceived += (chunk as Buffer).length;
+      }
+      request.body = Buffer.concat(chunks).toString('utf8');
+    }
+    const body = request.body;
     if (type.startsWith('application/json') && body) request.json = JSON.parse(body) as unknown;
     if (type.startsWith('application/x-www-form-urlencoded')) request.form = new URLSearchParams(body);
     this.requests.push(request);

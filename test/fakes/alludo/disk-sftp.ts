@@ -1,21 +1,65 @@
 import { Buffer } from 'node:buffer';
-import { posix } from 'node:path';
+import { closeSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, posix } from 'node:path';
 import { utils } from 'ssh2';
 import type { Attributes, SFTPWrapper } from 'ssh2';
 
 const { OPEN_MODE, STATUS_CODE } = utils.sftp;
 
-/** A file's bytes; a handle keeps the object, so writes follow the file through a rename, like an inode. */
-export interface MemoryFile {
-  data: Buffer;
-  mode: number;
-  mtime: number;
+/**
+ * A file whose bytes live on disk, in the file system's temporary folder, never in memory. A handle
+ * keeps the object, so writes follow the file through a rename, like an inode.
+ */
+export class DiskFile {
+  mode = 0o644;
+  mtime = now();
+  size = 0;
+
+  /** `blob`: where the bytes are, in the file system's temporary folder. */
+  constructor(readonly blob: string) {
+    writeFileSync(blob, '');
+  }
+
+  /** The whole content (for tests and processing runs; the SFTP requests read and write ranges). */
+  get data(): Buffer {
+    return readFileSync(this.blob);
+  }
+
+  set data(content: Buffer) {
+    writeFileSync(this.blob, content);
+    this.size = content.length;
+    this.mtime = now();
+  }
+
+  write(at: number, part: Buffer): void {
+    this.onDisk('r+', (fd) => writeSync(fd, part, 0, part.length, at));
+    this.size = Math.max(this.size, at + part.length);
+    this.mtime = now();
+  }
+
+  read(at: number, length: number): Buffer {
+    const buffer = Buffer.alloc(Math.max(0, Math.min(length, this.size - at)));
+    const read = this.onDisk('r', (fd) => readSync(fd, buffer, 0, buffer.length, at));
+    return buffer.subarray(0, read);
+  }
+
+  private onDisk<T>(flags: string, use: (fd: number) => T): T {
+    const fd = openSync(this.blob, flags);
+    try {
+      return use(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
 }
 
-/** An in-memory file system: absolute paths, explicit directories. */
-export class MemoryFileSystem {
-  readonly files = new Map<string, MemoryFile>();
+/** A file system whose tree (absolute paths, explicit directories) is in memory and whose file bytes are on disk. */
+export class DiskFileSystem {
+  readonly files = new Map<string, DiskFile>();
   readonly directories = new Set<string>(['/']);
+  private readonly root = mkdtempSync(join(tmpdir(), 'rosterflow-sftp-fake-'));
+  private blobs = 0;
 
   mkdir(path: string): void {
     let current = posix.resolve('/', path);
@@ -25,10 +69,18 @@ export class MemoryFileSystem {
     }
   }
 
+  /** A new, empty file's bytes on disk. */
+  newFile(): DiskFile {
+    this.blobs += 1;
+    return new DiskFile(join(this.root, String(this.blobs)));
+  }
+
   put(path: string, content: Buffer | string): void {
     const resolved = posix.resolve('/', path);
     this.mkdir(posix.dirname(resolved));
-    this.files.set(resolved, { data: Buffer.from(content), mode: 0o644, mtime: now() });
+    const file = this.newFile();
+    file.data = Buffer.from(content);
+    this.files.set(resolved, file);
   }
 
   read(path: string): Buffer | undefined {
@@ -36,13 +88,18 @@ export class MemoryFileSystem {
   }
 
   /** Names directly inside `directory`: files and folders. */
-  entries(directory: string): { name: string; file?: MemoryFile }[] {
+  entries(directory: string): { name: string; file?: DiskFile }[] {
     const dir = posix.resolve('/', directory);
     const inside = (path: string) => path !== dir && posix.dirname(path) === dir;
     return [
       ...[...this.directories].filter(inside).map((path) => ({ name: posix.basename(path) })),
       ...[...this.files].filter(([path]) => inside(path)).map(([path, file]) => ({ name: posix.basename(path), file })),
     ].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Removes every file's bytes from disk. */
+  dispose(): void {
+    rmSync(this.root, { recursive: true, force: true });
   }
 }
 
@@ -68,20 +125,20 @@ export interface SftpObserver {
 }
 
 /**
- * draft-ietf-secsh-filexfer-02 over a MemoryFileSystem, for one session: REALPATH, STAT, LSTAT, FSTAT,
+ * draft-ietf-secsh-filexfer-02 over a DiskFileSystem, for one session: REALPATH, STAT, LSTAT, FSTAT,
  * SETSTAT, FSETSTAT, OPEN (read, write, create, truncate, exclusive, append), READ, WRITE at offsets,
  * CLOSE, OPENDIR, READDIR, REMOVE, RENAME and the posix-rename@openssh.com extension. Relative paths
  * are resolved against `home`.
  */
-export function serveMemorySftp(
+export function serveDiskSftp(
   sftp: SFTPWrapper,
-  fs: MemoryFileSystem,
+  fs: DiskFileSystem,
   home: string,
   behaviour: SftpBehaviour,
   observer: SftpObserver,
 ): void {
   type Handle =
-    { kind: 'file'; path: string; file: MemoryFile; append: boolean } | { kind: 'dir'; path: string; listed: boolean };
+    { kind: 'file'; path: string; file: DiskFile; append: boolean } | { kind: 'dir'; path: string; listed: boolean };
   const handles = new Map<number, Handle>();
   let nextHandle = 0;
   const resolve = (path: string) => posix.resolve(home, path);
@@ -133,34 +190,26 @@ export function serveMemorySftp(
     if (file && flags & OPEN_MODE.CREAT && flags & OPEN_MODE.EXCL) return sftp.status(reqId, STATUS_CODE.FAILURE);
     if (!file) {
       if (!(flags & OPEN_MODE.CREAT)) return sftp.status(reqId, STATUS_CODE.NO_SUCH_FILE);
-      file = { data: Buffer.alloc(0), mode: 0o644, mtime: now() };
+      file = fs.newFile();
       fs.files.set(path, file);
     } else if (flags & OPEN_MODE.TRUNC) {
       file.data = Buffer.alloc(0);
-      file.mtime = now();
     }
     sftp.handle(reqId, newHandle({ kind: 'file', path, file, append: (flags & OPEN_MODE.APPEND) !== 0 }));
   });
   sftp.on('READ', (reqId, handle, offset, length) => {
     const entry = handleOf(handle);
     if (entry?.kind !== 'file') return sftp.status(reqId, STATUS_CODE.FAILURE);
-    if (offset >= entry.file.data.length) return sftp.status(reqId, STATUS_CODE.EOF);
-    sftp.data(reqId, entry.file.data.subarray(offset, offset + length));
+    if (offset >= entry.file.size) return sftp.status(reqId, STATUS_CODE.EOF);
+    sftp.data(reqId, entry.file.read(offset, length));
   });
   sftp.on('WRITE', (reqId, handle, offset, data) => {
     const entry = handleOf(handle);
     if (entry?.kind !== 'file') return sftp.status(reqId, STATUS_CODE.FAILURE);
-    const at = entry.append ? entry.file.data.length : offset;
+    const at = entry.append ? entry.file.size : offset;
     const { apply, drop } = observer.beforeWrite(entry.path, at, data.length);
     const part = data.subarray(0, apply);
-    if (part.length > 0) {
-      const end = at + part.length;
-      const grown = Buffer.alloc(Math.max(entry.file.data.length, end));
-      entry.file.data.copy(grown);
-      part.copy(grown, at);
-      entry.file.data = grown;
-      entry.file.mtime = now();
-    }
+    if (part.length > 0) entry.file.write(at, part);
     if (drop) return observer.drop();
     const acknowledge = () => {
       sftp.status(reqId, STATUS_CODE.OK);
@@ -275,12 +324,12 @@ function now(): number {
   return Math.floor(Date.now() / 1000);
 }
 
-function fileAttributes(file: MemoryFile) {
+function fileAttributes(file: DiskFile) {
   return {
     mode: 0o100000 | file.mode,
     uid: 1000,
     gid: 1000,
-    size: file.data.length,
+    size: file.size,
     atime: file.mtime,
     mtime: file.mtime,
   };
