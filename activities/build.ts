@@ -25,8 +25,12 @@ export interface BuildInput {
   runId: string;
 }
 
-/** Employees rendered together into one stored part: bounds a part's size whatever the source's page size. */
-const RENDER_BATCH = 1000;
+/**
+ * Employees rendered together into one stored part: bounds a part's hashes (8 bytes per person and
+ * unique column) well under the document limit whatever the source's page size; the part's bytes
+ * are split by size on their own (store/artifact-pages.ts).
+ */
+const RENDER_BATCH = 20_000;
 
 /** Employed, for the plan's baseline: everyone but leavers (`pending` and `leave` people still work here). */
 const isEmployed = (employee: Employee): boolean => employee.status !== 'inactive';

@@ -10,9 +10,9 @@ import { startMongoServer } from '../tools/stack/stack';
 import { writeExport } from './export';
 
 /**
- * The second half of `npm run bench:parts`: the real extract and render activities (MongoDB checkpoints,
- * staged pages, per-page render segments, GridFS assembly) over BENCH_STORE_ROWS rows (default
- * 200,000) against a MongoDB wire-protocol server of their own (`mongod` on PATH, else FerretDB).
+ * The second half of `npm run bench:parts`: the real build, plan and file-delivery activities (MongoDB
+ * checkpoints, artifact pages) over BENCH_STORE_ROWS rows (default 200,000) against a MongoDB
+ * wire-protocol server of their own (`mongod` on PATH, else FerretDB), without Temporal in between.
  * Prints each step's time and throughput and the process's peak memory.
  */
 const ROWS = Number(process.env['BENCH_STORE_ROWS'] ?? 200_000);
@@ -36,7 +36,8 @@ async function run(): Promise<void> {
             source: {
               type: 'csv',
               path: exportPath,
-              pageSize: 1000,
+              // The source's default unless BENCH_PAGE_SIZE says otherwise.
+              ...(process.env['BENCH_PAGE_SIZE'] ? { pageSize: Number(process.env['BENCH_PAGE_SIZE']) } : {}),
               columns: { sourceId: 'Employee ID', workEmail: 'Work Email', status: 'Status' },
               customFields: { department: 'Department' },
             },
@@ -75,21 +76,25 @@ async function run(): Promise<void> {
       const result = await work();
       return [result, Number(process.hrtime.bigint() - started) / 1e9];
     };
-    const [extracted, extractSeconds] = await timed(() => call(() => activities.extractEmployees({ runId })));
-    const [rendered, renderSeconds] = await timed(() => call(() => activities.renderArtifacts({ runId })));
+    const [built, buildSeconds] = await timed(() => call(() => activities.buildArtifacts({ runId })));
+    const [, planSeconds] = await timed(() => call(() => activities.planRun({ runId })));
+    const { artifacts } = built.render;
+    const [, deliverSeconds] = await timed(() => call(() => activities.deliverFile({ runId, artifacts })));
+    const [, commitSeconds] = await timed(() => call(() => activities.commitSnapshot({ runId })));
+    const [, finishSeconds] = await timed(() => call(() => activities.finishRun({ runId, status: 'succeeded' })));
     clearInterval(sample);
-    await call(() => activities.finishRun({ runId, status: 'succeeded' }));
     await store.close();
 
     const mb = (value: number) => `${(value / 1024 / 1024).toFixed(0)} MB`;
-    console.log(`\nthrough the store (${mongo.kind}), the real extract and render activities`);
-    console.log(`rows in export        ${ROWS} (${extracted.pages} staged pages)`);
-    console.log(
-      `extract               ${extractSeconds.toFixed(1)} s, ${Math.round(extracted.pulled / extractSeconds)} employees/s`,
-    );
-    console.log(
-      `render + assemble     ${renderSeconds.toFixed(1)} s, ${Math.round(extracted.pulled / renderSeconds)} employees/s, ${mb(rendered.artifacts[0]!.bytes)} artifact`,
-    );
+    const pulled = built.extract.pulled;
+    const rate = (seconds: number) => `${seconds.toFixed(1)} s, ${Math.round(pulled / seconds)} employees/s`;
+    console.log(`\nthrough the store (${mongo.kind}), the real activities`);
+    console.log(`rows in export        ${ROWS} (${built.extract.pages} source pages)`);
+    console.log(`build                 ${rate(buildSeconds)}, ${mb(artifacts[0]!.bytes)} artifact`);
+    console.log(`plan                  ${rate(planSeconds)}`);
+    console.log(`deliver (file)        ${rate(deliverSeconds)}`);
+    console.log(`commit snapshot       ${commitSeconds.toFixed(2)} s`);
+    console.log(`finish run            ${finishSeconds.toFixed(2)} s`);
     console.log(`peak RSS              ${mb(peakRss)}`);
   } finally {
     clearInterval(sample);

@@ -36,7 +36,7 @@ export const CsvDropConfigSchema = z
     customFields: z.record(z.string().min(1), z.string().min(1)).default({}),
     /** The file's status words -> canonical status (matched case-insensitively). */
     statusMap: z.record(z.string().min(1), z.enum(EMPLOYMENT_STATUSES)).default({}),
-    pageSize: z.int().min(1).max(10_000).default(500),
+    pageSize: z.int().min(1).max(10_000).default(5000),
   })
   .strict();
 

@@ -3,7 +3,8 @@ import { Hash64Set, hash64 } from '../../core/hash64';
 import type { RowRejection } from '../../connectors/sdk/source';
 import type { ArtifactLayout, CsvRow } from './layout';
 
-const Email = z.email();
+// The pattern z.email() checks with, tested directly: a million rows need no result objects.
+const EMAIL = z.regexes.email;
 
 /**
  * Applies a layout's row checks. `check` only looks; `commit` records an accepted row's unique
@@ -31,7 +32,7 @@ export function createRowChecker(layout: ArtifactLayout) {
       for (const { header, at } of required) if (!row[at]) reject(header, `is required in ${layout.fileName}`);
       for (const { header, at } of emails) {
         const value = row[at];
-        if (value && !Email.safeParse(value).success) reject(header, 'is not a valid email address');
+        if (value && !EMAIL.test(value)) reject(header, 'is not a valid email address');
       }
       for (const { header, at, seen, emailLike } of unique) {
         const value = row[at];
