@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
+import type { SyncConfig } from '../config/schema';
 import { createSource, defaultSourceDeps } from '../connectors';
 import type { Employee } from '../core/employee';
 import { hash64 } from '../core/hash64';
@@ -36,13 +37,14 @@ const RENDER_BATCH = 20_000;
 const isEmployed = (employee: Employee): boolean => employee.status !== 'inactive';
 
 export function createBuildActivities(deps: ActivityDeps) {
-  const { checkpoints, artifactPages, runs } = deps.store;
+  const { checkpoints, artifactPages, runs, snapshots } = deps.store;
 
   return {
     /**
      * The build step, in one streaming pass: source pages -> canonical employees -> the target's files,
-     * each page's bytes (with the hashes of its unique values and employed ids) kept as the run's
-     * artifact pages, the checkpoint (source cursor, counts, render state) written after every page.
+     * each page's bytes (with the hashes of its unique values) kept as the run's artifact pages, the
+     * hashes of its employed ids as the run's planned snapshot, and the checkpoint (source cursor,
+     * counts, render state) written after every page.
      * A retried attempt, on any worker, keeps the pages before the checkpoint, takes back the render's
      * state from them without reading those employees again, and asks the source only for the rest:
      * the files are byte for byte those of an uninterrupted build.
@@ -69,6 +71,7 @@ export function createBuildActivities(deps: ActivityDeps) {
         // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
         await checkpoints.put(runId, 'build', checkpoint, writer);
         await artifactPages.discardFrom(runId, checkpoint.nextPage);
+        await snapshots.discardPagesFrom(runId, checkpoint.nextPage);
 
         const files = layouts.map(() => ({ hash: createHash('sha256'), bytes: 0 }));
         const take = (chunks: readonly Buffer[]) => chunks.forEach((chunk, at) => measure(files[at]!, chunk));
@@ -92,7 +95,7 @@ export function createBuildActivities(deps: ActivityDeps) {
 
         await withKeepAlive(
           () => ({ page: checkpoint.nextPage, pulled: checkpoint.pulled }),
-          () => buildPages(runId, sync.source, checkpoint, writer, renderer, take),
+          () => buildPages(runId, sync, checkpoint, writer, renderer, take),
         );
         const closing = renderer.closing();
         take(closing);
@@ -144,13 +147,13 @@ export function createBuildActivities(deps: ActivityDeps) {
    */
   async function buildPages(
     runId: string,
-    sourceConfig: Parameters<typeof createSource>[0],
+    sync: SyncConfig,
     checkpoint: BuildCheckpoint,
     writer: CheckpointWriter,
     renderer: ReturnType<typeof createPageRenderer>,
     take: (chunks: readonly Buffer[]) => void,
   ): Promise<void> {
-    const source = createSource(sourceConfig, deps.sourceDeps ?? defaultSourceDeps());
+    const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
     // A checkpoint saved before the first page stores its absent cursor as null: that is "from the start".
     const resumeFrom = checkpoint.cursor ?? undefined;
     let inFlight: Promise<void> = Promise.resolve();
@@ -158,16 +161,16 @@ export function createBuildActivities(deps: ActivityDeps) {
       // Given up on by Temporal (heartbeats answered with a cancellation): stop before writing more.
       cancellationSignal().throwIfAborted();
       const parts: RenderedPart[] = [];
+      const employed: bigint[] = [];
       for (let start = 0; start < page.records.length || start === 0; start += RENDER_BATCH) {
         const batch = page.records.slice(start, start + RENDER_BATCH);
         const { files, rejectedIds } = renderer.page(batch);
         take(files);
         // Someone the target's checks refused is in none of its files: gone, for the target.
         const refused = new Set(rejectedIds);
-        const employed = batch
-          .filter((employee) => isEmployed(employee) && !refused.has(employee.sourceId))
-          .map((employee) => hash64(employee.sourceId));
-        parts.push({ files, uniques: renderer.takeUniques(), employed });
+        for (const employee of batch)
+          if (isEmployed(employee) && !refused.has(employee.sourceId)) employed.push(hash64(employee.sourceId));
+        parts.push({ files, uniques: renderer.takeUniques() });
       }
       await inFlight;
       const pageNumber = checkpoint.nextPage;
@@ -182,6 +185,7 @@ export function createBuildActivities(deps: ActivityDeps) {
       const saved = structuredClone(checkpoint);
       inFlight = (async () => {
         await artifactPages.putPage(runId, pageNumber, parts);
+        await snapshots.putPage(sync.id, runId, pageNumber, employed);
         await checkpoints.put(runId, 'build', saved, writer);
         heartbeat({ page: saved.nextPage, pulled: saved.pulled });
         await failpoint('build.after-page');

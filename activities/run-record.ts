@@ -53,6 +53,8 @@ export function createRunRecordActivities(deps: ActivityDeps) {
       await deps.store.runs.finish(input.runId, input.status, input.error);
       const build = await deps.store.checkpoints.get<{ result?: unknown }>(input.runId, 'build');
       if (build && build.data.result === undefined) await deps.store.artifactPages.drop(input.runId);
+      // A failed run's planned snapshot (the build writes it as it goes) never becomes a baseline.
+      if (input.status === 'failed') await deps.store.snapshots.discard(input.runId);
       await deps.store.staging.deleteRun(input.runId);
       await deps.store.renderSegments.deleteRun(input.runId);
       await deps.store.checkpoints.deleteRun(input.runId);

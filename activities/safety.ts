@@ -63,30 +63,38 @@ const isEmployed = (status: string): boolean => status !== 'inactive';
 
 export function createSafetyActivities(deps: ActivityDeps) {
   /**
-   * Counts the run's employed people (hashes, page by page) against the sync's last delivery, applies
-   * the safety rules and writes the run's planned snapshot. Not a step of its own in the run's
-   * timeline (that stays resolve/build/deliver): its outcome is the run record's `plan`. Failures are
-   * classified like a step's.
+   * Counts the run's employed people (hashes, chunk by chunk) against the sync's last delivery and
+   * applies the safety rules. Not a step of its own in the run's timeline (that stays
+   * resolve/build/deliver): its outcome is the run record's `plan`. Failures are classified like a
+   * step's. `writeSnapshot` is for runs from before the one-pass build, whose plan writes the planned
+   * snapshot itself; the build writes it as it goes.
    */
   async function planAgainstBaseline(
     runId: string,
-    pages: () => AsyncIterable<{ employed: Iterable<bigint>; pulled: number }>,
+    chunks: () => AsyncIterable<{ employed: Iterable<bigint>; pulled: number }>,
+    writeSnapshot: boolean,
   ): Promise<DeliveryPlan> {
     try {
       const sync = await loadRunSync(deps, runId);
       const run = await deps.store.runs.get(runId);
       const previous = await deps.store.snapshots.current(sync.id);
-      const writer = await deps.store.snapshots.openWriter(sync.id, runId);
+      const writer = writeSnapshot ? await deps.store.snapshots.openWriter(sync.id, runId) : undefined;
       const current = new Hash64Set();
       let staged = 0;
+      let active = 0;
       let read = 0;
-      for await (const page of pages()) {
-        staged += page.pulled;
-        for (const hash of page.employed) if (current.add(hash)) await writer.add(hash);
+      for await (const chunk of chunks()) {
+        staged += chunk.pulled;
+        for (const hash of chunk.employed) {
+          // Sources yield each id once; a repeat (which commitSnapshot would count) is counted once here.
+          if (!current.add(hash)) continue;
+          active += 1;
+          await writer?.add(hash);
+        }
         read += 1;
-        heartbeat({ pages: read });
+        heartbeat({ chunks: read });
       }
-      const active = await writer.close();
+      if (writer) await writer.close();
       const deactivations = previous ? await deps.store.snapshots.countMissing(previous, current) : 0;
       const counts: PlanCounts = {
         // The build counts what it pulled in the run record; staged pages are counted as read.
@@ -114,14 +122,14 @@ export function createSafetyActivities(deps: ActivityDeps) {
   return {
     /**
      * The plan step, between the build and delivery: counts this run's employed people against the
-     * sync's last delivery and applies the safety rules. It also writes this run's snapshot (the hashes
-     * of the employed ids the build kept with its pages), not yet current: it is made current by
-     * commitSnapshot only after a successful delivery.
+     * sync's last delivery and applies the safety rules, from the planned snapshot the build wrote (the
+     * hashes of the employed ids), which commitSnapshot makes current only after a successful delivery.
      */
     async planRun({ runId }: PlanDeliveryInput): Promise<DeliveryPlan> {
-      return planAgainstBaseline(runId, async function* () {
-        for await (const hashes of deps.store.artifactPages.employed(runId)) yield { employed: hashes, pulled: 0 };
-      });
+      const chunks = async function* () {
+        for await (const hashes of deps.store.snapshots.hashesOf(runId)) yield { employed: hashes, pulled: 0 };
+      };
+      return planAgainstBaseline(runId, chunks, false);
     },
 
     /**
@@ -129,15 +137,19 @@ export function createSafetyActivities(deps: ActivityDeps) {
      * the same plan, from the staged rows. Kept while such runs may still be open; see docs/upgrading.md.
      */
     async planDelivery({ runId }: PlanDeliveryInput): Promise<DeliveryPlan> {
-      return planAgainstBaseline(runId, async function* () {
-        for await (const { records, renderRejected } of deps.store.staging.readPagesForPlan(runId)) {
-          // Someone the target's checks refused is in none of its files: gone, for the target.
-          const employed = records
-            .filter((employee) => isEmployed(employee.status) && !renderRejected.has(employee.sourceId))
-            .map((employee) => hash64(employee.sourceId));
-          yield { employed, pulled: records.length };
-        }
-      });
+      return planAgainstBaseline(
+        runId,
+        async function* () {
+          for await (const { records, renderRejected } of deps.store.staging.readPagesForPlan(runId)) {
+            // Someone the target's checks refused is in none of its files: gone, for the target.
+            const employed = records
+              .filter((employee) => isEmployed(employee.status) && !renderRejected.has(employee.sourceId))
+              .map((employee) => hash64(employee.sourceId));
+            yield { employed, pulled: records.length };
+          }
+        },
+        true,
+      );
     },
 
     /** Marks the run held in the run store (what `rosterflow holds` lists) and notes it in its events. */

@@ -18,8 +18,6 @@ export interface RenderedPart {
   files: readonly Buffer[];
   /** The unique-value hashes the part committed, per file and unique column (targets/sdk/row-checks.ts). */
   uniques: readonly (readonly bigint[])[][];
-  /** Hashes of the source ids of the people it delivers as employed: the plan's baseline. */
-  employed: readonly bigint[];
 }
 
 /** A kept part as read back to resume: its bytes and hashes, decoded. */
@@ -34,7 +32,6 @@ interface PageDocument extends Document {
   [file: `file${number}`]: Binary;
   /** Per file (keyed by its index: FerretDB stores no arrays of arrays), per unique column. */
   uniques: Record<string, Binary[]>;
-  employed: Binary;
   createdAt: Date;
 }
 
@@ -70,11 +67,11 @@ export class ArtifactPageStore {
   }
 
   async putHeader(runId: string, files: readonly Buffer[]): Promise<void> {
-    await this.putParts(runId, HEADER_PAGE, { files, uniques: [], employed: [] });
+    await this.putParts(runId, HEADER_PAGE, { files, uniques: [] });
   }
 
   async putClosing(runId: string, files: readonly Buffer[]): Promise<void> {
-    await this.putParts(runId, CLOSING_PAGE, { files, uniques: [], employed: [] });
+    await this.putParts(runId, CLOSING_PAGE, { files, uniques: [] });
   }
 
   /** Parts of pages at and after `page` belong to an interrupted attempt; it writes them again. */
@@ -85,7 +82,7 @@ export class ArtifactPageStore {
   /** The kept parts of the pages before `page`, in order (what a resumed build re-reads of the store). */
   async *kept(runId: string, beforePage: number, files: number): AsyncIterable<KeptPart> {
     const found = this.pages(runId)
-      .find({ _id: { $gte: 0, $lt: beforePage * PARTS_PER_PAGE } }, { projection: { employed: 0 } })
+      .find({ _id: { $gte: 0, $lt: beforePage * PARTS_PER_PAGE } })
       .sort({ _id: 1 });
     for await (const doc of found) {
       yield {
@@ -95,14 +92,6 @@ export class ArtifactPageStore {
         ),
       };
     }
-  }
-
-  /** Every employed-id hash of the run, page by page (the plan's input). */
-  async *employed(runId: string): AsyncIterable<BigUint64Array> {
-    const found = this.pages(runId)
-      .find({ _id: { $gte: 0, $lt: CLOSING_PAGE } }, { projection: { employed: 1 } })
-      .sort({ _id: 1 });
-    for await (const doc of found) yield decodeHashes(doc.employed.buffer);
   }
 
   /** One file's bytes from `start`, header first, pages in order, closing rows last. */
@@ -153,7 +142,6 @@ export class ArtifactPageStore {
                 ]),
               )
             : {},
-        employed: binary(index === 0 ? encodeHashes(part.employed) : Buffer.alloc(0)),
         createdAt,
       };
       for (const [file, bytes] of part.files.entries()) {

@@ -3,6 +3,7 @@ import type { Collection, Db } from 'mongodb';
 import { RosterflowError } from '../core/errors';
 import { decodeHashes, encodeHashes, hash64 } from '../core/hash64';
 import type { Hash64Set } from '../core/hash64';
+import { insertOrReplace } from './insert-or-replace';
 
 /**
  * Per sync, the people employed at its last successful, non-dry-run delivery: what the next run's
@@ -107,6 +108,29 @@ export class SnapshotStore {
   /** The sync's current snapshot, or null before its first delivery. */
   async current(syncId: string): Promise<SnapshotPointer | null> {
     return this.pointers.findOne({ _id: syncId });
+  }
+
+  /**
+   * The build writes a run's planned snapshot page by page (chunk `seq` = the source page), so the
+   * plan reads a few compact chunks instead of the run's pages; idempotent per page.
+   */
+  async putPage(syncId: string, runId: string, page: number, hashes: readonly bigint[]): Promise<void> {
+    const hashBytes = new Binary(encodeHashes(hashes));
+    await insertOrReplace(this.chunks, {
+      _id: `${runId}:${page}`,
+      ...{ syncId, runId, seq: page, hashes: hashBytes, createdAt: new Date() },
+    });
+  }
+
+  /** Chunks of pages at and after `page` belong to an interrupted build; it writes them again. */
+  async discardPagesFrom(runId: string, page: number): Promise<void> {
+    await this.chunks.deleteMany({ runId, seq: { $gte: page } });
+  }
+
+  /** A run's planned hashes, chunk by chunk. */
+  async *hashesOf(runId: string): AsyncIterable<Iterable<bigint>> {
+    for await (const chunk of this.chunks.find({ runId }, { projection: { hashes: 1, ids: 1 } }))
+      yield chunkHashes(chunk);
   }
 
   /** Starts (or, for a retried attempt, restarts) writing a run's planned snapshot. */

@@ -18,7 +18,6 @@ export interface RenderInput {
   runId: string;
 }
 
-
 /** Kept in MongoDB after every rendered page: the first staged page whose segments are not yet kept. */
 interface RenderCheckpoint {
   nextSeq: number;
