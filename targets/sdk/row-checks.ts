@@ -24,6 +24,8 @@ export function createRowChecker(layout: ArtifactLayout) {
     emailLike: (layout.checks?.emails ?? []).includes(header),
   }));
   const keyOf = (value: string, emailLike: boolean) => hash64(emailLike ? value.toLowerCase() : value);
+  // The keys `check` hashed for the row it looked at last: `commit` of that row reuses them.
+  let checked: { row: CsvRow; keys: (bigint | undefined)[] } | undefined;
 
   return {
     check(row: CsvRow, rowLabel: string): RowRejection[] {
@@ -34,9 +36,11 @@ export function createRowChecker(layout: ArtifactLayout) {
         const value = row[at];
         if (value && !EMAIL.test(value)) reject(header, 'is not a valid email address');
       }
-      for (const { header, at, seen, emailLike } of unique) {
-        const value = row[at];
-        if (value && seen.has(keyOf(value, emailLike)))
+      const keys = unique.map(({ at, emailLike }) => (row[at] ? keyOf(row[at], emailLike) : undefined));
+      checked = { row, keys };
+      for (const [index, { header, seen }] of unique.entries()) {
+        const key = keys[index];
+        if (key !== undefined && seen.has(key))
           reject(header, `repeats a value an earlier row of ${layout.fileName} has`);
       }
       // One reason per column: a target rule repeating a generic check's finding adds nothing.
@@ -45,10 +49,11 @@ export function createRowChecker(layout: ArtifactLayout) {
       return problems;
     },
     commit(row: CsvRow): void {
-      for (const { at, seen, committed, emailLike } of unique) {
+      const keys = checked?.row === row ? checked.keys : undefined;
+      for (const [index, { at, seen, committed, emailLike }] of unique.entries()) {
         const value = row[at];
         if (!value) continue;
-        const key = keyOf(value, emailLike);
+        const key = keys?.[index] ?? keyOf(value, emailLike);
         seen.add(key);
         committed.push(key);
       }
