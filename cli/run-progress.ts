@@ -48,8 +48,9 @@ export class RunProgress {
     this.statesPrinted = states.length;
     if (record.plan && !this.planPrinted) {
       this.planPrinted = true;
-      // The plan has no time of its own: it runs right after render.
-      const at = record.steps.render?.finishedAt?.getTime() ?? Date.now();
+      // The plan has no time of its own: it runs right after the build (the render, in older runs).
+      const built = record.steps.build ?? record.steps.render;
+      const at = built?.finishedAt?.getTime() ?? Date.now();
       timed.push({ at: at + 1, line: `  plan: ${describePlan(record.plan)}` });
     }
     // Stable: lines of the same instant keep the order they were found in.

@@ -48,7 +48,7 @@ describe('the rosterflow CLI', () => {
 
     const detail = await cli(['history', '--run', runId!]);
     expect(detail.stderr).toBe('');
-    expect(detail.stdout).toMatch(/steps\n {2}resolve +succeeded \d+ ms \(attempt 1\)\n {2}extract/);
+    expect(detail.stdout).toMatch(/steps\n {2}resolve +succeeded \d+ ms \(attempt 1\)\n {2}build/);
     // The workflow id (what `run`, `holds` and the Web UI show) finds the same run, its newest.
     const byWorkflow = await cli(['history', '--run', workflowId!]);
     expect(byWorkflow.code).toBe(0);

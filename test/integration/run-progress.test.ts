@@ -67,10 +67,8 @@ describe('rosterflow run prints what is happening', () => {
     const order = [
       /^ {2}resolve started$/,
       /^ {2}resolve finished in [\d.]+ m?s$/,
-      /^ {2}extract started$/,
-      /^ {2}extract finished in [\d.]+ m?s: 10 employees, 0 rows rejected$/,
-      /^ {2}render started$/,
-      /^ {2}render finished in [\d.]+ m?s: 9 rendered, 1 left out by the target's status filter, 0 rejected by its checks$/,
+      /^ {2}build started$/,
+      /^ {2}build finished in [\d.]+ m?s: 10 employees pulled, 0 rows rejected; 9 rendered, 1 left out by the target's status filter, 0 rejected by its checks$/,
       /^ {2}plan: 10 employees, 9 employed; /,
       /^ {2}deliver started$/,
       /^ {2}deliver finished in [\d.]+ m?s$/,
@@ -91,9 +89,9 @@ describe('rosterflow run prints what is happening', () => {
     const run = await runCli(harness, ['run', 'acme-hibob']);
     expect(run.code, run.stdout + run.stderr).toBe(0);
     expect(run.stdout).toMatch(
-      /^ {2}extract attempt 1 of 8 failed: SourceUnavailable: HiBob: POST \/v1\/people\/search [^\n]*HTTP 500[^\n]*; retrying in 5 s$/m,
+      /^ {2}build attempt 1 of 8 failed: SourceUnavailable: HiBob: POST \/v1\/people\/search [^\n]*HTTP 500[^\n]*; retrying in 5 s$/m,
     );
-    expect(run.stdout).toMatch(/^ {2}extract attempt 2 started$/m);
+    expect(run.stdout).toMatch(/^ {2}build attempt 2 started$/m);
     expect(run.stdout).toMatch(/^SUCCEEDED: 6 pulled: /m);
   }, 60_000);
 
