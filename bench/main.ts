@@ -22,8 +22,6 @@ import { CSV_FILE_COLUMNS, SOURCE_COLUMNS, startTarget } from './targets';
  * (`npm run bench` does).
  */
 const SYNC_ID = 'bench';
-/** The Temporal SDK's own limit of activities at once, what a worker without our setting would run. */
-const SDK_ACTIVITY_SLOTS = 100;
 
 async function run(): Promise<void> {
   const plan = benchPlan(process.env);
@@ -134,11 +132,11 @@ async function run(): Promise<void> {
       await rm(exportPath, { force: true });
     }
     if (extras.concurrent) {
-      const { syncs, employees } = extras.concurrent;
+      const { syncs, employees, slots: limits } = extras.concurrent;
       const exportPath = join(scratch, `export-concurrent-${employees}.csv`);
       await writeExport(exportPath, employees);
-      // Without our limit (the SDK's own default) and with it, so the limit's effect is measured.
-      for (const slots of [SDK_ACTIVITY_SLOTS, DEFAULT_ACTIVITY_SLOTS]) {
+      // By default without our limit (the SDK's own) and with it, so the limit's effect is measured.
+      for (const slots of limits) {
         const home = join(scratch, `concurrent-${slots}`);
         await mkdir(home, { recursive: true });
         const measured = await attempt(

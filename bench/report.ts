@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ACTIVITY_SLOTS } from '../worker/activity-slots';
 
 /** The delivery targets the bench can run a sync into (test/fakes for the vendors). */
 export const BENCH_TARGETS = ['csv-file', 'allstacks', 'staffbase', 'oneroster'] as const;
@@ -127,9 +128,27 @@ export function benchPlan(env: NodeJS.ProcessEnv): BenchCase[] {
 export interface BenchExtras {
   /** The size killed mid-build (the plan's largest, into csv-file); undefined when off. */
   kill: { employees: number } | undefined;
-  /** Syncs started at once, each of `employees`; undefined when off. */
-  concurrent: { syncs: number; employees: number } | undefined;
+  /** Syncs started at once, each of `employees`, once per worker activity limit in `slots`; undefined when off. */
+  concurrent: { syncs: number; employees: number; slots: number[] } | undefined;
 }
+
+/** The Temporal SDK's own limit of activities at once: what a worker without our setting would run. */
+export const SDK_ACTIVITY_SLOTS = 100;
+
+const SlotsSchema = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[1-9]\d*$/)
+          .transform(Number)
+          .pipe(z.number().max(1000)),
+      )
+      .min(1),
+  );
 
 const CountSchema = z
   .string()
@@ -140,7 +159,8 @@ const CountSchema = z
 /**
  * BENCH_KILL=0 turns the kill case off (on by default when the plan runs csv-file at its largest
  * size); BENCH_CONCURRENT (default 10, 0 off) syncs of BENCH_CONCURRENT_SIZE employees (default
- * 100,000) each, into csv-file, at once.
+ * 100,000) each, into csv-file, at once, on a worker with each activity limit BENCH_CONCURRENT_SLOTS
+ * lists (default: the SDK's 100, i.e. no limit of ours, then our default).
  */
 export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]): BenchExtras {
   const count = (name: string, fallback: number, min: number): number => {
@@ -155,13 +175,23 @@ export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]):
   const killOn = count('BENCH_KILL', 1, 1) !== 0;
   const syncs = count('BENCH_CONCURRENT', 10, 1);
   const employees = count('BENCH_CONCURRENT_SIZE', 100_000, 1);
+  const slotsText = env['BENCH_CONCURRENT_SLOTS'];
+  const slots = slotsText ? SlotsSchema.safeParse(slotsText) : undefined;
+  if (slots && !slots.success) {
+    throw new Error(
+      `BENCH_CONCURRENT_SLOTS must list activity limits from 1 to 1000, comma-separated (got "${slotsText}")`,
+    );
+  }
   const largest = plan.reduce<BenchCase | undefined>(
     (best, entry) => (best === undefined || entry.employees > best.employees ? entry : best),
     undefined,
   );
   return {
     kill: killOn && largest?.targets.includes('csv-file') ? { employees: largest.employees } : undefined,
-    concurrent: syncs > 0 && employees > 0 ? { syncs, employees } : undefined,
+    concurrent:
+      syncs > 0 && employees > 0
+        ? { syncs, employees, slots: slots?.data ?? [SDK_ACTIVITY_SLOTS, DEFAULT_ACTIVITY_SLOTS] }
+        : undefined,
   };
 }
 

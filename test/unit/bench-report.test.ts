@@ -3,6 +3,7 @@ import { historyStats } from '../../bench/history-stats';
 import { benchExtras, benchPlan, formatTable, mergeResults, resultsFileName } from '../../bench/report';
 import type { BenchResults, BenchRow, KillMeasure } from '../../bench/report';
 import { parseProcStatus } from '../../bench/rss';
+import { DEFAULT_ACTIVITY_SLOTS } from '../../worker/activity-slots';
 
 const STATUS = [
   'Name:\tnode',
@@ -139,7 +140,7 @@ describe('benchExtras', () => {
   it('kills the largest csv-file run and starts ten 100k syncs at once by default', () => {
     expect(benchExtras({}, plan)).toEqual({
       kill: { employees: 1_000_000 },
-      concurrent: { syncs: 10, employees: 100_000 },
+      concurrent: { syncs: 10, employees: 100_000, slots: [100, DEFAULT_ACTIVITY_SLOTS] },
     });
   });
 
@@ -149,15 +150,23 @@ describe('benchExtras', () => {
       concurrent: undefined,
     });
     const vendorsOnly = benchPlan({ BENCH_SIZES: '1000', BENCH_TARGETS: 'allstacks' });
-    expect(benchExtras({ BENCH_CONCURRENT: '3', BENCH_CONCURRENT_SIZE: '5_000' }, vendorsOnly)).toEqual({
+    expect(
+      benchExtras(
+        { BENCH_CONCURRENT: '3', BENCH_CONCURRENT_SIZE: '5_000', BENCH_CONCURRENT_SLOTS: '1, 8' },
+        vendorsOnly,
+      ),
+    ).toEqual({
       kill: undefined,
-      concurrent: { syncs: 3, employees: 5_000 },
+      concurrent: { syncs: 3, employees: 5_000, slots: [1, 8] },
     });
   });
 
   it('names the setting when it is not a whole number', () => {
     expect(() => benchExtras({ BENCH_CONCURRENT: 'ten' }, plan)).toThrow(
       'BENCH_CONCURRENT must be a whole number, 0 to turn it off (got "ten")',
+    );
+    expect(() => benchExtras({ BENCH_CONCURRENT_SLOTS: '4,0' }, plan)).toThrow(
+      'BENCH_CONCURRENT_SLOTS must list activity limits from 1 to 1000, comma-separated (got "4,0")',
     );
   });
 });
