@@ -1,18 +1,17 @@
 import { execFileSync } from 'node:child_process';
-import { createReadStream } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { stringify } from 'yaml';
-import { startLocalStack } from '../tools/stack/stack';
+import { DEFAULT_ACTIVITY_SLOTS } from '../worker/activity-slots';
+import { runConcurrentCase } from './concurrent-case';
 import { writeExport } from './export';
-import { historyStats } from './history-stats';
-import { childServingPort, spawnNode, stopChild, tail, waitForOutput } from './processes';
-import { benchPlan, formatTable, mergeResults, resultsFileName, SCRIPT_TARGET } from './report';
+import { runKillCase } from './kill-case';
+import { spawnNode, tail } from './processes';
+import { benchExtras, benchPlan, formatTable, mergeResults, resultsFileName, SCRIPT_TARGET } from './report';
 import type { BenchResults, BenchRow, BenchTarget } from './report';
-import { PeakRssSampler } from './rss';
-import { SOURCE_COLUMNS, startTarget } from './targets';
+import { BenchSession, dataRows, ROOT, sha256File } from './session';
+import type { BenchSync } from './session';
+import { CSV_FILE_COLUMNS, SOURCE_COLUMNS, startTarget } from './targets';
 
 /**
  * `npm run bench`: what a user waits for. For each roster size, a synthetic HR export; the
@@ -22,11 +21,11 @@ import { SOURCE_COLUMNS, startTarget } from './targets';
  * exit. Prints one table and writes bench/results/<date>-<commit>.json. Run `npm run build` first
  * (`npm run bench` does).
  */
-const ROOT = join(__dirname, '..');
 const SYNC_ID = 'bench';
 
 async function run(): Promise<void> {
   const plan = benchPlan(process.env);
+  const extras = benchExtras(process.env, plan);
   const scratch = await mkdtemp(join(tmpdir(), 'rosterflow-bench-'));
   const rows: BenchRow[] = [];
   const failures: string[] = [];
@@ -57,14 +56,29 @@ async function run(): Promise<void> {
     await writeFile(path, `${JSON.stringify(mergeResults(earlier, results), null, 2)}\n`);
     return path;
   }
+  /** Runs one case; a failed one (a fake that cannot take the roster, say) must not lose the others' numbers. */
+  async function attempt<T>(label: string, work: () => Promise<T>): Promise<T | undefined> {
+    return work().catch((err: unknown) => {
+      failures.push(`${label}: ${err instanceof Error ? err.message : String(err)}`);
+      console.error(failures.at(-1));
+      return undefined;
+    });
+  }
+  async function record(row: BenchRow): Promise<void> {
+    rows.push(row);
+    console.log(progressLine(row));
+    await save();
+  }
+
   try {
     for (const { employees, targets } of plan) {
       const exportPath = join(scratch, `export-${employees}.csv`);
       await writeExport(exportPath, employees);
       const script = await runScript(exportPath, join(scratch, `script-${employees}.csv`));
-      const scriptRow: BenchRow = {
+      await record({
         employees,
         target: SCRIPT_TARGET,
+        case: 'single',
         wallSeconds: script.seconds,
         employeesPerSecond: employees / script.seconds,
         ratioToScript: 1,
@@ -73,27 +87,73 @@ async function run(): Promise<void> {
         historyEvents: null,
         largestPayloadBytes: null,
         rowsWritten: script.rows,
+      });
+      const checkRows = (row: BenchRow) => {
+        if (row.rowsWritten !== null && row.rowsWritten !== script.rows) {
+          console.warn(
+            `  ${row.target} (${row.case}) wrote ${row.rowsWritten} rows, the script ${script.rows}: they differ`,
+          );
+        }
       };
-      rows.push(scriptRow);
-      console.log(progressLine(scriptRow));
+      let referenceSha256: string | undefined;
       for (const target of targets) {
-        const measured = await runSync(employees, target, exportPath, join(scratch, `${target}-${employees}`)).catch(
-          (err: unknown) => {
-            // One failed case (a fake that cannot take the roster, say) must not lose the others' numbers.
-            failures.push(`${employees} employees into ${target}: ${err instanceof Error ? err.message : String(err)}`);
-            console.error(failures.at(-1));
-            return undefined;
-          },
+        const home = join(scratch, `${target}-${employees}`);
+        const measured = await attempt(`${employees} employees into ${target}`, () =>
+          runSync(employees, target, exportPath, home),
         );
         if (!measured) continue;
         storeKind = measured.storeKind;
+        if (target === 'csv-file') referenceSha256 = measured.sha256;
         const row: BenchRow = { ...measured.row, ratioToScript: measured.row.wallSeconds / script.seconds };
-        if (row.rowsWritten !== null && row.rowsWritten !== script.rows) {
-          console.warn(`  ${target} wrote ${row.rowsWritten} rows, the script ${script.rows}: they differ`);
+        checkRows(row);
+        await record(row);
+        // The uninterrupted csv-file run is the kill case's reference: it runs right after it.
+        if (target === 'csv-file' && extras.kill?.employees === employees) {
+          const killHome = join(scratch, `killed-${employees}`);
+          await mkdir(killHome, { recursive: true });
+          const outputPath = join(killHome, 'delivered.csv');
+          const killed = await attempt(`${employees} employees into csv-file, worker killed mid-build`, () =>
+            runKillCase(
+              employees,
+              csvFileSync(exportPath, outputPath),
+              outputPath,
+              exportPath,
+              killHome,
+              referenceSha256,
+            ),
+          );
+          if (killed) {
+            const killedRow: BenchRow = { ...killed, ratioToScript: killed.wallSeconds / script.seconds };
+            checkRows(killedRow);
+            await record(killedRow);
+          }
         }
-        rows.push(row);
-        console.log(progressLine(row));
-        await save();
+      }
+      await rm(exportPath, { force: true });
+    }
+    if (extras.concurrent) {
+      const { syncs, employees, slots: limits } = extras.concurrent;
+      const exportPath = join(scratch, `export-concurrent-${employees}.csv`);
+      await writeExport(exportPath, employees);
+      // By default without our limit (the SDK's own) and with it, so the limit's effect is measured.
+      for (const slots of limits) {
+        const home = join(scratch, `concurrent-${slots}`);
+        await mkdir(home, { recursive: true });
+        const measured = await attempt(
+          `${syncs} syncs of ${employees} employees at once, ${slots} activity slots`,
+          () =>
+            runConcurrentCase(
+              employees,
+              syncs,
+              (id, outputPath) => csvFileSync(exportPath, outputPath, id),
+              home,
+              slots === DEFAULT_ACTIVITY_SLOTS ? undefined : slots,
+              slots,
+            ),
+        );
+        if (!measured) continue;
+        failures.push(...(measured.concurrent?.failures ?? []));
+        await record({ ...measured, ratioToScript: null });
       }
       await rm(exportPath, { force: true });
     }
@@ -110,7 +170,8 @@ async function run(): Promise<void> {
 }
 
 function progressLine(row: BenchRow): string {
-  return `${row.employees} employees, ${row.target}: ${row.wallSeconds.toFixed(1)} s`;
+  const how = row.case === 'killed' ? ', worker killed' : row.concurrent ? `, ${row.concurrent.syncs} at once` : '';
+  return `${row.employees} employees, ${row.target}${how}: ${row.wallSeconds.toFixed(1)} s`;
 }
 
 function git(...args: string[]): string {
@@ -130,114 +191,68 @@ async function runScript(
   return { seconds, ...report };
 }
 
+/** The csv-file sync of the kill and concurrency cases, into `outputPath`. */
+function csvFileSync(exportPath: string, outputPath: string, id = SYNC_ID): BenchSync {
+  return benchSync(id, exportPath, { type: 'csv-file', path: outputPath, columns: CSV_FILE_COLUMNS });
+}
+
+/** The sync the bench runs: the export into `target`. */
+function benchSync(id: string, exportPath: string, target: Record<string, unknown>): BenchSync {
+  return { id, source: { type: 'csv', path: exportPath, columns: SOURCE_COLUMNS }, target };
+}
+
 /** One sync of `employees` into `target` on a fresh stack and worker, as a user runs it. */
 async function runSync(
   employees: number,
   target: BenchTarget,
   exportPath: string,
   home: string,
-): Promise<{ row: Omit<BenchRow, 'ratioToScript'>; storeKind: string }> {
+): Promise<{ row: Omit<BenchRow, 'ratioToScript'>; storeKind: string; sha256: string | undefined }> {
   await mkdir(home, { recursive: true });
-  const baseEnv = withoutConnectionSettings(process.env);
-  const stack = await startLocalStack({
-    home,
-    persistent: false,
-    ui: false,
-    preferDefaultPorts: false,
-    log: () => undefined,
-    env: baseEnv,
-  });
-  const storePid = await childServingPort(Number(new URL(stack.mongoUri).port));
-  if (storePid === undefined) throw new Error(`found no store process serving ${stack.mongoUri}`);
-  const storeRss = new PeakRssSampler(storePid);
   const targetUnderTest = await startTarget(target, home);
-  const configPath = join(home, 'rosterflow.yaml');
-  await writeFile(
-    configPath,
-    stringify({
-      version: 1,
-      syncs: [
-        {
-          id: SYNC_ID,
-          source: { type: 'csv', path: exportPath, columns: SOURCE_COLUMNS },
-          target: targetUnderTest.config,
-        },
-      ],
-    }),
-  );
-  const env: NodeJS.ProcessEnv = {
-    ...baseEnv,
-    NODE_ENV: 'production',
-    TEMPORAL_ADDRESS: stack.temporalAddress,
-    TEMPORAL_NAMESPACE: stack.namespace,
-    MONGODB_URI: stack.mongoUri,
-    ROSTERFLOW_CONFIG: configPath,
-    ROSTERFLOW_HOME: join(home, '.rosterflow'),
-    ROSTERFLOW_WORKFLOW_BUNDLE: join(ROOT, 'dist', 'workflow-bundle.js'),
-    ...targetUnderTest.env,
-  };
-  const worker = spawnNode([join(ROOT, 'dist', 'worker', 'main.js')], env, home);
-  const workerRss = new PeakRssSampler(worker.pid);
-  const connection = await Connection.connect({ address: stack.temporalAddress });
+  const session = await BenchSession.open(
+    home,
+    [benchSync(SYNC_ID, exportPath, targetUnderTest.config)],
+    targetUnderTest.env,
+  ).catch(async (err: unknown) => {
+    await targetUnderTest.close();
+    throw err;
+  });
   try {
-    await waitForOutput(worker, 'rosterflow worker: task queue', 120_000);
+    const worker = await session.startWorker();
     const started = process.hrtime.bigint();
-    const cli = spawnNode([join(ROOT, 'dist', 'cli', 'main.js'), 'run', SYNC_ID], env, home);
     // A generous limit, so a hung run ends the bench instead of hanging it.
-    const limitMs = Math.max(10 * 60_000, employees * 3);
-    const timer = setTimeout(() => cli.child.kill('SIGKILL'), limitMs);
-    const code = await cli.exited;
-    clearTimeout(timer);
+    const run = session.runCli(SYNC_ID, Math.max(10 * 60_000, employees * 3));
+    const code = await run.exited;
     const wallSeconds = Number(process.hrtime.bigint() - started) / 1e9;
-    const [workerPeak, storePeak] = await Promise.all([workerRss.stop(), storeRss.stop()]);
+    const [workerPeak, storePeak] = await Promise.all([worker.rss.stop(), session.storeRss.stop()]);
     if (code !== 0) {
-      throw new Error(`rosterflow run into ${target} failed (exit ${code}):\n${tail(cli)}\nworker:\n${tail(worker)}`);
+      throw new Error(
+        `rosterflow run into ${target} failed (exit ${code}):\n${tail(run.cli)}\nworker:\n${session.workerTails()}`,
+      );
     }
-    const ids = /started (\S+) \(run (\S+)\)/.exec(cli.output());
-    if (!ids) throw new Error(`rosterflow run did not print its workflow id:\n${tail(cli)}`);
-    const client = new Client({ connection, namespace: stack.namespace });
-    const history = await client.workflow.getHandle(ids[1]!, ids[2]).fetchHistory();
-    const stats = historyStats(history);
+    const stats = await session.historyOf(run.cli);
+    const { outputPath } = targetUnderTest;
     return {
-      storeKind: stack.mongoKind,
+      storeKind: session.stack.mongoKind,
+      sha256: outputPath === undefined ? undefined : await sha256File(outputPath),
       row: {
         employees,
         target,
+        case: 'single',
         wallSeconds,
         employeesPerSecond: employees / wallSeconds,
         workerPeakRssBytes: workerPeak,
         storePeakRssBytes: storePeak,
         historyEvents: stats.events,
         largestPayloadBytes: stats.largestPayloadBytes,
-        rowsWritten: targetUnderTest.outputPath === undefined ? null : await dataRows(targetUnderTest.outputPath),
+        rowsWritten: outputPath === undefined ? null : await dataRows(outputPath),
       },
     };
   } finally {
-    await workerRss.stop();
-    await storeRss.stop();
-    await stopChild(worker);
-    await connection.close();
+    await session.close();
     await targetUnderTest.close();
-    await stack.stop();
   }
-}
-
-/** The environment without the settings that would point the stack, worker or CLI somewhere else. */
-function withoutConnectionSettings(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
-  return Object.fromEntries(
-    Object.entries(env).filter(
-      ([name]) => name !== 'MONGODB_URI' && !name.startsWith('TEMPORAL_') && !name.startsWith('ROSTERFLOW_'),
-    ),
-  );
-}
-
-/** Lines after the header of a CSV file whose cells hold no line breaks (every delivered cell is on one line). */
-async function dataRows(path: string): Promise<number> {
-  let lines = 0;
-  for await (const chunk of createReadStream(path)) {
-    for (const byte of chunk as Buffer) if (byte === 10) lines += 1;
-  }
-  return Math.max(0, lines - 1);
 }
 
 run().catch((err: unknown) => {

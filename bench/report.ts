@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { DEFAULT_ACTIVITY_SLOTS } from '../worker/activity-slots';
 
 /** The delivery targets the bench can run a sync into (test/fakes for the vendors). */
 export const BENCH_TARGETS = ['csv-file', 'allstacks', 'staffbase', 'oneroster'] as const;
@@ -7,14 +8,56 @@ export const SCRIPT_TARGET = 'script';
 
 const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
 
+/**
+ * How a case runs: `single`, one sync on a fresh stack and worker; `killed`, the same with the worker
+ * SIGKILLed mid-build and a fresh one started; `concurrent`, several syncs started at once on one worker.
+ */
+export type BenchCaseKind = 'single' | 'killed' | 'concurrent';
+
+/** What the kill case measured (seconds from the CLI's start; rows of the export). */
+export interface KillMeasure {
+  killedAtSeconds: number;
+  /** From the kill until Temporal timed the attempt out and scheduled the next (null: never seen). */
+  heartbeatTimeoutSeconds: number | null;
+  /** From the kill until the second attempt claimed the checkpoint (adds the retry interval and start-up). */
+  resumedAfterSeconds: number | null;
+  /** Rows (pulled + rejected) in the build checkpoint when the worker died. */
+  checkpointRowsAtKill: number;
+  /** Rows in the checkpoint the second attempt continued from. */
+  resumedFromRows: number;
+  /** Rows the killed worker had read from the export (its file offset at the kill; null if unreadable). */
+  rowsReadAtKill: number | null;
+  /** Rows read again: read by the killed attempt beyond the checkpoint the next one resumed from. */
+  reworkRows: number | null;
+  /** `pulled` of the last heartbeat Temporal kept for the killed attempt (heartbeats are throttled). */
+  heartbeatPulled: number | null;
+  /** The source's page size: the build checkpoints after every page. */
+  checkpointIntervalRows: number;
+  /** sha256 of the delivered file; `identical` compares it with the uninterrupted run's (null: none ran). */
+  sha256: string;
+  identical: boolean | null;
+}
+
+/** What the concurrency case measured. */
+export interface ConcurrentMeasure {
+  syncs: number;
+  succeeded: number;
+  /** The worker's ROSTERFLOW_MAX_CONCURRENT_ACTIVITIES. */
+  activitySlots: number;
+  failures: string[];
+}
+
 /** One measured case: a roster size into one target (or the hand-written script, `target: 'script'`). */
 export interface BenchRow {
   employees: number;
   target: BenchTarget | typeof SCRIPT_TARGET;
+  /** Absent in results files written before the kill and concurrency cases: `single`. */
+  case?: BenchCaseKind;
   wallSeconds: number;
+  /** For `concurrent`: every sync's employees over the wall time of all. */
   employeesPerSecond: number;
-  /** Wall time over the script's on the same export. */
-  ratioToScript: number;
+  /** Wall time over the script's on the same export; null when no script ran the same work. */
+  ratioToScript: number | null;
   /** The worker's peak RSS (for the script: its own). */
   workerPeakRssBytes: number;
   /** The store server's peak RSS; null for the script. */
@@ -23,6 +66,8 @@ export interface BenchRow {
   largestPayloadBytes: number | null;
   /** Rows in the delivered file (csv-file and the script), a check that both did the same work. */
   rowsWritten: number | null;
+  kill?: KillMeasure;
+  concurrent?: ConcurrentMeasure;
 }
 
 export interface BenchCase {
@@ -79,9 +124,81 @@ export function benchPlan(env: NodeJS.ProcessEnv): BenchCase[] {
   }));
 }
 
+/** The kill and concurrency cases a bench runs besides the plan's single runs. */
+export interface BenchExtras {
+  /** The size killed mid-build (the plan's largest, into csv-file); undefined when off. */
+  kill: { employees: number } | undefined;
+  /** Syncs started at once, each of `employees`, once per worker activity limit in `slots`; undefined when off. */
+  concurrent: { syncs: number; employees: number; slots: number[] } | undefined;
+}
+
+/** The Temporal SDK's own limit of activities at once: what a worker without our setting would run. */
+export const SDK_ACTIVITY_SLOTS = 100;
+
+const SlotsSchema = z
+  .string()
+  .transform((text) => text.split(',').map((part) => part.trim()))
+  .pipe(
+    z
+      .array(
+        z
+          .string()
+          .regex(/^[1-9]\d*$/)
+          .transform(Number)
+          .pipe(z.number().max(1000)),
+      )
+      .min(1),
+  );
+
+const CountSchema = z
+  .string()
+  .trim()
+  .transform((text) => text.replace(/_/g, ''))
+  .pipe(z.string().regex(/^\d+$/).transform(Number));
+
+/**
+ * BENCH_KILL=0 turns the kill case off (on by default when the plan runs csv-file at its largest
+ * size); BENCH_CONCURRENT (default 10, 0 off) syncs of BENCH_CONCURRENT_SIZE employees (default
+ * 100,000) each, into csv-file, at once, on a worker with each activity limit BENCH_CONCURRENT_SLOTS
+ * lists (default: the SDK's 100, i.e. no limit of ours, then our default).
+ */
+export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]): BenchExtras {
+  const count = (name: string, fallback: number, min: number): number => {
+    const text = env[name];
+    if (text === undefined || text === '') return fallback;
+    const parsed = CountSchema.safeParse(text);
+    if (!parsed.success || (parsed.data !== 0 && parsed.data < min)) {
+      throw new Error(`${name} must be a whole number, 0 to turn it off (got "${text}")`);
+    }
+    return parsed.data;
+  };
+  const killOn = count('BENCH_KILL', 1, 1) !== 0;
+  const syncs = count('BENCH_CONCURRENT', 10, 1);
+  const employees = count('BENCH_CONCURRENT_SIZE', 100_000, 1);
+  const slotsText = env['BENCH_CONCURRENT_SLOTS'];
+  const slots = slotsText ? SlotsSchema.safeParse(slotsText) : undefined;
+  if (slots && !slots.success) {
+    throw new Error(
+      `BENCH_CONCURRENT_SLOTS must list activity limits from 1 to 1000, comma-separated (got "${slotsText}")`,
+    );
+  }
+  const largest = plan.reduce<BenchCase | undefined>(
+    (best, entry) => (best === undefined || entry.employees > best.employees ? entry : best),
+    undefined,
+  );
+  return {
+    kill: killOn && largest?.targets.includes('csv-file') ? { employees: largest.employees } : undefined,
+    concurrent:
+      syncs > 0 && employees > 0
+        ? { syncs, employees, slots: slots?.data ?? [SDK_ACTIVITY_SLOTS, DEFAULT_ACTIVITY_SLOTS] }
+        : undefined,
+  };
+}
+
 const HEADERS = [
   'employees',
   'target',
+  'case',
   'wall',
   'employees/s',
   'x script',
@@ -89,22 +206,49 @@ const HEADERS = [
   'store peak RSS',
   'history events',
   'largest payload',
+  'notes',
 ];
 
 const megabytes = (bytes: number) => `${Math.round(bytes / 1024 / 1024)} MB`;
 const grouped = (value: number) => Math.round(value).toLocaleString('en-US');
 
+function caseCell(row: BenchRow): string {
+  if (row.concurrent) return `${row.concurrent.syncs} at once, ${row.concurrent.activitySlots} slots`;
+  if (row.kill) return `killed at ${Math.round((100 * row.kill.checkpointRowsAtKill) / row.employees)}%`;
+  return 'one run';
+}
+
+function notesCell(row: BenchRow): string {
+  const { kill, concurrent } = row;
+  if (concurrent) {
+    return (
+      `${concurrent.succeeded}/${concurrent.syncs} succeeded` + (concurrent.failures.length ? ': see failures' : '')
+    );
+  }
+  if (!kill) return '';
+  const same =
+    kill.identical === null ? 'no uninterrupted run to compare' : kill.identical ? 'identical bytes' : 'BYTES DIFFER';
+  const rework = kill.reworkRows === null ? 'rework unknown' : `re-read ${grouped(kill.reworkRows)} rows`;
+  const wait = (seconds: number | null) => (seconds === null ? '?' : `${seconds.toFixed(1)} s`);
+  return (
+    `${same}; ${rework} (checkpoint every ${grouped(kill.checkpointIntervalRows)}); ` +
+    `heartbeat timeout after ${wait(kill.heartbeatTimeoutSeconds)}, resumed after ${wait(kill.resumedAfterSeconds)}`
+  );
+}
+
 function cells(row: BenchRow): string[] {
   return [
     grouped(row.employees),
     row.target,
+    caseCell(row),
     `${row.wallSeconds.toFixed(1)} s`,
     grouped(row.employeesPerSecond),
-    `${row.ratioToScript.toFixed(1)}x`,
+    row.ratioToScript === null ? '-' : `${row.ratioToScript.toFixed(1)}x`,
     megabytes(row.workerPeakRssBytes),
     row.storePeakRssBytes === null ? '-' : megabytes(row.storePeakRssBytes),
     row.historyEvents === null ? '-' : String(row.historyEvents),
     row.largestPayloadBytes === null ? '-' : `${grouped(row.largestPayloadBytes)} B`,
+    notesCell(row),
   ];
 }
 
@@ -112,7 +256,7 @@ function cells(row: BenchRow): string[] {
 export function formatTable(rows: readonly BenchRow[]): string {
   const table = [HEADERS, ...rows.map(cells)];
   const widths = HEADERS.map((_, column) => Math.max(...table.map((line) => line[column]!.length)));
-  const leftAligned = new Set([1]);
+  const leftAligned = new Set([1, 2, HEADERS.length - 1]);
   const line = (values: string[]) =>
     values
       .map((value, column) =>
@@ -142,14 +286,24 @@ export function resultsFileName(date: Date, commit: string): string {
  * Adds this run's rows to an earlier results file of the same commit and day. A size measured again
  * replaces every earlier row of that size (the script's and each target's), so a row's ratio is always
  * to the script of its own run; other sizes are kept, so separate runs (10k and 100k, 1M later) add up.
+ * Concurrency rows go by their own size: a run that measured them replaces the earlier ones only.
  */
 export function mergeResults(earlier: BenchResults | undefined, now: BenchResults): BenchResults {
-  const remeasured = new Set(now.rows.map((row) => row.employees));
-  const kept = (earlier?.rows ?? []).filter((row) => !remeasured.has(row.employees));
+  const key = (row: BenchRow) => `${row.case === 'concurrent' ? 'concurrent' : 'size'}:${row.employees}`;
+  const remeasured = new Set(now.rows.map(key));
+  const kept = (earlier?.rows ?? []).filter((row) => !remeasured.has(key(row)));
   const rows = [...kept, ...now.rows].sort(
-    (a, b) => a.employees - b.employees || targetOrder(a.target) - targetOrder(b.target),
+    (a, b) =>
+      a.employees - b.employees ||
+      caseOrder(a) - caseOrder(b) ||
+      targetOrder(a.target) - targetOrder(b.target) ||
+      (a.concurrent?.activitySlots ?? 0) - (b.concurrent?.activitySlots ?? 0),
   );
   return { ...now, rows };
+}
+
+function caseOrder(row: BenchRow): number {
+  return ['single', 'killed', 'concurrent'].indexOf(row.case ?? 'single');
 }
 
 function targetOrder(target: BenchRow['target']): number {

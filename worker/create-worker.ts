@@ -3,6 +3,7 @@ import type { DataConverter } from '@temporalio/common';
 import type { NativeConnection, WorkerOptions } from '@temporalio/worker';
 import { createActivities } from '../activities';
 import { dataConverterFromEnv } from '../core/payload-codec';
+import { activitySlotsFromEnv } from './activity-slots';
 import { classifyActivityFailures } from './classify-failures';
 import type { ActivityDeps } from '../activities';
 
@@ -14,6 +15,8 @@ export interface RosterflowWorkerOptions extends ActivityDeps {
   workflowBundlePath?: string | undefined;
   /** Payload codecs etc.; without one, the encryption codec ROSTERFLOW_PAYLOAD_KEY describes, if set. */
   dataConverter?: DataConverter | undefined;
+  /** Activities run at once; without it, ROSTERFLOW_MAX_CONCURRENT_ACTIVITIES or its default (activity-slots.ts). */
+  maxConcurrentActivities?: number | undefined;
 }
 
 /** The worker that serves every rosterflow workflow and activity on one task queue. */
@@ -30,6 +33,8 @@ export function createRosterflowWorker(options: RosterflowWorkerOptions): Promis
     ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({ store: options.store, configPath: options.configPath }),
     interceptors: { activity: [classifyActivityFailures] },
+    // Bounds the worker's memory when many syncs run at once (the SDK's default is 100).
+    maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? activitySlotsFromEnv(process.env),
     // Let in-flight steps finish or heartbeat a last checkpoint before a deploy stops the worker.
     shutdownGraceTime: '30 seconds',
   });

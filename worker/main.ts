@@ -2,7 +2,9 @@ import { NativeConnection, Runtime } from '@temporalio/worker';
 import { resolveConfigPath } from '../config/config-path';
 import { resolveRuntimeSettings } from '../config/runtime';
 import { readSetting } from '../core/env';
+import { RosterflowError } from '../core/errors';
 import { openStore } from '../store/store';
+import { activitySlotsFromEnv } from './activity-slots';
 import { createRosterflowWorker } from './create-worker';
 import { workerRuntimeOptions } from './logger';
 
@@ -12,6 +14,8 @@ const STAGED_DATA_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
 async function run(): Promise<void> {
   // One line per entry; an expected activity failure without its stack (worker/logger.ts).
   Runtime.install(workerRuntimeOptions('INFO'));
+  // A bad setting stops the worker before it connects anywhere.
+  const maxConcurrentActivities = activitySlotsFromEnv(process.env);
   const settings = { ...(await resolveRuntimeSettings()), configPath: await resolveConfigPath() };
   const store = await openStore(settings.mongoUri, settings.dbName);
   const connection = await NativeConnection.connect(settings.temporal.connectionOptions);
@@ -24,6 +28,7 @@ async function run(): Promise<void> {
       store,
       configPath: settings.configPath,
       workflowBundlePath: readSetting(process.env, 'ROSTERFLOW_WORKFLOW_BUNDLE'),
+      maxConcurrentActivities,
     });
     console.log(`rosterflow worker: task queue "${settings.taskQueue}", config ${settings.configPath}`);
     // Resolves after SIGINT/SIGTERM once in-flight work has drained (the Runtime installs the handlers).
@@ -35,6 +40,7 @@ async function run(): Promise<void> {
 }
 
 run().catch((err: unknown) => {
-  console.error(err);
+  // A setting or connection the operator must fix is one sentence; anything else keeps its stack.
+  console.error(err instanceof RosterflowError ? `rosterflow worker: ${err.message}` : err);
   process.exit(1);
 });

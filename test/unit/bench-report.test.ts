@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { historyStats } from '../../bench/history-stats';
-import { benchPlan, formatTable, mergeResults, resultsFileName } from '../../bench/report';
-import type { BenchResults, BenchRow } from '../../bench/report';
+import { benchExtras, benchPlan, formatTable, mergeResults, resultsFileName } from '../../bench/report';
+import type { BenchResults, BenchRow, KillMeasure } from '../../bench/report';
 import { parseProcStatus } from '../../bench/rss';
+import { DEFAULT_ACTIVITY_SLOTS } from '../../worker/activity-slots';
 
 const STATUS = [
   'Name:\tnode',
@@ -17,6 +18,7 @@ function row(fields: Partial<BenchRow>): BenchRow {
   return {
     employees: 100_000,
     target: 'csv-file',
+    case: 'single',
     wallSeconds: 64.04,
     employeesPerSecond: 1561.5,
     ratioToScript: 58.2,
@@ -62,6 +64,20 @@ describe('historyStats', () => {
   });
 });
 
+const KILL: KillMeasure = {
+  killedAtSeconds: 40.2,
+  heartbeatTimeoutSeconds: 29.96,
+  resumedAfterSeconds: 35.04,
+  checkpointRowsAtKill: 400_500,
+  resumedFromRows: 400_500,
+  rowsReadAtKill: 401_377,
+  reworkRows: 877,
+  heartbeatPulled: 380_000,
+  checkpointIntervalRows: 500,
+  sha256: 'ab'.repeat(32),
+  identical: true,
+};
+
 describe('formatTable', () => {
   it('prints one aligned row per case with units and dashes for what the script has not', () => {
     const table = formatTable([
@@ -78,15 +94,80 @@ describe('formatTable', () => {
       row({}),
     ]).split('\n');
     expect(table[0]).toBe(
-      'employees  target      wall  employees/s  x script  worker peak RSS  store peak RSS  history events  largest payload',
+      'employees  target    case       wall  employees/s  x script  worker peak RSS  store peak RSS  history events  largest payload  notes',
     );
     expect(table[2]).toBe(
-      '  100,000  script     1.1 s       90,909      1.0x            85 MB               -               -                -',
+      '  100,000  script    one run   1.1 s       90,909      1.0x            85 MB               -               -                -',
     );
     expect(table[3]).toBe(
-      '  100,000  csv-file  64.0 s        1,562     58.2x           734 MB         3960 MB              53          1,234 B',
+      '  100,000  csv-file  one run  64.0 s        1,562     58.2x           734 MB         3960 MB              53          1,234 B',
     );
-    expect(new Set(table.map((line) => line.length)).size).toBe(1);
+  });
+
+  it('names the kill point and says whether the bytes match, what was read again and how long the retry waited', () => {
+    const [line] = formatTable([row({ employees: 1_000_000, case: 'killed', kill: KILL })])
+      .split('\n')
+      .slice(2);
+    expect(line).toContain('killed at 40%');
+    expect(line).toMatch(
+      /identical bytes; re-read 877 rows \(checkpoint every 500\); heartbeat timeout after 30\.0 s, resumed after 35\.0 s$/,
+    );
+    const differing = formatTable([
+      row({ case: 'killed', kill: { ...KILL, identical: false, reworkRows: null, heartbeatTimeoutSeconds: null } }),
+    ]);
+    expect(differing).toContain('BYTES DIFFER; rework unknown');
+    expect(differing).toContain('heartbeat timeout after ?');
+  });
+
+  it('shows the concurrency case with its activity slots, a dash for the ratio, and how many succeeded', () => {
+    const [line] = formatTable([
+      row({
+        case: 'concurrent',
+        ratioToScript: null,
+        concurrent: { syncs: 10, succeeded: 9, activitySlots: 4, failures: ['bench-3 failed (exit 1)'] },
+      }),
+    ])
+      .split('\n')
+      .slice(2);
+    expect(line).toMatch(/^ {2}100,000 {2}csv-file {2}10 at once, 4 slots {2}64\.0 s {8}1,562 {9}- /);
+    expect(line).toMatch(/9\/10 succeeded: see failures$/);
+  });
+});
+
+describe('benchExtras', () => {
+  const plan = benchPlan({ BENCH_SIZES: '10000,1000000', BENCH_TARGETS: 'csv-file' });
+
+  it('kills the largest csv-file run and starts ten 100k syncs at once by default', () => {
+    expect(benchExtras({}, plan)).toEqual({
+      kill: { employees: 1_000_000 },
+      concurrent: { syncs: 10, employees: 100_000, slots: [100, DEFAULT_ACTIVITY_SLOTS] },
+    });
+  });
+
+  it('turns each off with 0 and skips the kill when the largest size has no csv-file run', () => {
+    expect(benchExtras({ BENCH_KILL: '0', BENCH_CONCURRENT: '0' }, plan)).toEqual({
+      kill: undefined,
+      concurrent: undefined,
+    });
+    const vendorsOnly = benchPlan({ BENCH_SIZES: '1000', BENCH_TARGETS: 'allstacks' });
+    expect(
+      benchExtras(
+        { BENCH_CONCURRENT: '3', BENCH_CONCURRENT_SIZE: '5_000', BENCH_CONCURRENT_SLOTS: '1, 8' },
+        vendorsOnly,
+      ),
+    ).toEqual({
+      kill: undefined,
+      concurrent: { syncs: 3, employees: 5_000, slots: [1, 8] },
+    });
+  });
+
+  it('names the setting when it is not a whole number', () => {
+    expect(() => benchExtras({ BENCH_CONCURRENT: 'ten' }, plan)).toThrow(
+      'BENCH_CONCURRENT must be a whole number, 0 to turn it off (got "ten")',
+    );
+    expect(() => benchExtras({ BENCH_CONCURRENT_SLOTS: '4,0' }, plan)).toThrow(
+      'BENCH_CONCURRENT_SLOTS must list activity limits from 1 to 1000, comma-separated (got "4,0")',
+    );
   });
 });
 
@@ -147,5 +228,28 @@ describe('results file', () => {
       [100_000, 'script', 2],
       [100_000, 'csv-file', 64.04],
     ]);
+  });
+
+  it('keeps earlier concurrency rows when a later run measured only that size alone, and orders rows by case', () => {
+    const concurrent = (slots: number) =>
+      row({
+        case: 'concurrent',
+        ratioToScript: null,
+        concurrent: { syncs: 10, succeeded: 10, activitySlots: slots, failures: [] },
+      });
+    const earlier = results([concurrent(4), concurrent(100)]);
+    const merged = mergeResults(
+      earlier,
+      results([row({ case: 'killed', kill: KILL }), row({ target: 'allstacks' }), row({ target: 'script' }), row({})]),
+    );
+    expect(merged.rows.map((entry) => [entry.target, entry.case, entry.concurrent?.activitySlots])).toEqual([
+      ['script', 'single', undefined],
+      ['csv-file', 'single', undefined],
+      ['allstacks', 'single', undefined],
+      ['csv-file', 'killed', undefined],
+      ['csv-file', 'concurrent', 4],
+      ['csv-file', 'concurrent', 100],
+    ]);
+    expect(mergeResults(earlier, results([concurrent(100)])).rows).toHaveLength(1);
   });
 });
