@@ -104,7 +104,9 @@ export function createOrgDeriver(
  */
 /** A registry's orgs as a checkpoint keeps them, checked when read back. */
 export const DerivedOrgsSchema = z.array(
-  z.object({ sourcedId: z.string(), name: z.string(), type: z.string(), parentSourcedId: z.string().exactOptional() }).strict(),
+  z
+    .object({ sourcedId: z.string(), name: z.string(), type: z.string(), parentSourcedId: z.string().exactOptional() })
+    .strict(),
 );
 
 export class OrgRegistry {

@@ -134,15 +134,18 @@ describe('run store on the real MongoDB-compatible server', () => {
     expect(await store.snapshots.countMissing(baseline, employed(['1', '2', '3', '6']))).toBe(2);
     // A baseline written before hashing holds the ids themselves: it still counts.
     const client = await MongoClient.connect(inject('mongoUri'));
-    await client.db(dbName).collection('snapshot_chunks').insertOne({
-      _id: 'run-s0:0:0' as never,
-      syncId: 'sync-s',
-      runId: 'run-s0',
-      bucket: 0,
-      seq: 0,
-      ids: ['1', '7', '8'],
-      createdAt: new Date(),
-    });
+    await client
+      .db(dbName)
+      .collection('snapshot_chunks')
+      .insertOne({
+        _id: 'run-s0:0:0' as never,
+        syncId: 'sync-s',
+        runId: 'run-s0',
+        bucket: 0,
+        seq: 0,
+        ids: ['1', '7', '8'],
+        createdAt: new Date(),
+      });
     await client.close();
     expect(await store.snapshots.countIds('run-s0')).toBe(3);
     expect(await store.snapshots.countMissing({ runId: 'run-s0', active: 3 }, employed(['1', '8']))).toBe(1);
