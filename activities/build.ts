@@ -4,7 +4,7 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import type { SyncConfig } from '../config/schema';
 import { createSource, defaultSourceDeps } from '../connectors';
 import type { Employee } from '../core/employee';
-import { hash64 } from '../core/hash64';
+import { Hash64Set, hash64 } from '../core/hash64';
 import { ArtifactPageStore } from '../store/artifact-pages';
 import type { RenderedPart } from '../store/artifact-pages';
 import type { CheckpointWriter } from '../store/checkpoints';
@@ -68,35 +68,42 @@ export function createBuildActivities(deps: ActivityDeps) {
           rejections: [],
           renderer: renderer.checkpoint(),
         };
-        // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
-        await checkpoints.put(runId, 'build', checkpoint, writer);
-        await artifactPages.discardFrom(runId, checkpoint.nextPage);
-        await snapshots.discardPagesFrom(runId, checkpoint.nextPage);
-
         const files = layouts.map(() => ({ hash: createHash('sha256'), bytes: 0 }));
         const take = (chunks: readonly Buffer[]) => chunks.forEach((chunk, at) => measure(files[at]!, chunk));
-        const header = renderer.header();
-        take(header);
-        // Always (re)written: idempotent, and deterministic from the layouts.
-        await artifactPages.putHeader(runId, header);
-
+        // Sources yield each id once, but not every source checks: a repeat is kept out of the planned
+        // snapshot, whose size commitSnapshot checks against the plan's count.
+        const employedSeen = new Hash64Set();
         let keptParts = 0;
-        if (resumed) {
-          // The render's state from the checkpoint and the kept pages; their bytes feed the checksums.
-          const kept: BigUint64Array[][][] = [];
-          for await (const part of artifactPages.kept(runId, checkpoint.nextPage, layouts.length)) {
-            take(part.files);
-            kept.push(part.uniques);
-            keptParts += 1;
-          }
-          renderer.restore(checkpoint.renderer, kept);
-        }
         const resumedFrom = { ...checkpoint };
 
+        // Taking back a resumed build reads what it kept, which grows with the roster: it heartbeats too.
         await withKeepAlive(
-          () => ({ page: checkpoint.nextPage, pulled: checkpoint.pulled }),
-          () => buildPages(runId, sync, checkpoint, writer, renderer, take),
+          () => ({ page: checkpoint.nextPage, pulled: checkpoint.pulled, keptParts }),
+          async () => {
+            // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
+            await checkpoints.put(runId, 'build', checkpoint, writer);
+            await artifactPages.discardFrom(runId, checkpoint.nextPage);
+            await snapshots.discardPagesFrom(runId, checkpoint.nextPage);
+            const header = renderer.header();
+            take(header);
+            // Always (re)written: idempotent, and deterministic from the layouts.
+            await artifactPages.putHeader(runId, header);
+            if (resumed) {
+              // The render's state from the checkpoint and the kept pages; their bytes feed the checksums.
+              const kept: BigUint64Array[][][] = [];
+              for await (const part of artifactPages.kept(runId, checkpoint.nextPage, layouts.length)) {
+                take(part.files);
+                kept.push(part.uniques);
+                keptParts += 1;
+              }
+              renderer.restore(checkpoint.renderer, kept);
+              for await (const hashes of snapshots.hashesOf(runId)) for (const hash of hashes) employedSeen.add(hash);
+            }
+            await buildPages(runId, sync, checkpoint, writer, renderer, take, employedSeen);
+          },
         );
+        // Still this step's owner before writing the closing rows (an attempt given up on must not).
+        cancellationSignal().throwIfAborted();
         const closing = renderer.closing();
         take(closing);
         await artifactPages.putClosing(runId, closing);
@@ -152,47 +159,58 @@ export function createBuildActivities(deps: ActivityDeps) {
     writer: CheckpointWriter,
     renderer: ReturnType<typeof createPageRenderer>,
     take: (chunks: readonly Buffer[]) => void,
+    employedSeen: Hash64Set,
   ): Promise<void> {
     const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
     // A checkpoint saved before the first page stores its absent cursor as null: that is "from the start".
     const resumeFrom = checkpoint.cursor ?? undefined;
     let inFlight: Promise<void> = Promise.resolve();
-    for await (const page of source.listEmployees({ signal: cancellationSignal() }, resumeFrom)) {
-      // Given up on by Temporal (heartbeats answered with a cancellation): stop before writing more.
-      cancellationSignal().throwIfAborted();
-      const parts: RenderedPart[] = [];
-      const employed: bigint[] = [];
-      for (let start = 0; start < page.records.length || start === 0; start += RENDER_BATCH) {
-        const batch = page.records.slice(start, start + RENDER_BATCH);
-        const { files, rejectedIds } = renderer.page(batch);
-        take(files);
-        // Someone the target's checks refused is in none of its files: gone, for the target.
-        const refused = new Set(rejectedIds);
-        for (const employee of batch)
-          if (isEmployed(employee) && !refused.has(employee.sourceId)) employed.push(hash64(employee.sourceId));
-        parts.push({ files, uniques: renderer.takeUniques() });
+    try {
+      for await (const page of source.listEmployees({ signal: cancellationSignal() }, resumeFrom)) {
+        // Given up on by Temporal (heartbeats answered with a cancellation): stop before writing more.
+        cancellationSignal().throwIfAborted();
+        const parts: RenderedPart[] = [];
+        const employed: bigint[] = [];
+        for (let start = 0; start < page.records.length || start === 0; start += RENDER_BATCH) {
+          const batch = page.records.slice(start, start + RENDER_BATCH);
+          const { files, rejectedIds } = renderer.page(batch);
+          take(files);
+          // Someone the target's checks refused is in none of its files: gone, for the target.
+          const refused = new Set(rejectedIds);
+          for (const employee of batch) {
+            if (!isEmployed(employee) || refused.has(employee.sourceId)) continue;
+            const hash = hash64(employee.sourceId);
+            if (employedSeen.add(hash)) employed.push(hash);
+          }
+          parts.push({ files, uniques: renderer.takeUniques() });
+        }
+        await inFlight;
+        const pageNumber = checkpoint.nextPage;
+        checkpoint.nextPage += 1;
+        checkpoint.cursor = page.cursor;
+        checkpoint.pulled += page.records.length;
+        checkpoint.rejected += page.rejected.length;
+        checkpoint.rejections.push(
+          ...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
+        );
+        checkpoint.renderer = renderer.checkpoint();
+        const saved = structuredClone(checkpoint);
+        inFlight = (async () => {
+          // An attempt Temporal gave up on writes no more pages (its checkpoint write would fail too, later).
+          cancellationSignal().throwIfAborted();
+          await artifactPages.putPage(runId, pageNumber, parts);
+          await snapshots.putPage(sync.id, runId, pageNumber, employed);
+          await checkpoints.put(runId, 'build', saved, writer);
+          heartbeat({ page: saved.nextPage, pulled: saved.pulled });
+          await failpoint('build.after-page');
+        })();
+        // A failed write surfaces at the next page's await; never as an unhandled rejection meanwhile.
+        inFlight.catch(() => undefined);
+        if (!source.readAhead) await inFlight;
       }
-      await inFlight;
-      const pageNumber = checkpoint.nextPage;
-      checkpoint.nextPage += 1;
-      checkpoint.cursor = page.cursor;
-      checkpoint.pulled += page.records.length;
-      checkpoint.rejected += page.rejected.length;
-      checkpoint.rejections.push(
-        ...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
-      );
-      checkpoint.renderer = renderer.checkpoint();
-      const saved = structuredClone(checkpoint);
-      inFlight = (async () => {
-        await artifactPages.putPage(runId, pageNumber, parts);
-        await snapshots.putPage(sync.id, runId, pageNumber, employed);
-        await checkpoints.put(runId, 'build', saved, writer);
-        heartbeat({ page: saved.nextPage, pulled: saved.pulled });
-        await failpoint('build.after-page');
-      })();
-      // A failed write surfaces at the next page's await; never as an unhandled rejection meanwhile.
-      inFlight.catch(() => undefined);
-      if (!source.readAhead) await inFlight;
+    } finally {
+      // Whatever ended the loop, the last page's writes are settled before the attempt reports.
+      await inFlight.catch(() => undefined);
     }
     await inFlight;
   }

@@ -4,11 +4,11 @@ import type { Collection, Db, Document } from 'mongodb';
 import { decodeHashes, encodeHashes } from '../core/hash64';
 import { insertOrReplace } from './insert-or-replace';
 
-/** Where the files' header lines and their derived closing rows sit among a run's pages. */
-export const HEADER_PAGE = -1;
-const CLOSING_PAGE = Number.MAX_SAFE_INTEGER;
 /** Documents per source page: a page of any size is split into parts, each under the document limit. */
 const PARTS_PER_PAGE = 2 ** 20;
+/** Where the files' header lines and their derived closing rows sit: before page 0, after any page. */
+const HEADER_ID = -PARTS_PER_PAGE;
+const CLOSING_ID = 2 ** 32 * PARTS_PER_PAGE;
 /** Well under MongoDB's 16 MB document limit, whatever a page of very long rows comes to. */
 const MAX_PART_BYTES = 4 * 1024 * 1024;
 
@@ -67,11 +67,11 @@ export class ArtifactPageStore {
   }
 
   async putHeader(runId: string, files: readonly Buffer[]): Promise<void> {
-    await this.putParts(runId, HEADER_PAGE, { files, uniques: [] });
+    await this.putParts(runId, HEADER_ID, { files, uniques: [] });
   }
 
   async putClosing(runId: string, files: readonly Buffer[]): Promise<void> {
-    await this.putParts(runId, CLOSING_PAGE, { files, uniques: [] });
+    await this.putParts(runId, CLOSING_ID, { files, uniques: [] });
   }
 
   /** Parts of pages at and after `page` belong to an interrupted attempt; it writes them again. */
@@ -128,6 +128,8 @@ export class ArtifactPageStore {
   private async putParts(runId: string, firstId: number, part: RenderedPart): Promise<number> {
     const total = part.files.reduce((sum, bytes) => sum + bytes.length, 0);
     const count = Math.max(1, Math.ceil(total / MAX_PART_BYTES));
+    // More would run into the next page's ids (4 TB of one page: never, but never silently either).
+    if (count >= PARTS_PER_PAGE) throw new Error(`a page of ${total} bytes is too large to store`);
     const pages = this.pages(runId);
     const createdAt = new Date();
     for (let index = 0; index < count; index += 1) {

@@ -11,11 +11,12 @@ import { insertOrReplace } from './insert-or-replace';
  * ids (core/hash64.ts), 8 bytes a person.
  *
  * Layout, for a 1,000,000-employee roster on any MongoDB-compatible server (no transactions):
- * - `snapshot_chunks`: the hashes in chunks of at most CHUNK_HASHES (512 KB), written under the run
- *   id that planned them. (Chunks of snapshots taken before hashing hold `ids`; they are hashed as
+ * - `snapshot_chunks`: the hashes in chunks, written under the run id that planned them: one chunk
+ *   per source page by the build (`putPage`), or of at most CHUNK_HASHES (512 KB) by the plan of runs
+ *   from before it (`openWriter`). (Chunks of snapshots taken before hashing hold `ids`; they are hashed as
  *   they are read, so an older baseline still counts.)
  * - `snapshots`: one pointer document per sync naming the run whose chunks are current.
- * A run writes its chunks while it plans (before any hold, while its pages still exist), and only
+ * A run writes its chunks before it plans (so before any hold), and only
  * after its delivery succeeded flips the pointer and then deletes the previous run's chunks. A crash
  * at any point leaves either the old snapshot or the new one current, never half of one.
  */

@@ -4,6 +4,7 @@ import { inject } from 'vitest';
 import { MongoClient } from 'mongodb';
 import { CLOSING_SEQ, HEADER_SEQ } from '../../store/render-segments';
 import { Hash64Set, hash64 } from '../../core/hash64';
+import { ArtifactPageStore } from '../../store/artifact-pages';
 import { openStore } from '../../store/store';
 import type { Store } from '../../store/store';
 
@@ -154,5 +155,38 @@ describe('run store on the real MongoDB-compatible server', () => {
     await expect(store.snapshots.countMissing(baseline, employed(['1']))).rejects.toThrow(
       "the sync's last-delivery baseline changed while it was read (0 of 5 ids)",
     );
+  });
+
+  it("keeps a run's artifact pages in file order, split by size, read from any byte, resumable at a page", async () => {
+    const pages = store.artifactPages;
+    const big = Buffer.alloc(5 * 1024 * 1024, 'x');
+    const readAll = async (file: number, start = 0) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of store.artifacts.openReader(ArtifactPageStore.artifactId('run-p', file), start))
+        chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks);
+    };
+    await pages.putHeader('run-p', [Buffer.from('h0\n'), Buffer.from('h1\n')]);
+    await pages.putPage('run-p', 0, [{ files: [big, Buffer.from('a\n')], uniques: [[[1n, 2n]], []] }]);
+    await pages.putPage('run-p', 1, [{ files: [Buffer.from('b\n'), Buffer.from('')], uniques: [[[3n]], []] }]);
+    await pages.putClosing('run-p', [Buffer.from('z\n'), Buffer.from('c\n')]);
+    // Page 0's 5 MB went into two documents; file 0 still reads back whole and in order.
+    expect((await readAll(0)).equals(Buffer.concat([Buffer.from('h0\n'), big, Buffer.from('b\nz\n')]))).toBe(true);
+    expect((await readAll(1)).toString()).toBe('h1\na\nc\n');
+    // From a byte inside page 0's second document, and from exactly a document boundary.
+    const offset = 3 + 4 * 1024 * 1024;
+    expect((await readAll(0, offset)).length).toBe(3 + big.length + 4 - offset);
+    expect((await readAll(1, 3)).toString()).toBe('a\nc\n');
+    // A resumed build keeps the pages before its checkpoint (with their unique hashes) and rewrites the rest.
+    const kept = [];
+    for await (const part of pages.kept('run-p', 1, 2)) kept.push(part);
+    expect(kept.map((part) => part.files[1]!.toString()).join('')).toBe('a\n');
+    expect(kept.flatMap((part) => part.uniques[0]!.flatMap((hashes) => [...hashes]))).toEqual([1n, 2n]);
+    // Discarding from page 1 drops it and the closing rows (the resumed build writes both again).
+    await pages.discardFrom('run-p', 1);
+    expect((await readAll(1)).toString()).toBe('h1\na\n');
+    expect((await readAll(0)).length).toBe(3 + big.length);
+    await pages.drop('run-p');
+    expect((await readAll(0)).length).toBe(0);
   });
 });

@@ -41,6 +41,17 @@ async function ourSchedules(): Promise<string[]> {
   return ids.sort();
 }
 
+/** Schedule lists come from Temporal's visibility store, which catches up a moment after each change. */
+async function expectSchedules(expected: string[]): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  let seen = await ourSchedules();
+  while (JSON.stringify(seen) !== JSON.stringify(expected) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    seen = await ourSchedules();
+  }
+  expect(seen).toEqual(expected);
+}
+
 describe('schedules apply', () => {
   it('creates one schedule per scheduled sync with the intended spec and policies', async () => {
     const config = await writeAndLoad(() => undefined);
@@ -72,7 +83,7 @@ describe('schedules apply', () => {
     const config = await writeAndLoad(() => undefined);
     const changes = await applySchedules(harness.client, config, { taskQueue: harness.taskQueue, prune: false });
     expect(changes.map((change) => change.outcome)).toEqual(['unchanged']);
-    expect(await ourSchedules()).toEqual([scheduleIdFor(syncId)]);
+    await expectSchedules([scheduleIdFor(syncId)]);
   });
 
   it('updates the schedule in place when the config changes', async () => {
@@ -90,7 +101,7 @@ describe('schedules apply', () => {
     expect(description.spec.timezone).toBe('America/New_York');
     expect(description.policies.catchupWindow).toBe(60 * 60 * 1000);
     expect(description.state.paused).toBe(true);
-    expect(await ourSchedules()).toEqual([scheduleIdFor(syncId)]);
+    await expectSchedules([scheduleIdFor(syncId)]);
   });
 
   it('runs the sync when the schedule is triggered, recorded as a scheduled run', async () => {
@@ -118,11 +129,11 @@ describe('schedules apply', () => {
     });
     const kept = await applySchedules(harness.client, config, { taskQueue: harness.taskQueue, prune: false });
     expect(kept).toContainEqual(expect.objectContaining({ scheduleId: scheduleIdFor(syncId), outcome: 'unchanged' }));
-    expect(await ourSchedules()).toEqual([scheduleIdFor(syncId), scheduleIdFor(`${syncId}-renamed`)]);
+    await expectSchedules([scheduleIdFor(syncId), scheduleIdFor(`${syncId}-renamed`)]);
 
     const pruned = await applySchedules(harness.client, config, { taskQueue: harness.taskQueue, prune: true });
     expect(pruned).toContainEqual(expect.objectContaining({ scheduleId: scheduleIdFor(syncId), outcome: 'deleted' }));
-    expect(await ourSchedules()).toEqual([scheduleIdFor(`${syncId}-renamed`)]);
+    await expectSchedules([scheduleIdFor(`${syncId}-renamed`)]);
   });
 
   it('refuses a cron field out of range before Temporal sees it, naming the sync and the field', async () => {

@@ -29,7 +29,7 @@ const HISTORIES = {
 } as const;
 
 /** Patches added after those histories were recorded: an old history must not carry their markers. */
-const LATER_PATCHES = ['cancel-stranded-staffbase-import', 'record-upload-lock-wait'];
+const LATER_PATCHES = ['cancel-stranded-staffbase-import', 'record-upload-lock-wait', 'one-pass-build'];
 
 interface HistoryJson {
   events: Array<{ eventType: string; markerRecordedEventAttributes?: { details?: Record<string, unknown> } }>;
