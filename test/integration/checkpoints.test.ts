@@ -187,4 +187,24 @@ describe('a worker killed at a checkpointed step', () => {
       expect(alludo.file(artifact.fileName)).toBe((await harness.store.artifacts.read(artifact.id)).toString('utf8'));
     }
   }, 180_000);
+
+  it('a person the source lists twice is one person in the baseline, so the next delivery still becomes it', async () => {
+    const seeded = personio.people;
+    const active = seeded.find((person) => person.status === 'active')!;
+    // Personio pages by offset: a record shifting mid-listing is served on two pages.
+    personio.people = [...seeded, { ...active, email: `again.${active.email}` }];
+    try {
+      const first = await uninterruptedRun('personio-people');
+      const second = await uninterruptedRun('personio-people');
+      const plan = (await harness.store.runs.get(second.runId))!.plan!;
+      const employed = new Set(seeded.filter((person) => person.status !== 'inactive').map((person) => person.id));
+      expect(plan).toMatchObject({ active: employed.size, deactivations: 0, previousRunId: first.runId });
+      // Each run's snapshot was whole, so each became the baseline in turn.
+      expect((await harness.store.snapshots.current('personio-people'))?.runId).toBe(second.runId);
+      const events = (await harness.store.runs.get(second.runId))!.events ?? [];
+      expect(events.map((event) => event.kind)).not.toContain('snapshot-skipped');
+    } finally {
+      personio.people = seeded;
+    }
+  }, 120_000);
 });
