@@ -4,6 +4,7 @@ import type { Collection, Db, Document } from 'mongodb';
 import { decodeHashes, encodeHashes } from '../core/hash64';
 import { insertOrReplace } from './insert-or-replace';
 
+const PAGES_PREFIX = 'artifact_pages_';
 /** Documents per source page: a page of any size is split into parts, each under the document limit. */
 const PARTS_PER_PAGE = 2 ** 20;
 /** Where the files' header lines and their derived closing rows sit: before page 0, after any page. */
@@ -47,7 +48,7 @@ export class ArtifactPageStore {
   constructor(private readonly db: Db) {}
 
   private pages(runId: string): Collection<PageDocument> {
-    return this.db.collection<PageDocument>(`artifact_pages_${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+    return this.db.collection<PageDocument>(`${PAGES_PREFIX}${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
   }
 
   /** The artifact id delivery uses for one of the run's files. */
@@ -115,6 +116,25 @@ export class ArtifactPageStore {
       })(),
       { objectMode: false },
     );
+  }
+
+  /**
+   * Drops the page collections of builds that never finished (a workflow terminated mid-build never
+   * reaches finishRun) once their header is older than `cutoff`. `keep` says whether a run's pages
+   * are still wanted (its record lists them as its artifacts).
+   */
+  async pruneAbandoned(cutoff: Date, keep: (runId: string) => Promise<boolean>): Promise<number> {
+    let dropped = 0;
+    for await (const { name } of this.db.listCollections({}, { nameOnly: true })) {
+      const runId = name.startsWith(PAGES_PREFIX) ? name.slice(PAGES_PREFIX.length) : undefined;
+      if (runId === undefined) continue;
+      const header = await this.db.collection<PageDocument>(name).findOne({ _id: HEADER_ID });
+      if (header && header.createdAt >= cutoff) continue;
+      if (await keep(runId)) continue;
+      await this.drop(runId);
+      dropped += 1;
+    }
+    return dropped;
   }
 
   /** Deletes the run's pages (artifacts and resume state) at once. */

@@ -17,7 +17,7 @@ export interface Store {
   renderSegments: RenderSegmentStore;
   /** Per sync, the ids employed at its last delivery: the safety rules' deactivation baseline. */
   snapshots: SnapshotStore;
-  /** Deletes what runs that never finished left behind (employee rows, segments, checkpoints). */
+  /** Deletes what runs that never finished left behind (unfinished builds' pages, checkpoints, older staged data). */
   pruneRunData(cutoff: Date): Promise<void>;
   close(): Promise<void>;
 }
@@ -36,6 +36,12 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
     renderSegments: new RenderSegmentStore(db),
     snapshots: new SnapshotStore(db),
     async pruneRunData(cutoff) {
+      // A finished build's pages are the run's artifact; any other pages this old are of an abandoned
+      // build (no build runs for days: 8 attempts of at most 2 hours), even if its record says running.
+      await artifactPages.pruneAbandoned(cutoff, async (runId) => {
+        const run = await store.runs.get(runId);
+        return (run?.artifacts?.length ?? 0) > 0;
+      });
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);

@@ -189,4 +189,24 @@ describe('run store on the real MongoDB-compatible server', () => {
     await pages.drop('run-p');
     expect((await readAll(0)).length).toBe(0);
   });
+
+  it('prunes the pages of builds that never finished, once old, and keeps every artifact', async () => {
+    const pages = store.artifactPages;
+    for (const runId of ['run-abandoned', 'run-delivered', 'run-fresh']) {
+      await pages.putHeader(runId, [Buffer.from('h\n')]);
+      await pages.putPage(runId, 0, [{ files: [Buffer.from('a\n')], uniques: [[]] }]);
+    }
+    const keep = (runId: string) => Promise.resolve(runId === 'run-delivered');
+    // Only pages older than the cutoff count: run-fresh was written just now.
+    expect(await pages.pruneAbandoned(new Date(Date.now() - 60_000), keep)).toBe(0);
+    expect(await pages.pruneAbandoned(new Date(Date.now() + 60_000), keep)).toBe(2);
+    const read = async (runId: string) => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of pages.read(runId, 0)) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString();
+    };
+    expect(await read('run-delivered')).toBe('h\na\n');
+    expect(await read('run-abandoned')).toBe('');
+    expect(await read('run-fresh')).toBe('');
+  });
 });
