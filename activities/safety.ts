@@ -71,7 +71,7 @@ export function createSafetyActivities(deps: ActivityDeps) {
    */
   async function planAgainstBaseline(
     runId: string,
-    chunks: () => AsyncIterable<{ employed: Iterable<bigint>; pulled: number }>,
+    chunks: () => AsyncIterable<Iterable<bigint>>,
     writeSnapshot: boolean,
   ): Promise<DeliveryPlan> {
     try {
@@ -80,12 +80,10 @@ export function createSafetyActivities(deps: ActivityDeps) {
       const previous = await deps.store.snapshots.current(sync.id);
       const writer = writeSnapshot ? await deps.store.snapshots.openWriter(sync.id, runId) : undefined;
       const current = new Hash64Set();
-      let staged = 0;
       let active = 0;
       let read = 0;
       for await (const chunk of chunks()) {
-        staged += chunk.pulled;
-        for (const hash of chunk.employed) {
+        for (const hash of chunk) {
           // Sources yield each id once; a repeat (which commitSnapshot would count) is counted once here.
           if (!current.add(hash)) continue;
           active += 1;
@@ -97,8 +95,8 @@ export function createSafetyActivities(deps: ActivityDeps) {
       if (writer) await writer.close();
       const deactivations = previous ? await deps.store.snapshots.countMissing(previous, current) : 0;
       const counts: PlanCounts = {
-        // The build counts what it pulled in the run record; staged pages are counted as read.
-        pulled: run?.counts.pulled ?? staged,
+        // Counted by the step that read the source (build, or extract in older runs).
+        pulled: run?.counts.pulled ?? 0,
         active,
         deactivations,
         ...(previous
@@ -126,10 +124,7 @@ export function createSafetyActivities(deps: ActivityDeps) {
      * hashes of the employed ids), which commitSnapshot makes current only after a successful delivery.
      */
     async planRun({ runId }: PlanDeliveryInput): Promise<DeliveryPlan> {
-      const chunks = async function* () {
-        for await (const hashes of deps.store.snapshots.hashesOf(runId)) yield { employed: hashes, pulled: 0 };
-      };
-      return planAgainstBaseline(runId, chunks, false);
+      return planAgainstBaseline(runId, () => deps.store.snapshots.hashesOf(runId), false);
     },
 
     /**
@@ -145,7 +140,7 @@ export function createSafetyActivities(deps: ActivityDeps) {
             const employed = records
               .filter((employee) => isEmployed(employee.status) && !renderRejected.has(employee.sourceId))
               .map((employee) => hash64(employee.sourceId));
-            yield { employed, pulled: records.length };
+            yield employed;
           }
         },
         true,

@@ -232,6 +232,11 @@ async function runSync(
       );
     }
     const stats = await session.historyOf(run.cli);
+    // BENCH_SHOW_RUN=1: what the CLI printed (each step's time), and the CPU each process spent.
+    if (process.env['BENCH_SHOW_RUN']) {
+      const cpu = await Promise.all([cpuSeconds(worker.process.pid), cpuSeconds(session.storeRss.pid)]);
+      console.log(`${run.cli.output().trimEnd()}\n  cpu: worker ${cpu[0]} s, store ${cpu[1]} s`);
+    }
     const { outputPath } = targetUnderTest;
     return {
       storeKind: session.stack.mongoKind,
@@ -253,6 +258,14 @@ async function runSync(
     await session.close();
     await targetUnderTest.close();
   }
+}
+
+/** User plus system CPU a running process has spent, from /proc/<pid>/stat (clock ticks of 1/100 s). */
+async function cpuSeconds(pid: number): Promise<string> {
+  const stat = await readFile(`/proc/${pid}/stat`, 'utf8').catch(() => '');
+  // Fields after the command name (in parentheses): utime and stime are the 12th and 13th.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) / 100).toFixed(1);
 }
 
 run().catch((err: unknown) => {

@@ -85,7 +85,10 @@ export class BenchSession {
 
   /** Starts `node dist/worker/main.js` and waits until it polls its task queue. */
   async startWorker(): Promise<BenchWorker> {
-    const process = spawnNode([join(ROOT, 'dist', 'worker', 'main.js')], this.env, this.home);
+    // BENCH_CPU_PROFILE=<dir>: the worker writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+    const profile = this.env['BENCH_CPU_PROFILE'];
+    const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const process = spawnNode([...flags, join(ROOT, 'dist', 'worker', 'main.js')], this.env, this.home);
     const worker = { process, rss: new PeakRssSampler(process.pid) };
     this.workers.push(worker);
     await waitForOutput(process, 'rosterflow worker: task queue', 120_000);

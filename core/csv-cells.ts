@@ -7,6 +7,7 @@
 const BREAKS = '\\t\\n\\v\\f\\r\\u0085\\u2028\\u2029';
 const EDGE_BREAKS = new RegExp(`^[${BREAKS}]+|[${BREAKS}]+$`, 'g');
 const INNER_BREAKS = new RegExp(`[${BREAKS}]+`, 'g');
+const ANY_BREAK = new RegExp(`[${BREAKS}]`);
 
 /**
  * Every cell is one line: each run of line breaks and tabs becomes one space, and is dropped at the
@@ -14,6 +15,8 @@ const INNER_BREAKS = new RegExp(`[${BREAKS}]+`, 'g');
  * readers refuse the file, spreadsheets split the row), so no target is sent one.
  */
 export function singleLine(cell: string): string {
+  // Nearly every cell has none: one test, no new string.
+  if (!ANY_BREAK.test(cell)) return cell;
   return cell.replace(EDGE_BREAKS, '').replace(INNER_BREAKS, ' ');
 }
 

@@ -34,20 +34,25 @@ export class Hash64Set {
   }
 
   has(hash: bigint): boolean {
-    return this.slotOf(hash) >= 0;
+    split(hash);
+    return this.slotOf(HALVES[1]!, HALVES[0]!) >= 0;
   }
 
   /** The number stored with `hash`, or undefined when it is not a member. */
   get(hash: bigint): number | undefined {
-    const slot = this.slotOf(hash);
+    split(hash);
+    const slot = this.slotOf(HALVES[1]!, HALVES[0]!);
     return slot < 0 ? undefined : this.values?.[slot];
   }
 
   /** Adds `hash` (with `value`); false when it was already a member (its value is then kept). */
   add(hash: bigint, value = 0): boolean {
     if ((this.count + 1) * 2 > this.keys.length / 2) this.grow();
-    const hi = Number(hash >> 32n);
-    const lo = Number(hash & 0xffffffffn);
+    split(hash);
+    return this.insert(HALVES[1]!, HALVES[0]!, value);
+  }
+
+  private insert(hi: number, lo: number, value: number): boolean {
     const mask = this.keys.length / 2 - 1;
     for (let slot = (lo ^ hi) & mask; ; slot = (slot + 1) & mask) {
       const at = slot * 2;
@@ -62,9 +67,7 @@ export class Hash64Set {
     }
   }
 
-  private slotOf(hash: bigint): number {
-    const hi = Number(hash >> 32n);
-    const lo = Number(hash & 0xffffffffn);
+  private slotOf(hi: number, lo: number): number {
     const mask = this.keys.length / 2 - 1;
     for (let slot = (lo ^ hi) & mask; ; slot = (slot + 1) & mask) {
       const at = slot * 2;
@@ -82,9 +85,19 @@ export class Hash64Set {
       const hi = keys[slot * 2]!;
       const lo = keys[slot * 2 + 1]!;
       if (hi === EMPTY && lo === EMPTY) continue;
-      this.add((BigInt(hi) << 32n) | BigInt(lo), values?.[slot] ?? 0);
+      this.insert(hi, lo, values?.[slot] ?? 0);
     }
   }
+}
+
+/**
+ * A hash's two 32-bit halves through one shared 8-byte buffer: no BigInt arithmetic, no allocation
+ * per lookup. (Which half is which depends on the machine's byte order; to the set it does not matter.)
+ */
+const WHOLE = new BigUint64Array(1);
+const HALVES = new Uint32Array(WHOLE.buffer);
+function split(hash: bigint): void {
+  WHOLE[0] = hash;
 }
 
 /** Hashes as bytes for the store (8 bytes each, little-endian), and back. */

@@ -1,6 +1,4 @@
 import { addAbortSignal, pipeline } from 'node:stream';
-import { parse } from 'csv-parse';
-import type { InfoRecord } from 'csv-parse';
 import { Hash64Set, hash64 } from '../../core/hash64';
 import { RosterflowError } from '../../core/errors';
 import { EMPLOYEE_FIELDS } from '../../core/employee';
@@ -9,6 +7,8 @@ import type { MappedRow } from '../sdk/mapping';
 import type { EmployeePage, RowRejection, SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { CsvDropConfig } from './config';
 import { createDecoder } from './decode';
+import { LineCountingParser } from './line-counting-parser';
+import type { LinedRecord } from './line-counting-parser';
 import { columnOf, createRowMapper } from './mappers/to-employee';
 import { createLocalReader } from './readers/local';
 import type { OpenLocalFile } from './readers/local';
@@ -56,29 +56,14 @@ export function createCsvDropSource(
     },
     async *listEmployees(ctx?: SourceContext, resumeFrom?: string): AsyncIterable<EmployeePage> {
       const skip = parseCursor(resumeFrom);
-      const mapRow = createRowMapper(config);
+      let mapRow: ReturnType<typeof createRowMapper> | undefined;
       const file = await openWithRetries(reader, retry, ctx?.signal);
       let header: string[] | undefined;
-      // Lines taken by the records parsed so far, header included (the parser counts skipped blank
-      // lines). Counted here from the cells, because csv-parse's own count is the line a record
-      // ends on and counts a CRLF inside a quoted cell twice.
-      let linesParsed = 0;
+      const parser = new LineCountingParser({ delimiter: config.delimiter, skip_empty_lines: true }, (cells) => {
+        header = checkHeader(cells, config);
+        mapRow = createRowMapper(config, header);
+      });
       try {
-        const parser = parse({
-          delimiter: config.delimiter,
-          skip_empty_lines: true,
-          // Runs inside the parser as each record completes, so the count also covers records
-          // parsed ahead of the loop below when a later one is malformed.
-          on_record: (cells: string[], { empty_lines }: InfoRecord) => {
-            const line = linesParsed + empty_lines + 1;
-            linesParsed += 1 + lineBreaks(cells);
-            // A row of empty cells (`,,,,`, what spreadsheets save for rows once edited) holds nobody.
-            if (header !== undefined && cells.every((cell) => cell === '')) return null;
-            if (header !== undefined) return Object.assign(cells, { line });
-            header = checkHeader(cells, config);
-            return null;
-          },
-        });
         // Any stage's error (a dropped connection, a bad byte, malformed CSV) destroys the others
         // and surfaces in the loop below; stopping the loop early destroys them all.
         pipeline(file.stream, createDecoder(config.encoding), parser, () => undefined);
@@ -91,16 +76,20 @@ export function createCsvDropSource(
         let consumed = 0;
         let records: Employee[] = [];
         let rejected: RowRejection[] = [];
-        for await (const cells of parser as AsyncIterable<string[] & { line: number }>) {
-          consumed += 1;
-          const mapped = firstOfId(mapRow(rowOf(header!, cells), cells.line), cells.line, idLines, idColumn);
-          if (consumed <= skip) continue;
-          if (mapped.ok) records.push(mapped.employee);
-          else rejected.push(...mapped.rejections);
-          if (records.length + rejected.length >= config.pageSize) {
-            yield { records, rejected, cursor: String(consumed) };
-            records = [];
-            rejected = [];
+        for await (const batch of parser as AsyncIterable<LinedRecord[]>) {
+          for (const cells of batch) {
+            // A row of empty cells (`,,,,`, what spreadsheets save for rows once edited) holds nobody.
+            if (cells.every((cell) => cell === '')) continue;
+            consumed += 1;
+            const mapped = firstOfId(mapRow!(cells, cells.line), cells.line, idLines, idColumn);
+            if (consumed <= skip) continue;
+            if (mapped.ok) records.push(mapped.employee);
+            else rejected.push(...mapped.rejections);
+            if (records.length + rejected.length >= config.pageSize) {
+              yield { records, rejected, cursor: String(consumed) };
+              records = [];
+              rejected = [];
+            }
           }
         }
         if (records.length > 0 || rejected.length > 0) yield { records, rejected, cursor: String(consumed) };
@@ -109,7 +98,7 @@ export function createCsvDropSource(
           throw new RosterflowError('InvalidInput', 'csv source: the file is empty; the header row is required');
         }
       } catch (err) {
-        throw toSourceError(err, reader, ctx?.signal, linesParsed);
+        throw toSourceError(err, reader, ctx?.signal, parser.linesParsed);
       } finally {
         // Also when the consumer stops early: the file handle and the SFTP session are released.
         await file.close();
@@ -157,18 +146,6 @@ function checkHeader(header: string[], config: CsvDropConfig): string[] {
     throw new RosterflowError('InvalidInput', `csv source: the file header has the column(s) ${list} more than once`);
   }
   return names;
-}
-
-/** A record's cells by header name. */
-function rowOf(header: readonly string[], cells: readonly string[]): Record<string, string> {
-  return Object.fromEntries(header.map((name, at) => [name, cells[at] ?? '']));
-}
-
-/** Line breaks inside quoted cells: CRLF, LF or CR each end one line. */
-function lineBreaks(cells: readonly string[]): number {
-  let count = 0;
-  for (const cell of cells) if (/[\r\n]/.test(cell)) count += cell.match(/\r\n|\r|\n/g)!.length;
-  return count;
 }
 
 /** Rejects a row whose id an earlier accepted row has: which of them is right cannot be told. */

@@ -1,4 +1,5 @@
 import { EmployeeSchema } from '../../core/employee';
+import { quickEmployee } from '../../core/employee-quick-check';
 import type { Employee, EmploymentStatus } from '../../core/employee';
 import type { RowRejection } from './source';
 
@@ -9,7 +10,11 @@ export type MappedRow = { ok: true; employee: Employee } | { ok: false; rejectio
  * absent. Rejections name the row and field, never the value.
  */
 export function validateEmployee(candidate: Record<string, unknown>, rowLabel: string): MappedRow {
-  const parsed = EmployeeSchema.safeParse(compact(candidate));
+  const compacted = compact(candidate);
+  // Most rows are plain and valid: checked without the schema's result objects.
+  const quick = quickEmployee(compacted);
+  if (quick) return { ok: true, employee: quick };
+  const parsed = EmployeeSchema.safeParse(compacted);
   if (parsed.success) return { ok: true, employee: parsed.data };
   return {
     ok: false,

@@ -8,6 +8,13 @@ const EMAIL_FIELDS = new Set(['workEmail', 'personalEmail', 'managerEmail']);
 /** One file with the configured columns and separator; email columns must hold unique, valid addresses. */
 export function createCsvFileLayouts(config: CsvFileTargetConfig): ArtifactLayout[] {
   const statuses = new Set(config.statuses);
+  // Each column's reader, resolved once: a fixed value or a field path.
+  const cells = config.columns.map((column) => {
+    const { field, value } = column;
+    return field === undefined
+      ? () => value ?? ''
+      : (employee: Parameters<ArtifactLayout['rowsFor']>[0]) => readField(employee, field) ?? '';
+  });
   const headers = config.columns.map((column) => column.header);
   const emailHeaders = config.columns
     .filter((column) => column.field !== undefined && EMAIL_FIELDS.has(column.field))
@@ -18,11 +25,7 @@ export function createCsvFileLayouts(config: CsvFileTargetConfig): ArtifactLayou
       headers,
       rowsFor(employee) {
         if (!statuses.has(employee.status)) return [];
-        return [
-          config.columns.map((column) =>
-            column.field === undefined ? (column.value ?? '') : (readField(employee, column.field) ?? ''),
-          ),
-        ];
+        return [cells.map((cell) => cell(employee))];
       },
       checks: { emails: emailHeaders, unique: emailHeaders },
       delimiter: config.delimiter,

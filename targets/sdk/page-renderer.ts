@@ -21,6 +21,7 @@ export interface RenderTally {
 }
 
 const MAX_KEPT_REJECTIONS = 100;
+const NO_ROWS: readonly CsvRow[] = [];
 
 /** What a checkpoint keeps of a render in progress: small, whatever the roster's size. */
 export interface RendererCheckpoint {
@@ -96,22 +97,37 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
     page(employees: readonly Employee[]): { files: Buffer[]; rejectedIds: string[] } {
       const accepted: CsvRow[][] = layouts.map(() => []);
       const rejectedIds: string[] = [];
+      // One employee's rows per file, reused from employee to employee.
+      const rowsPerFile: (readonly CsvRow[])[] = layouts.map(() => NO_ROWS);
       for (const employee of employees) {
-        const rowsPerFile = layouts.map((layout, at) => layout.rowsFor(employee).map(cellsOf[at]!));
-        if (rowsPerFile.every((rows) => rows.length === 0)) {
+        let wanted = false;
+        for (let at = 0; at < layouts.length; at += 1) {
+          const rows = layouts[at]!.rowsFor(employee);
+          rowsPerFile[at] = rows.length === 0 ? NO_ROWS : rows.map(cellsOf[at]!);
+          if (rows.length > 0) wanted = true;
+        }
+        if (!wanted) {
           tally.filteredOut += 1;
           continue;
         }
-        const label = rowLabelOf(employee);
-        const problems = rowsPerFile.flatMap((rows, at) => rows.flatMap((row) => checkers[at]!.check(row, label)));
-        if (problems.length > 0) {
+        let problems: RowRejection[] | undefined;
+        for (let at = 0; at < layouts.length; at += 1) {
+          for (const row of rowsPerFile[at]!) {
+            const found = checkers[at]!.check(row);
+            if (found.length === 0) continue;
+            // Named only when refused: by line or id, never by value.
+            const label = rowLabelOf(employee);
+            (problems ??= []).push(...found.map(({ field, reason }) => ({ row: label, field, reason })));
+          }
+        }
+        if (problems) {
           tally.rejected += 1;
           rejectedIds.push(employee.sourceId);
           tally.rejections.push(...problems.slice(0, Math.max(0, MAX_KEPT_REJECTIONS - tally.rejections.length)));
           continue;
         }
-        for (const [at, rows] of rowsPerFile.entries()) {
-          for (const row of rows) {
+        for (let at = 0; at < layouts.length; at += 1) {
+          for (const row of rowsPerFile[at]!) {
             checkers[at]!.commit(row);
             accepted[at]!.push(row);
           }
@@ -130,7 +146,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
       return layouts.map((layout, at) => {
         const rows = (layout.finish?.() ?? []).map(cellsOf[at]!);
         for (const row of rows) {
-          const problems = checkers[at]!.check(row, `${layout.fileName} derived row`);
+          const problems = checkers[at]!.check(row);
           // Derived rows come from our own code: a failing one is a bug, not bad data.
           if (problems.length > 0)
             throw new Error(`${layout.fileName}: a derived row fails its checks (${problems[0]!.field})`);

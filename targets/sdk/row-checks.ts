@@ -1,7 +1,6 @@
 import { z } from 'zod';
 import { Hash64Set, hash64 } from '../../core/hash64';
-import type { RowRejection } from '../../connectors/sdk/source';
-import type { ArtifactLayout, CsvRow } from './layout';
+import type { ArtifactLayout, CsvRow, RowProblem } from './layout';
 
 // The pattern z.email() checks with, tested directly: a million rows need no result objects.
 const EMAIL = z.regexes.email;
@@ -24,32 +23,40 @@ export function createRowChecker(layout: ArtifactLayout) {
     emailLike: (layout.checks?.emails ?? []).includes(header),
   }));
   const keyOf = (value: string, emailLike: boolean) => hash64(emailLike ? value.toLowerCase() : value);
-  // The keys `check` hashed for the row it looked at last: `commit` of that row reuses them.
-  let checked: { row: CsvRow; keys: (bigint | undefined)[] } | undefined;
+  const rules = layout.checks?.rules;
+  // The keys `check` hashed for the row it looked at last (reused, one row at a time): `commit` of
+  // that row reuses them.
+  let checkedRow: CsvRow | undefined;
+  const checkedKeys: (bigint | undefined)[] = unique.map(() => undefined);
+  const NONE: readonly RowProblem[] = [];
 
   return {
-    check(row: CsvRow, rowLabel: string): RowRejection[] {
-      const problems: RowRejection[] = [];
-      const reject = (field: string, reason: string) => problems.push({ row: rowLabel, field, reason });
+    /** The row's problems, by column; the same empty list when it has none (a million rows, no garbage). */
+    check(row: CsvRow): readonly RowProblem[] {
+      let problems: RowProblem[] | undefined;
+      const reject = (field: string, reason: string) => (problems ??= []).push({ field, reason });
       for (const { header, at } of required) if (!row[at]) reject(header, `is required in ${layout.fileName}`);
       for (const { header, at } of emails) {
         const value = row[at];
         if (value && !EMAIL.test(value)) reject(header, 'is not a valid email address');
       }
-      const keys = unique.map(({ at, emailLike }) => (row[at] ? keyOf(row[at], emailLike) : undefined));
-      checked = { row, keys };
-      for (const [index, { header, seen }] of unique.entries()) {
-        const key = keys[index];
+      checkedRow = row;
+      for (let index = 0; index < unique.length; index += 1) {
+        const { header, at, seen, emailLike } = unique[index]!;
+        const value = row[at];
+        const key = value ? keyOf(value, emailLike) : undefined;
+        checkedKeys[index] = key;
         if (key !== undefined && seen.has(key))
           reject(header, `repeats a value an earlier row of ${layout.fileName} has`);
       }
       // One reason per column: a target rule repeating a generic check's finding adds nothing.
-      for (const { field, reason } of layout.checks?.rules?.(row) ?? [])
-        if (!problems.some((problem) => problem.field === field)) reject(field, reason);
-      return problems;
+      if (rules)
+        for (const { field, reason } of rules(row))
+          if (!problems?.some((problem) => problem.field === field)) reject(field, reason);
+      return problems ?? NONE;
     },
     commit(row: CsvRow): void {
-      const keys = checked?.row === row ? checked.keys : undefined;
+      const keys = checkedRow === row ? checkedKeys : undefined;
       for (const [index, { at, seen, committed, emailLike }] of unique.entries()) {
         const value = row[at];
         if (!value) continue;

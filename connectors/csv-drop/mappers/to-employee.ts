@@ -4,8 +4,6 @@ import { validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';
 import type { CsvDropConfig } from '../config';
 
-type CsvRow = Record<string, string>;
-
 const DEFAULT_STATUS_WORDS: Record<string, EmploymentStatus> = {
   active: 'active',
   pending: 'pending',
@@ -26,18 +24,27 @@ export function columnOf(config: CsvDropConfig, field: string): string {
 }
 
 /**
- * Builds the row mapper once per file: header lookups and the status table are resolved up front.
- * A row is named by the line it starts on, its fields by their columns; the employee keeps the line.
+ * Builds the row mapper once per file, from its header: each field's cell index and the status table
+ * are resolved up front, so a row is read by position (a million rows, no object per row). A row is
+ * named by the line it starts on, its fields by their columns; the employee keeps the line.
  */
-export function createRowMapper(config: CsvDropConfig) {
+export function createRowMapper(config: CsvDropConfig, header: readonly string[]) {
   const statusWords = new Map<string, EmploymentStatus>(Object.entries(DEFAULT_STATUS_WORDS));
   for (const [word, status] of Object.entries(config.statusMap)) statusWords.set(word.trim().toLowerCase(), status);
 
   const headerOf = (field: string): string => columnOf(config, field);
-  const statusHeader = headerOf('status');
+  // Read columns are in the header once (the source checks it), so the first match is the one.
+  const cellOf = (column: string): number => header.indexOf(column);
+  const fields = EMPLOYEE_FIELDS.filter((field) => field !== 'status' && field !== 'rawStatus').map((field) => ({
+    field,
+    at: cellOf(headerOf(field)),
+  }));
+  const statusAt = cellOf(headerOf('status'));
+  const custom = Object.entries(config.customFields).map(([name, column]) => ({ name, at: cellOf(column) }));
+  const read = (cells: readonly string[], at: number): string | undefined => (at < 0 ? undefined : cells[at]?.trim());
 
-  return (row: CsvRow, line: number): MappedRow => {
-    const mapped = mapRow(row, line);
+  return (cells: readonly string[], line: number): MappedRow => {
+    const mapped = mapRow(cells, line);
     if (mapped.ok) return mapped;
     return {
       ok: false,
@@ -45,16 +52,15 @@ export function createRowMapper(config: CsvDropConfig) {
     };
   };
 
-  function mapRow(row: CsvRow, line: number): MappedRow {
+  function mapRow(cells: readonly string[], line: number): MappedRow {
     const rowLabel = `line ${line}`;
     const candidate: Record<string, unknown> = {};
-    for (const field of EMPLOYEE_FIELDS) {
-      if (field === 'status' || field === 'rawStatus') continue;
-      const value = row[headerOf(field)]?.trim();
+    for (const { field, at } of fields) {
+      const value = read(cells, at);
       if (value) candidate[field] = value;
     }
 
-    const rawStatus = row[statusHeader]?.trim();
+    const rawStatus = read(cells, statusAt);
     if (rawStatus) {
       candidate['rawStatus'] = rawStatus;
       const status = statusWords.get(rawStatus.toLowerCase());
@@ -65,12 +71,14 @@ export function createRowMapper(config: CsvDropConfig) {
       candidate['status'] = status;
     }
 
-    const customFields: Record<string, string> = {};
-    for (const [name, header] of Object.entries(config.customFields)) {
-      const value = row[header]?.trim();
-      if (value) customFields[name] = value;
+    if (custom.length > 0) {
+      const customFields: Record<string, string> = {};
+      for (const { name, at } of custom) {
+        const value = read(cells, at);
+        if (value) customFields[name] = value;
+      }
+      if (Object.keys(customFields).length > 0) candidate['customFields'] = customFields;
     }
-    if (Object.keys(customFields).length > 0) candidate['customFields'] = customFields;
     candidate['sourceLine'] = line;
 
     return validateEmployee(candidate, rowLabel);
