@@ -3,10 +3,10 @@ import type { Hash } from 'node:crypto';
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { SyncConfig } from '../config/schema';
 import { createSource, defaultSourceDeps } from '../connectors';
+import type { SourceConnector } from '../connectors/sdk/source';
 import type { Employee } from '../core/employee';
 import { Hash64Set, hash64 } from '../core/hash64';
 import { ArtifactPageStore } from '../store/artifact-pages';
-import type { RenderedPart } from '../store/artifact-pages';
 import type { CheckpointWriter } from '../store/checkpoints';
 import type { ArtifactRecord } from '../store/run-record';
 import { MAX_RECORDED_REJECTIONS } from '../store/runs';
@@ -18,6 +18,7 @@ import type { ActivityDeps } from './deps';
 import { failpoint } from './failpoints';
 import { withKeepAlive } from './keep-alive';
 import { loadRunSync } from './load-run-sync';
+import { PageGroup, RENDER_BATCH } from './page-group';
 import { runStep } from './step';
 
 export type { BuildResult, RenderResult } from './build-checkpoint';
@@ -25,13 +26,6 @@ export type { BuildResult, RenderResult } from './build-checkpoint';
 export interface BuildInput {
   runId: string;
 }
-
-/**
- * Employees rendered together into one stored part: bounds a part's hashes (8 bytes per person and
- * unique column) well under the document limit whatever the source's page size; the part's bytes
- * are split by size on their own (store/artifact-pages.ts).
- */
-const RENDER_BATCH = 20_000;
 
 /** Employed, for the plan's baseline: everyone but leavers (`pending` and `leave` people still work here). */
 const isEmployed = (employee: Employee): boolean => employee.status !== 'inactive';
@@ -70,9 +64,10 @@ export function createBuildActivities(deps: ActivityDeps) {
         };
         const files = layouts.map(() => ({ hash: createHash('sha256'), bytes: 0 }));
         const take = (chunks: readonly Buffer[]) => chunks.forEach((chunk, at) => measure(files[at]!, chunk));
+        const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
         // Sources yield each id once, but not every source checks: a repeat is kept out of the planned
         // snapshot, whose size commitSnapshot checks against the plan's count.
-        const employedSeen = new Hash64Set();
+        const employedSeen = source.uniqueIds ? undefined : new Hash64Set();
         let keptParts = 0;
         const resumedFrom = { ...checkpoint };
 
@@ -97,9 +92,10 @@ export function createBuildActivities(deps: ActivityDeps) {
                 keptParts += 1;
               }
               renderer.restore(checkpoint.renderer, kept);
-              for await (const hashes of snapshots.hashesOf(runId)) for (const hash of hashes) employedSeen.add(hash);
+              if (employedSeen)
+                for await (const hashes of snapshots.hashesOf(runId)) for (const hash of hashes) employedSeen.add(hash);
             }
-            await buildPages(runId, sync, checkpoint, writer, renderer, take, employedSeen);
+            await buildPages(runId, sync, source, checkpoint, writer, renderer, take, employedSeen, layouts.length);
           },
         );
         // Still this step's owner before writing the closing rows (an attempt given up on must not).
@@ -147,31 +143,64 @@ export function createBuildActivities(deps: ActivityDeps) {
   };
 
   /**
-   * Reads the source from the checkpoint's cursor; renders and stores each page, then moves the
-   * checkpoint (in place) past it. For a source that reads ahead for free (a file), the store writes
-   * of one page overlap the reading and rendering of the next (the store is another process, on
-   * another core); the checkpoint always follows its page's parts.
+   * Reads the source from the checkpoint's cursor; renders each page as it comes, stores what it
+   * rendered as one page (a source page, or for a file source as many small pages as make up its
+   * `checkpointRows`), then moves the checkpoint (in place) past it. For a source that reads ahead for
+   * free (a file), the store writes of one stored page overlap the reading and rendering of the next
+   * (the store is another process, on another core); the checkpoint always follows its page's parts.
    */
   async function buildPages(
     runId: string,
     sync: SyncConfig,
+    source: SourceConnector,
     checkpoint: BuildCheckpoint,
     writer: CheckpointWriter,
     renderer: ReturnType<typeof createPageRenderer>,
     take: (chunks: readonly Buffer[]) => void,
-    employedSeen: Hash64Set,
+    employedSeen: Hash64Set | undefined,
+    files: number,
   ): Promise<void> {
-    const source = createSource(sync.source, deps.sourceDeps ?? defaultSourceDeps());
     // A checkpoint saved before the first page stores its absent cursor as null: that is "from the start".
     const resumeFrom = checkpoint.cursor ?? undefined;
+    // An API source's every page is stored before the next is asked for: no page is ever asked twice.
+    const groupRows = source.readAhead ? (source.checkpointRows ?? 0) : 0;
+    const newGroup = () => new PageGroup(files, () => renderer.takeUniques());
+    let group = newGroup();
     let inFlight: Promise<void> = Promise.resolve();
+
+    /** Stores the group as the next page, then checkpoints past it; waits for the one before first. */
+    const store = async (stored: PageGroup): Promise<void> => {
+      const parts = stored.finish();
+      await inFlight;
+      const pageNumber = checkpoint.nextPage;
+      checkpoint.nextPage += 1;
+      checkpoint.cursor = stored.cursor ?? checkpoint.cursor;
+      checkpoint.pulled += stored.pulled;
+      checkpoint.rejected += stored.rejected;
+      checkpoint.rejections.push(
+        ...stored.rejections.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
+      );
+      checkpoint.renderer = renderer.checkpoint();
+      const saved = structuredClone(checkpoint);
+      inFlight = (async () => {
+        // An attempt Temporal gave up on writes no more pages (its checkpoint write would fail too, later).
+        cancellationSignal().throwIfAborted();
+        await artifactPages.putPage(runId, pageNumber, parts);
+        await snapshots.putPage(sync.id, runId, pageNumber, stored.employed);
+        await checkpoints.put(runId, 'build', saved, writer);
+        heartbeat({ page: saved.nextPage, pulled: saved.pulled });
+        await failpoint('build.after-page');
+      })();
+      // A failed write surfaces at the next page's await; never as an unhandled rejection meanwhile.
+      inFlight.catch(() => undefined);
+      if (!source.readAhead) await inFlight;
+    };
+
     try {
       for await (const page of source.listEmployees({ signal: cancellationSignal() }, resumeFrom)) {
         // Given up on by Temporal (heartbeats answered with a cancellation): stop before writing more.
         cancellationSignal().throwIfAborted();
-        const parts: RenderedPart[] = [];
-        const employed: bigint[] = [];
-        for (let start = 0; start < page.records.length || start === 0; start += RENDER_BATCH) {
+        for (let start = 0; start < page.records.length; start += RENDER_BATCH) {
           const batch = page.records.slice(start, start + RENDER_BATCH);
           const { files, rejectedIds } = renderer.page(batch);
           take(files);
@@ -180,34 +209,22 @@ export function createBuildActivities(deps: ActivityDeps) {
           for (const employee of batch) {
             if (!isEmployed(employee) || refused.has(employee.sourceId)) continue;
             const hash = hash64(employee.sourceId);
-            if (employedSeen.add(hash)) employed.push(hash);
+            if (!employedSeen || employedSeen.add(hash)) group.employed.push(hash);
           }
-          parts.push({ files, uniques: renderer.takeUniques() });
+          group.addRendered(files, batch.length);
         }
-        await inFlight;
-        const pageNumber = checkpoint.nextPage;
-        checkpoint.nextPage += 1;
-        checkpoint.cursor = page.cursor;
-        checkpoint.pulled += page.records.length;
-        checkpoint.rejected += page.rejected.length;
-        checkpoint.rejections.push(
-          ...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
-        );
-        checkpoint.renderer = renderer.checkpoint();
-        const saved = structuredClone(checkpoint);
-        inFlight = (async () => {
-          // An attempt Temporal gave up on writes no more pages (its checkpoint write would fail too, later).
-          cancellationSignal().throwIfAborted();
-          await artifactPages.putPage(runId, pageNumber, parts);
-          await snapshots.putPage(sync.id, runId, pageNumber, employed);
-          await checkpoints.put(runId, 'build', saved, writer);
-          heartbeat({ page: saved.nextPage, pulled: saved.pulled });
-          await failpoint('build.after-page');
-        })();
-        // A failed write surfaces at the next page's await; never as an unhandled rejection meanwhile.
-        inFlight.catch(() => undefined);
-        if (!source.readAhead) await inFlight;
+        group.cursor = page.cursor;
+        group.pulled += page.records.length;
+        group.rejected += page.rejected.length;
+        group.rejections.push(...page.rejected.slice(0, MAX_RECORDED_REJECTIONS));
+        group.rows += page.records.length + page.rejected.length;
+        if (group.rows >= groupRows) {
+          await store(group);
+          group = newGroup();
+        }
       }
+      // The rest of a gathering source's last pages.
+      if (group.cursor !== undefined) await store(group);
     } finally {
       // Whatever ended the loop, the last page's writes are settled before the attempt reports.
       await inFlight.catch(() => undefined);

@@ -85,9 +85,13 @@ export class BenchSession {
 
   /** Starts `node dist/worker/main.js` and waits until it polls its task queue. */
   async startWorker(): Promise<BenchWorker> {
-    // BENCH_CPU_PROFILE=<dir>: the worker writes a V8 CPU profile there when it stops (open it in Chrome's DevTools).
+    // BENCH_CPU_PROFILE=<dir>: the worker writes a V8 CPU profile there when it stops (open it in
+    // Chrome's DevTools); BENCH_WORKER_FLAGS: more node flags for the worker, space-separated.
     const profile = this.env['BENCH_CPU_PROFILE'];
-    const flags = profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
+    const flags = [
+      ...(profile ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : []),
+      ...(this.env['BENCH_WORKER_FLAGS'] ?? '').split(' ').filter(Boolean),
+    ];
     const process = spawnNode([...flags, join(ROOT, 'dist', 'worker', 'main.js')], this.env, this.home);
     const worker = { process, rss: new PeakRssSampler(process.pid) };
     this.workers.push(worker);

@@ -1,3 +1,5 @@
+// First: it sets how the heap grows, before anything fills it.
+import './heap-growth';
 import { NativeConnection, Runtime } from '@temporalio/worker';
 import { resolveConfigPath } from '../config/config-path';
 import { resolveRuntimeSettings } from '../config/runtime';

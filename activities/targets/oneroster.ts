@@ -2,7 +2,7 @@ import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activit
 import { ApplicationFailure } from '@temporalio/common';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import {
-  assertValidOneRosterPackage,
+  assertValidOneRosterStreams,
   oneRosterLocation,
   uploadOneRosterPackage,
 } from '../../targets/oneroster/deliver';
@@ -70,14 +70,20 @@ export function createOneRosterActivities(deps: ActivityDeps) {
           return { location, bytesSent: 0 };
         }
 
+        // Streamed, never read whole: a million users' files as strings took the worker past 2 GB.
+        // The bytes read are the progress, so a long check keeps heartbeating.
+        let bytesChecked = 0;
         await withKeepAlive(
-          () => ({ checking: true }),
-          async () => {
-            const texts: Record<string, string> = {};
-            for (const artifact of artifacts)
-              texts[artifact.fileName] = (await deps.store.artifacts.read(artifact.id)).toString('utf8');
-            assertValidOneRosterPackage(config, texts);
-          },
+          () => ({ checking: true, bytesChecked }),
+          () =>
+            assertValidOneRosterStreams(
+              config,
+              artifacts.map((artifact) => ({
+                name: artifact.fileName,
+                open: () => deps.store.artifacts.openReader(artifact.id, 0),
+              })),
+              (bytes) => (bytesChecked += bytes),
+            ),
         );
 
         const checkpoint = furthest(previous?.progress, uploadProgressIn(activityInfo().heartbeatDetails));

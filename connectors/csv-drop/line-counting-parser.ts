@@ -28,7 +28,9 @@ export class LineCountingParser extends Parser {
     /** Takes the header row; what it throws fails the stream. */
     private readonly onHeader: (cells: string[]) => void,
   ) {
-    super(options);
+    // Two arrays waiting (hundreds of rows each) keep the reader fed; more would only sit in memory
+    // long enough to outlive the young generation. (A stream option: csv-parse passes it to Transform.)
+    super({ readableHighWaterMark: 2, ...options } as Options);
   }
 
   override _transform(chunk: Buffer, encoding: BufferEncoding, callback: TransformCallback): void {

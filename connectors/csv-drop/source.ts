@@ -19,6 +19,13 @@ import { createSftpReader } from './readers/sftp';
 /** Headers every file must have, whether mapped explicitly or by their canonical name. */
 const REQUIRED_FIELDS = ['sourceId', 'status'] as const;
 
+/**
+ * Rows per page handed to the build: the build gathers `pageSize` rows of them before it stores and
+ * checkpoints, so small pages cost no extra store writes, and each row's objects are short-lived
+ * (they die young, instead of filling the worker's heap a large page at a time).
+ */
+const HANDED_ROWS = 500;
+
 /** Rides out a refused connection or a locked file for about 3.5 s before leaving it to the activity's retries. */
 const DEFAULT_RETRY: RetryPolicy = { attempts: 4, backoffMs: 500 };
 
@@ -50,6 +57,9 @@ export function createCsvDropSource(
     type: 'csv',
     // A resumed listing re-reads the file from its start and skips (see above): reading ahead is free.
     readAhead: true,
+    checkpointRows: config.pageSize,
+    // A row repeating an earlier row's id is rejected (firstOfId below).
+    uniqueIds: true,
     async check(ctx?: SourceContext): Promise<void> {
       // Reading the header and the first page proves the file is there, readable and mapped right.
       for await (const _page of source.listEmployees(ctx)) break;
@@ -73,6 +83,7 @@ export function createCsvDropSource(
         // person). Skipped rows are mapped too, so a resumed listing rejects the same repeats.
         const idLines = new Hash64Set({ withValues: true });
         const idColumn = columnOf(config, 'sourceId');
+        const handedRows = Math.min(config.pageSize, HANDED_ROWS);
         let consumed = 0;
         let records: Employee[] = [];
         let rejected: RowRejection[] = [];
@@ -85,7 +96,7 @@ export function createCsvDropSource(
             if (consumed <= skip) continue;
             if (mapped.ok) records.push(mapped.employee);
             else rejected.push(...mapped.rejections);
-            if (records.length + rejected.length >= config.pageSize) {
+            if (records.length + rejected.length >= handedRows) {
               yield { records, rejected, cursor: String(consumed) };
               records = [];
               rejected = [];

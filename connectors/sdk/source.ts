@@ -41,6 +41,19 @@ export interface SourceConnector {
    * Otherwise it waits, so a crash never makes it ask an API for a page twice.
    */
   readonly readAhead?: boolean;
+  /**
+   * For a `readAhead` source: the rows the build gathers, over as many pages as that takes, before it
+   * stores them and checkpoints (a crash redoes at most that many rows). Such a source yields small
+   * pages, so each employee is in memory only briefly; the store is still written in large pieces.
+   * Without it (and always for an API source), every page is stored and checkpointed on its own.
+   */
+  readonly checkpointRows?: number;
+  /**
+   * True when a listing never yields the same `sourceId` twice (the source refuses a repeat itself,
+   * as the CSV drop does, naming its line). Otherwise the build keeps a set of the ids it has seen,
+   * 16 bytes a person, so a repeat is one person in the plan's baseline.
+   */
+  readonly uniqueIds?: boolean;
   /** Sources with org units of their own (departments, sites) list them here. */
   listOrgs?(ctx?: SourceContext): AsyncIterable<Org[]>;
 }

@@ -6,8 +6,10 @@ import { enabledUserEncodingOf } from './config';
 import type { OneRosterSftpConfig, OneRosterTargetConfig } from './config';
 import { uploadFiles } from './upload';
 import type { UploadCheckpoint, UploadFile, UploadResult } from './upload';
-import { validateOneRosterPackage } from './validate';
-import type { PackageProblem } from './validate';
+import { checkOneRosterTexts, validateOneRosterPackage } from './validate';
+import type { PackageCheck, PackageProblem } from './validate';
+import { validateOneRosterStreams } from './validate-stream';
+import type { PackageSource } from './validate-stream';
 
 /** How many problems the error names; the rest are counted. */
 const NAMED_PROBLEMS = 5;
@@ -34,16 +36,37 @@ export function checkOneRosterPackage(
 /**
  * The pre-upload gate: a package the receiver would refuse (or half-apply) is never sent. Problems
  * name files, lines, columns and ids, never names or addresses. Not retryable: the same artifacts
- * fail the same way.
+ * fail the same way. Reads each file as a stream, so memory does not grow with the roster.
  */
+export async function assertValidOneRosterStreams(
+  config: Pick<OneRosterTargetConfig, 'profile' | 'enabledUserEncoding'>,
+  files: readonly PackageSource[],
+  onRead?: (bytes: number) => void,
+): Promise<void> {
+  const check = await validateOneRosterStreams(files, config.profile, {
+    enabledUserEncoding: enabledUserEncodingOf(config),
+    keep: NAMED_PROBLEMS,
+    ...(onRead ? { onRead } : {}),
+  });
+  throwIfProblems(config, check);
+}
+
+/** The same gate for a package held as texts. */
 export function assertValidOneRosterPackage(
   config: Pick<OneRosterTargetConfig, 'profile' | 'enabledUserEncoding'>,
   files: Readonly<Record<string, string>>,
 ): void {
-  const problems = checkOneRosterPackage(config, files);
-  if (problems.length === 0) return;
+  const check = checkOneRosterTexts(files, config.profile, {
+    enabledUserEncoding: enabledUserEncodingOf(config),
+    keep: NAMED_PROBLEMS,
+  });
+  throwIfProblems(config, check);
+}
+
+function throwIfProblems(config: Pick<OneRosterTargetConfig, 'profile'>, { problems, count }: PackageCheck): void {
+  if (count === 0) return;
   const named = problems.slice(0, NAMED_PROBLEMS).map(describeProblem).join('; ');
-  const more = problems.length > NAMED_PROBLEMS ? ` (and ${problems.length - NAMED_PROBLEMS} more)` : '';
+  const more = count > NAMED_PROBLEMS ? ` (and ${count - NAMED_PROBLEMS} more)` : '';
   throw new RosterflowError(
     'InvalidInput',
     `${oneRosterVendor(config)}: the package fails its validity check, so nothing was sent: ${named}${more}`,

@@ -1,4 +1,5 @@
-import { parse } from 'csv-parse/sync';
+import { CsvError, Parser } from 'csv-parse';
+import type { InfoRecord } from 'csv-parse';
 import { z } from 'zod';
 
 /** One thing wrong with a package: where (file, 1-based line, column) and what, never a cell's value. */
@@ -17,74 +18,117 @@ export interface CsvRecord {
   complete: boolean;
 }
 
-/** A parsed file whose cells are looked up by header name. */
-export interface ParsedCsv {
+/** A file's header, by which its records' cells are looked up. */
+export interface CsvColumns {
   file: string;
   header: readonly string[];
-  records: readonly CsvRecord[];
   /** The cell of `column` in `record`, or '' when the file has no such column. */
   get(record: CsvRecord, column: string): string;
   has(column: string): boolean;
 }
 
+/** What is done with a file's rows as they are parsed: its header first, then each record in order. */
+export interface CsvHandlers {
+  header?(columns: CsvColumns): void;
+  record(record: CsvRecord, columns: CsvColumns): void;
+}
+
+/** Takes a file's bytes in order, split anywhere (mid-row, mid-character). */
+export interface CsvSink {
+  write(chunk: Buffer): void;
+  /** After the last chunk: what makes the file unreadable (not CSV, no header), or undefined. */
+  end(): PackageProblem | undefined;
+}
+
+/** A file the package check asks for: its bytes go to `write` in order, then the check carries on. */
+export interface FileRead {
+  file: string;
+  write: (chunk: Buffer) => void;
+}
+
 type Report = (problem: PackageProblem) => void;
 
-/** RFC 4180 with a tolerated BOM; a file that does not parse is reported once and yields nothing. */
-export function parseCsv(file: string, text: string, report: Report): ParsedCsv | undefined {
-  let parsed: { record: string[]; info: { lines: number } }[];
-  try {
-    parsed = parse(text, {
-      bom: true,
-      info: true,
-      relax_column_count: true,
-      skip_empty_lines: false,
-    }) as unknown as typeof parsed;
-  } catch (err) {
-    const lines = (err as { lines?: unknown }).lines;
-    report({
+/**
+ * Parses a file as its bytes arrive, RFC 4180 with a tolerated BOM, handing each record over as it
+ * completes, so memory holds one row whatever the file's size. A ragged row or a line break in a cell
+ * is reported as the row passes. A file that does not parse or has no header is unreadable: `end()`
+ * says why, and what was reported for its rows before is the caller's to drop.
+ */
+export function csvSink(file: string, report: Report, handlers: CsvHandlers): CsvSink {
+  let columns: CsvColumns | undefined;
+  let unreadable: PackageProblem | undefined;
+  const step = parserSteps((cells, { lines }) => {
+    if (!columns) {
+      columns = columnsOf(file, cells);
+      handlers.header?.(columns);
+      return;
+    }
+    const record: CsvRecord = { line: lines, cells, complete: cells.length === columns.header.length };
+    checkShape(record, columns, report);
+    handlers.record(record, columns);
+  });
+  const run = (chunk: Buffer | undefined) => {
+    if (unreadable) return;
+    const error = step(chunk);
+    if (error === undefined) return;
+    // Anything else was thrown by a handler: a bug to surface, not a file to blame.
+    if (!(error instanceof CsvError)) throw error;
+    const { lines } = error;
+    unreadable = {
       file,
       ...(typeof lines === 'number' ? { line: lines } : {}),
-      message: `is not valid CSV (${(err as { code?: unknown }).code as string})`,
-    });
-    return undefined;
-  }
-  const [first, ...rest] = parsed;
-  if (!first) {
-    report({ file, message: 'is empty; the header row is required' });
-    return undefined;
-  }
-  const header = first.record;
+      message: `is not valid CSV (${error.code})`,
+    };
+  };
+  return {
+    write: (chunk) => {
+      if (chunk.length > 0) run(chunk);
+    },
+    end() {
+      run(undefined);
+      if (!unreadable && !columns) unreadable = { file, message: 'is empty; the header row is required' };
+      return unreadable;
+    },
+  };
+}
+
+/**
+ * csv-parse's parser stepped directly: its transform and flush run synchronously and call back before
+ * returning, so a whole string and a stream's chunks take the same path, and records go to `onRecord`
+ * instead of queueing in a stream. Returns what a step failed with.
+ */
+function parserSteps(
+  onRecord: (cells: string[], info: InfoRecord) => void,
+): (chunk: Buffer | undefined) => Error | undefined {
+  const parser = new Parser({
+    bom: true,
+    relax_column_count: true,
+    skip_empty_lines: false,
+    on_record: (cells: string[], info) => {
+      onRecord(cells, info);
+      return null;
+    },
+  });
+  return (chunk) => {
+    let failure: Error | undefined;
+    const done = (error?: Error | null) => {
+      failure = error ?? undefined;
+    };
+    // 'buffer' is what a stream passes with a Buffer; the parser reads bytes either way.
+    if (chunk) parser._transform(chunk, 'buffer' as BufferEncoding, done);
+    else parser._flush(done);
+    return failure;
+  };
+}
+
+function columnsOf(file: string, header: readonly string[]): CsvColumns {
   const positions = new Map<string, number>();
   header.forEach((name, at) => {
     if (!positions.has(name)) positions.set(name, at);
   });
-  const records = rest.map(({ record, info }) => ({
-    line: info.lines,
-    cells: record,
-    complete: record.length === header.length,
-  }));
-  for (const record of records) {
-    if (!record.complete) {
-      report({
-        file,
-        line: record.line,
-        message: `has ${record.cells.length} ${record.cells.length === 1 ? 'cell' : 'cells'}; the header has ${header.length}`,
-      });
-    }
-    record.cells.forEach((value, at) => {
-      if (/[\r\n]/.test(value))
-        report({
-          file,
-          line: record.line,
-          column: header[at] ?? `#${at + 1}`,
-          message: 'must not contain line breaks',
-        });
-    });
-  }
   return {
     file,
     header,
-    records,
     get(record, column) {
       const at = positions.get(column);
       return at === undefined ? '' : (record.cells[at] ?? '');
@@ -93,12 +137,27 @@ export function parseCsv(file: string, text: string, report: Report): ParsedCsv 
   };
 }
 
+/** As many cells as the header, none with a line break. */
+function checkShape(record: CsvRecord, { file, header }: CsvColumns, report: Report): void {
+  const { cells, line } = record;
+  if (!record.complete)
+    report({
+      file,
+      line,
+      message: `has ${cells.length} ${cells.length === 1 ? 'cell' : 'cells'}; the header has ${header.length}`,
+    });
+  cells.forEach((value, at) => {
+    if (/[\r\n]/.test(value))
+      report({ file, line, column: header[at] ?? `#${at + 1}`, message: 'must not contain line breaks' });
+  });
+}
+
 /**
  * Header names are case-sensitive and unique, every standard column is present, and the standard
  * columns appear in exactly the spec's order. Extension columns, where allowed, go to their right.
  */
 export function checkHeader(
-  csv: ParsedCsv,
+  csv: Pick<CsvColumns, 'file' | 'header'>,
   expected: readonly string[],
   extensions: 'allowed-after' | 'forbidden',
   receiver: string,
