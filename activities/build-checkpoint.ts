@@ -30,7 +30,10 @@ const ArtifactRecordSchema = z.object({
  * wrote, or a damaged one, fails the step with a clear message instead of resuming from garbage.
  */
 export const BuildCheckpointSchema = z.object({
-  /** The next source page to read (pages before it are kept in the run's artifact pages). */
+  /**
+   * The next stored page to write (pages before it are kept in the run's artifact pages): a source
+   * page, or for a source that gathers (`checkpointRows`) the pages making up that many rows.
+   */
   nextPage: z.int().nonnegative(),
   /** The source cursor after the last kept page; null before the first. */
   cursor: z.string().nullable(),

@@ -11,8 +11,8 @@ export const RENDER_BATCH = 20_000;
 
 /**
  * What the build gathers of one or more source pages before it stores them as one page and moves
- * its checkpoint past them: each file's rendered bytes (joined into parts of at most RENDER_BATCH
- * employees, with the unique-value hashes they committed), the employed ids' hashes, and the counts
+ * its checkpoint past them: each file's rendered bytes (joined into parts of about RENDER_BATCH
+ * employees, sealed once they reach it, with the unique-value hashes they committed), the employed ids' hashes, and the counts
  * and cursor the checkpoint takes on.
  */
 export class PageGroup {

@@ -64,7 +64,10 @@ export class BenchSession {
       await writeFile(configPath, stringify({ version: 1, syncs }));
       const env: NodeJS.ProcessEnv = {
         ...baseEnv,
+        // The production worker's environment, as the Dockerfile sets it.
         NODE_ENV: 'production',
+        MALLOC_ARENA_MAX: '2',
+        MALLOC_TRIM_THRESHOLD_: '131072',
         TEMPORAL_ADDRESS: stack.temporalAddress,
         TEMPORAL_NAMESPACE: stack.namespace,
         MONGODB_URI: stack.mongoUri,

@@ -89,7 +89,7 @@ async function run(): Promise<void> {
     const pulled = built.extract.pulled;
     const rate = (seconds: number) => `${seconds.toFixed(1)} s, ${Math.round(pulled / seconds)} employees/s`;
     console.log(`\nthrough the store (${mongo.kind}), the real activities`);
-    console.log(`rows in export        ${ROWS} (${built.extract.pages} source pages)`);
+    console.log(`rows in export        ${ROWS} (${built.extract.pages} stored pages)`);
     console.log(`build                 ${rate(buildSeconds)}, ${mb(artifacts[0]!.bytes)} artifact`);
     console.log(`plan                  ${rate(planSeconds)}`);
     console.log(`deliver (file)        ${rate(deliverSeconds)}`);

@@ -7,7 +7,7 @@ import { decodeHashes, encodeHashes } from '../core/hash64';
 import { insertOrReplace } from './insert-or-replace';
 
 const PAGES_PREFIX = 'artifact_pages_';
-/** Documents per source page: a page of any size is split into parts, each under the document limit. */
+/** Documents per stored page: a page of any size is split into parts, each under the document limit. */
 const PARTS_PER_PAGE = 2 ** 20;
 /** Where the files' header lines and their derived closing rows sit: before page 0, after any page. */
 const HEADER_ID = -PARTS_PER_PAGE;
@@ -54,7 +54,7 @@ interface PageDocument extends Document {
 
 /**
  * A run's rendered files, kept as the pages the build step wrote them in: one collection per run,
- * documents numbered in file order (header, then each source page's parts, then the closing rows).
+ * documents numbered in file order (header, then each stored page's parts, then the closing rows).
  * This is the artifact itself (delivery, audit and later diffs read it), and the build's resume
  * state: a retried build keeps the pages before its checkpoint and rewrites the rest. One collection
  * per run keeps every query to the run's own documents (FerretDB's SQLite backend scans a collection
@@ -77,7 +77,7 @@ export class ArtifactPageStore {
     return match ? { file: Number(match[1]), runId: match[2]! } : undefined;
   }
 
-  /** Writes one source page (`page` from 0) as its rendered parts, in order; idempotent for the same bytes. */
+  /** Writes one stored page (`page` from 0) as its rendered parts, in order; idempotent for the same bytes. */
   async putPage(runId: string, page: number, parts: readonly RenderedPart[]): Promise<void> {
     let next = page * PARTS_PER_PAGE;
     for (const part of parts) next = await this.putParts(runId, next, part);

@@ -20,9 +20,9 @@ import { createSftpReader } from './readers/sftp';
 const REQUIRED_FIELDS = ['sourceId', 'status'] as const;
 
 /**
- * Rows per page handed to the build: the build gathers `pageSize` rows of them before it stores and
- * checkpoints, so small pages cost no extra store writes, and each row's objects are short-lived
- * (they die young, instead of filling the worker's heap a large page at a time).
+ * Rows per page handed to the build, at most: the build gathers `pageSize` rows of them before it
+ * stores and checkpoints, so small pages cost no extra store writes, and each row's objects are
+ * short-lived (they die young, instead of filling the worker's heap a large page at a time).
  */
 const HANDED_ROWS = 500;
 
@@ -83,7 +83,11 @@ export function createCsvDropSource(
         // person). Skipped rows are mapped too, so a resumed listing rejects the same repeats.
         const idLines = new Hash64Set({ withValues: true });
         const idColumn = columnOf(config, 'sourceId');
-        const handedRows = Math.min(config.pageSize, HANDED_ROWS);
+        // Rows (records and rejections, as the build counts them) handed over by this listing. Pages
+        // end on each multiple of pageSize, so the build's gathered pages hold pageSize rows each.
+        let handed = 0;
+        const pageLimit = () => Math.min(HANDED_ROWS, config.pageSize - (handed % config.pageSize));
+        let limit = pageLimit();
         let consumed = 0;
         let records: Employee[] = [];
         let rejected: RowRejection[] = [];
@@ -96,10 +100,12 @@ export function createCsvDropSource(
             if (consumed <= skip) continue;
             if (mapped.ok) records.push(mapped.employee);
             else rejected.push(...mapped.rejections);
-            if (records.length + rejected.length >= handedRows) {
+            if (records.length + rejected.length >= limit) {
+              handed += records.length + rejected.length;
               yield { records, rejected, cursor: String(consumed) };
               records = [];
               rejected = [];
+              limit = pageLimit();
             }
           }
         }

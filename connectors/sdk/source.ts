@@ -42,16 +42,19 @@ export interface SourceConnector {
    */
   readonly readAhead?: boolean;
   /**
-   * For a `readAhead` source: the rows the build gathers, over as many pages as that takes, before it
-   * stores them and checkpoints (a crash redoes at most that many rows). Such a source yields small
-   * pages, so each employee is in memory only briefly; the store is still written in large pieces.
-   * Without it (and always for an API source), every page is stored and checkpointed on its own.
+   * For a `readAhead` source: the rows (records and rejections) the build gathers, over as many pages
+   * as that takes, before it stores them and checkpoints. Such a source yields small pages, so each
+   * employee is in memory only briefly, and ends a page on each multiple of it, so every stored page
+   * holds that many rows; the store is still written in large pieces. A crash redoes the stored page
+   * being written and the rows gathered since. Without it (and always for an API source), every page
+   * is stored and checkpointed on its own.
    */
   readonly checkpointRows?: number;
   /**
-   * True when a listing never yields the same `sourceId` twice (the source refuses a repeat itself,
-   * as the CSV drop does, naming its line). Otherwise the build keeps a set of the ids it has seen,
-   * 16 bytes a person, so a repeat is one person in the plan's baseline.
+   * True when a listing never yields the same `sourceId` twice, across the whole listing, a resumed
+   * one included: a repeat of an id from before the resume cursor is refused too (the CSV drop maps
+   * the rows it skips, and refuses a repeat naming its line). Otherwise the build keeps a set of the
+   * ids it has seen, 12-18 bytes a person, so a repeat is one person in the plan's baseline.
    */
   readonly uniqueIds?: boolean;
   /** Sources with org units of their own (departments, sites) list them here. */

@@ -9,6 +9,8 @@ import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { startWorkerProcess } from '../support/worker-process';
+import { writeExport } from '../../bench/export';
+import { SOURCE_COLUMNS } from '../../bench/targets';
 import type { WorkerProcess } from '../support/worker-process';
 
 /**
@@ -24,6 +26,9 @@ const taskQueue = `checkpoints-${Date.now()}`;
 const PAGE_SIZE = 10;
 const PEOPLE = 50;
 const EMPLOYEES_PATH = /\/v1\/company\/employees$/;
+/** A CSV export whose pages the build gathers: handed over up to 500 rows at a time, stored 1,200 at a time. */
+const GATHERED_ROWS = 3_000;
+const GATHERED_PAGE_SIZE = 1_200;
 
 const secrets = {
   PERSONIO_TEST_SECRET: PERSONIO_CLIENT_SECRET,
@@ -71,7 +76,18 @@ beforeAll(async () => {
       source: csv.source,
       target: alludo.targetConfig() as never,
     },
+    {
+      id: 'gathered-oneroster',
+      source: {
+        type: 'csv',
+        path: join(harness.dir, 'gathered-export.csv'),
+        columns: SOURCE_COLUMNS,
+        pageSize: GATHERED_PAGE_SIZE,
+      },
+      target: alludo.targetConfig() as never,
+    },
   ];
+  await writeExport(join(harness.dir, 'gathered-export.csv'), GATHERED_ROWS);
   await harness.writeConfig(config);
 });
 afterAll(async () => {
@@ -207,4 +223,21 @@ describe('a worker killed at a checkpointed step', () => {
       personio.people = seeded;
     }
   }, 120_000);
+
+  // Last: it uploads to the Alludo fake, whose counts the SFTP test above reads from its start.
+  it('a file source gathered into stored pages (OneRoster, orgs derived as it goes): resumed after the first, byte-identical', async () => {
+    const reference = await uninterruptedRun('gathered-oneroster');
+
+    const result = await runKilledAt('gathered-oneroster', 'build.after-page@1');
+
+    // The same files, byte for byte (checksums), the derived orgs included.
+    expect(result.artifacts).toEqual(reference.artifacts);
+    const run = await harness.store.runs.get(result.runId);
+    expect(run).toMatchObject({ status: 'succeeded', counts: { pulled: GATHERED_ROWS } });
+    expect(run!.steps.build!.attempt).toBe(2);
+    // Pages of 500, 500 and 200 rows were gathered into the first stored page: pageSize rows.
+    expect(run!.events?.find((event) => event.step === 'build' && event.kind === 'resumed')?.detail).toContain(
+      `continued from the checkpoint of attempt 1: 1 pages (${GATHERED_PAGE_SIZE} employees`,
+    );
+  }, 180_000);
 });
