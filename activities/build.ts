@@ -82,7 +82,7 @@ export function createBuildActivities(deps: ActivityDeps) {
             const header = renderer.header();
             take(header);
             // Always (re)written: idempotent, and deterministic from the layouts.
-            await artifactPages.putHeader(runId, header);
+            await artifactPages.putHeader(runId, header, attempt);
             if (resumed) {
               // The render's state from the checkpoint and the kept pages; their bytes feed the checksums.
               const kept: BigUint64Array[][][] = [];
@@ -100,9 +100,15 @@ export function createBuildActivities(deps: ActivityDeps) {
         );
         // Still this step's owner before writing the closing rows (an attempt given up on must not).
         cancellationSignal().throwIfAborted();
+        // Pages past this attempt's last one can only be a superseded attempt's, landed late (a source
+        // that shrank between attempts): they are no part of the files. (A first attempt had none.)
+        if (attempt > 1) {
+          await artifactPages.discardFrom(runId, checkpoint.nextPage);
+          await snapshots.discardPagesFrom(runId, checkpoint.nextPage);
+        }
         const closing = renderer.closing();
         take(closing);
-        await artifactPages.putClosing(runId, closing);
+        await artifactPages.putClosing(runId, closing, attempt);
 
         const { tally } = renderer;
         const artifacts: ArtifactRecord[] = layouts.map((layout, at) => ({
@@ -185,8 +191,8 @@ export function createBuildActivities(deps: ActivityDeps) {
       inFlight = (async () => {
         // An attempt Temporal gave up on writes no more pages (its checkpoint write would fail too, later).
         cancellationSignal().throwIfAborted();
-        await artifactPages.putPage(runId, pageNumber, parts);
-        await snapshots.putPage(sync.id, runId, pageNumber, stored.employed);
+        await artifactPages.putPage(runId, pageNumber, parts, writer.attempt);
+        await snapshots.putPage(sync.id, runId, pageNumber, stored.employed, writer.attempt);
         await checkpoints.put(runId, 'build', saved, writer);
         heartbeat({ page: saved.nextPage, pulled: saved.pulled });
         await failpoint('build.after-page');

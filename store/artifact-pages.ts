@@ -4,7 +4,7 @@ import { deflateRaw, inflateRaw } from 'node:zlib';
 import { Binary } from 'mongodb';
 import type { Collection, Db, Document } from 'mongodb';
 import { decodeHashes, encodeHashes } from '../core/hash64';
-import { insertOrReplace } from './insert-or-replace';
+import { insertOrReplace, writtenByAttemptUpTo } from './insert-or-replace';
 
 const PAGES_PREFIX = 'artifact_pages_';
 /** Documents per stored page: a page of any size is split into parts, each under the document limit. */
@@ -44,6 +44,8 @@ interface PageDocument extends Document {
   /** Per file (keyed by its index: FerretDB stores no arrays of arrays), per unique column. */
   uniques: Record<string, Binary[]>;
   createdAt: Date;
+  /** The build attempt that wrote it: a late write of an earlier attempt never replaces it. */
+  attempt?: number;
   /**
    * Each file's bytes are raw deflate (pages written before compression have neither field); the
    * files' sizes once inflated, so a read from an offset skips whole parts without inflating them.
@@ -77,18 +79,21 @@ export class ArtifactPageStore {
     return match ? { file: Number(match[1]), runId: match[2]! } : undefined;
   }
 
-  /** Writes one stored page (`page` from 0) as its rendered parts, in order; idempotent for the same bytes. */
-  async putPage(runId: string, page: number, parts: readonly RenderedPart[]): Promise<void> {
+  /**
+   * Writes one stored page (`page` from 0) as its rendered parts, in order, for build `attempt`;
+   * idempotent for the same bytes, and never over a later attempt's page.
+   */
+  async putPage(runId: string, page: number, parts: readonly RenderedPart[], attempt: number): Promise<void> {
     let next = page * PARTS_PER_PAGE;
-    for (const part of parts) next = await this.putParts(runId, next, part);
+    for (const part of parts) next = await this.putParts(runId, next, part, attempt);
   }
 
-  async putHeader(runId: string, files: readonly Buffer[]): Promise<void> {
-    await this.putParts(runId, HEADER_ID, { files, uniques: [] });
+  async putHeader(runId: string, files: readonly Buffer[], attempt: number): Promise<void> {
+    await this.putParts(runId, HEADER_ID, { files, uniques: [] }, attempt);
   }
 
-  async putClosing(runId: string, files: readonly Buffer[]): Promise<void> {
-    await this.putParts(runId, CLOSING_ID, { files, uniques: [] });
+  async putClosing(runId: string, files: readonly Buffer[], attempt: number): Promise<void> {
+    await this.putParts(runId, CLOSING_ID, { files, uniques: [] }, attempt);
   }
 
   /** Parts of pages at and after `page` belong to an interrupted attempt; it writes them again. */
@@ -167,7 +172,7 @@ export class ArtifactPageStore {
   }
 
   /** Writes a part as one document, or several when its bytes are large; returns the next free id. */
-  private async putParts(runId: string, firstId: number, part: RenderedPart): Promise<number> {
+  private async putParts(runId: string, firstId: number, part: RenderedPart, attempt: number): Promise<number> {
     const total = part.files.reduce((sum, bytes) => sum + bytes.length, 0);
     const count = Math.max(1, Math.ceil(total / MAX_PART_BYTES));
     // More would run into the next page's ids (4 TB of one page: never, but never silently either).
@@ -187,6 +192,7 @@ export class ArtifactPageStore {
               )
             : {},
         createdAt,
+        attempt,
         deflated: true,
         sizes: [],
       };
@@ -199,7 +205,7 @@ export class ArtifactPageStore {
         doc[`file${file}`] = binary(bytes);
         doc.sizes!.push(pieces[file]!.length);
       }
-      await insertOrReplace(pages, doc);
+      await insertOrReplace(pages, doc, writtenByAttemptUpTo(attempt));
     }
     return firstId + count;
   }

@@ -1,5 +1,5 @@
 import { MongoServerError } from 'mongodb';
-import type { Collection, Document, OptionalUnlessRequiredId } from 'mongodb';
+import type { Collection, Document, Filter, OptionalUnlessRequiredId } from 'mongodb';
 
 const DUPLICATE_KEY = 11000;
 
@@ -12,12 +12,23 @@ const DUPLICATE_KEY = 11000;
 export async function insertOrReplace<T extends Document & { _id: string | number }>(
   collection: Collection<T>,
   document: T,
+  /** Replaces only a document this also matches (else the one there stays): an attempt never overwrites a newer one's. */
+  replaceOnlyIf: Filter<T> = {},
 ): Promise<void> {
   try {
     await collection.insertOne(document as OptionalUnlessRequiredId<T>);
   } catch (err) {
     if (!(err instanceof MongoServerError && err.code === DUPLICATE_KEY)) throw err;
     const { _id, ...rest } = document;
-    await collection.replaceOne({ _id } as Parameters<Collection<T>['replaceOne']>[0], rest);
+    await collection.replaceOne({ ...replaceOnlyIf, _id }, rest);
   }
+}
+
+/**
+ * Documents written by `attempt` or an earlier one (or before attempts were stamped): what an
+ * attempt may replace. A superseded attempt still running (a worker cut off, not dead) may land a
+ * write late; it then leaves the newer attempt's document as it is.
+ */
+export function writtenByAttemptUpTo(attempt: number): Document {
+  return { $or: [{ attempt: { $exists: false } }, { attempt: { $lte: attempt } }] };
 }

@@ -3,7 +3,7 @@ import type { Collection, Db } from 'mongodb';
 import { RosterflowError } from '../core/errors';
 import { decodeHashes, encodeHashes, hash64 } from '../core/hash64';
 import type { Hash64Set } from '../core/hash64';
-import { insertOrReplace } from './insert-or-replace';
+import { insertOrReplace, writtenByAttemptUpTo } from './insert-or-replace';
 
 /**
  * Per sync, the people employed at its last successful, non-dry-run delivery: what the next run's
@@ -32,6 +32,8 @@ interface SnapshotChunk {
   hashes?: Binary;
   /** Snapshots written before hashing: the ids themselves. */
   ids?: string[];
+  /** The build attempt that wrote it (chunks of the build's pages). */
+  attempt?: number;
   createdAt: Date;
 }
 
@@ -115,12 +117,20 @@ export class SnapshotStore {
    * The build writes a run's planned snapshot page by page (chunk `seq` = the source page), so the
    * plan reads a few compact chunks instead of the run's pages; idempotent per page.
    */
-  async putPage(syncId: string, runId: string, page: number, hashes: readonly bigint[]): Promise<void> {
+  /** One stored page's employed hashes, for build `attempt`: never over a later attempt's chunk. */
+  async putPage(
+    syncId: string,
+    runId: string,
+    page: number,
+    hashes: readonly bigint[],
+    attempt: number,
+  ): Promise<void> {
     const hashBytes = new Binary(encodeHashes(hashes));
-    await insertOrReplace(this.chunks, {
-      _id: `${runId}:${page}`,
-      ...{ syncId, runId, seq: page, hashes: hashBytes, createdAt: new Date() },
-    });
+    await insertOrReplace(
+      this.chunks,
+      { _id: `${runId}:${page}`, ...{ syncId, runId, seq: page, hashes: hashBytes, attempt, createdAt: new Date() } },
+      writtenByAttemptUpTo(attempt),
+    );
   }
 
   /** Chunks of pages at and after `page` belong to an interrupted build; it writes them again. */

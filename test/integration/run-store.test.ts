@@ -166,10 +166,10 @@ describe('run store on the real MongoDB-compatible server', () => {
         chunks.push(chunk as Buffer);
       return Buffer.concat(chunks);
     };
-    await pages.putHeader('run-p', [Buffer.from('h0\n'), Buffer.from('h1\n')]);
-    await pages.putPage('run-p', 0, [{ files: [big, Buffer.from('a\n')], uniques: [[[1n, 2n]], []] }]);
-    await pages.putPage('run-p', 1, [{ files: [Buffer.from('b\n'), Buffer.from('')], uniques: [[[3n]], []] }]);
-    await pages.putClosing('run-p', [Buffer.from('z\n'), Buffer.from('c\n')]);
+    await pages.putHeader('run-p', [Buffer.from('h0\n'), Buffer.from('h1\n')], 1);
+    await pages.putPage('run-p', 0, [{ files: [big, Buffer.from('a\n')], uniques: [[[1n, 2n]], []] }], 1);
+    await pages.putPage('run-p', 1, [{ files: [Buffer.from('b\n'), Buffer.from('')], uniques: [[[3n]], []] }], 1);
+    await pages.putClosing('run-p', [Buffer.from('z\n'), Buffer.from('c\n')], 1);
     // Page 0's 5 MB went into two documents; file 0 still reads back whole and in order.
     expect((await readAll(0)).equals(Buffer.concat([Buffer.from('h0\n'), big, Buffer.from('b\nz\n')]))).toBe(true);
     expect((await readAll(1)).toString()).toBe('h1\na\nc\n');
@@ -190,11 +190,33 @@ describe('run store on the real MongoDB-compatible server', () => {
     expect((await readAll(0)).length).toBe(0);
   });
 
+  it("never lets a superseded build attempt's late write replace a newer attempt's page or chunk", async () => {
+    const pages = store.artifactPages;
+    const file = async () => (await store.artifacts.read(ArtifactPageStore.artifactId('run-late', 0))).toString();
+    const page = (text: string) => [{ files: [Buffer.from(text)], uniques: [[]] }];
+    await pages.putPage('run-late', 0, page('newer\n'), 2);
+    // Attempt 1, cut off from Temporal but still running, lands the same page after attempt 2 wrote it.
+    await pages.putPage('run-late', 0, page('older\n'), 1);
+    expect(await file()).toBe('newer\n');
+    // A later attempt (and the same one, idempotently) still replaces it.
+    await pages.putPage('run-late', 0, page('latest\n'), 3);
+    await pages.putPage('run-late', 0, page('latest\n'), 3);
+    expect(await file()).toBe('latest\n');
+
+    await store.snapshots.putPage('sync-late', 'run-late', 0, [7n], 2);
+    await store.snapshots.putPage('sync-late', 'run-late', 0, [8n, 9n], 1);
+    const hashes: bigint[] = [];
+    for await (const chunk of store.snapshots.hashesOf('run-late')) hashes.push(...chunk);
+    expect(hashes).toEqual([7n]);
+    await pages.drop('run-late');
+    await store.snapshots.discard('run-late');
+  });
+
   it('prunes the pages of builds that never finished, once old, and keeps every artifact', async () => {
     const pages = store.artifactPages;
     for (const runId of ['run-abandoned', 'run-delivered', 'run-fresh']) {
-      await pages.putHeader(runId, [Buffer.from('h\n')]);
-      await pages.putPage(runId, 0, [{ files: [Buffer.from('a\n')], uniques: [[]] }]);
+      await pages.putHeader(runId, [Buffer.from('h\n')], 1);
+      await pages.putPage(runId, 0, [{ files: [Buffer.from('a\n')], uniques: [[]] }], 1);
     }
     const keep = (runId: string) => Promise.resolve(runId === 'run-delivered');
     // Only pages older than the cutoff count: run-fresh was written just now.
