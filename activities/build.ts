@@ -77,8 +77,8 @@ export function createBuildActivities(deps: ActivityDeps) {
           async () => {
             // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
             await checkpoints.put(runId, 'build', checkpoint, writer);
-            await artifactPages.discardFrom(runId, checkpoint.nextPage);
-            await snapshots.discardPagesFrom(runId, checkpoint.nextPage);
+            await artifactPages.discardFrom(runId, checkpoint.nextPage, attempt);
+            await snapshots.discardPagesFrom(runId, checkpoint.nextPage, attempt);
             const header = renderer.header();
             take(header);
             // Always (re)written: idempotent, and deterministic from the layouts.
@@ -103,8 +103,10 @@ export function createBuildActivities(deps: ActivityDeps) {
         // Pages past this attempt's last one can only be a superseded attempt's, landed late (a source
         // that shrank between attempts): they are no part of the files. (A first attempt had none.)
         if (attempt > 1) {
-          await artifactPages.discardFrom(runId, checkpoint.nextPage);
-          await snapshots.discardPagesFrom(runId, checkpoint.nextPage);
+          // Fenced: fails if a later attempt has claimed the step, so this one deletes nothing of its.
+          await checkpoints.put(runId, 'build', checkpoint, writer);
+          await artifactPages.discardFrom(runId, checkpoint.nextPage, attempt);
+          await snapshots.discardPagesFrom(runId, checkpoint.nextPage, attempt);
         }
         const closing = renderer.closing();
         take(closing);

@@ -18,7 +18,7 @@ export const RENDER_BATCH = 20_000;
 export class PageGroup {
   readonly parts: RenderedPart[] = [];
   readonly employed: bigint[] = [];
-  /** Source rows taken in (records and rejected rows): what decides when the group is stored. */
+  /** Source rows taken in (records and rejections, as the source counts them): what decides when the group is stored. */
   rows = 0;
   pulled = 0;
   rejected = 0;

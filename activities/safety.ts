@@ -80,7 +80,7 @@ export function createSafetyActivities(deps: ActivityDeps) {
       const previous = await deps.store.snapshots.current(sync.id);
       const writer = writeSnapshot ? await deps.store.snapshots.openWriter(sync.id, runId) : undefined;
       // Kept only to compare with the last delivery, or to write a snapshot of older runs: the build
-      // writes each employed id once, so a first delivery only counts (16 bytes a person saved).
+      // writes each employed id once, so a first delivery only counts (12-18 bytes a person saved).
       const current = previous || writer ? new Hash64Set() : undefined;
       let active = 0;
       let read = 0;

@@ -60,7 +60,7 @@ export class Hash64Set {
     return this.insert(HALVES[1]!, HALVES[0]!, value);
   }
 
-  /** Where a hash's probe starts: its high half scaled to the table (exact: below 2⁵³). */
+  /** Where a hash's probe starts: its high half scaled to the table (always below `slots`). */
   private startOf(hi: number): number {
     return Math.floor((hi * this.slots) / 4294967296);
   }

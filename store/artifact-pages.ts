@@ -96,9 +96,12 @@ export class ArtifactPageStore {
     await this.putParts(runId, CLOSING_ID, { files, uniques: [] }, attempt);
   }
 
-  /** Parts of pages at and after `page` belong to an interrupted attempt; it writes them again. */
-  async discardFrom(runId: string, page: number): Promise<void> {
-    await this.pages(runId).deleteMany({ _id: { $gte: page * PARTS_PER_PAGE } });
+  /**
+   * Parts of pages at and after `page` belong to an interrupted attempt; build `attempt` writes them
+   * again (a later attempt's parts it leaves alone).
+   */
+  async discardFrom(runId: string, page: number, attempt: number): Promise<void> {
+    await this.pages(runId).deleteMany({ _id: { $gte: page * PARTS_PER_PAGE }, ...writtenByAttemptUpTo(attempt) });
   }
 
   /** The kept parts of the pages before `page`, in order (what a resumed build re-reads of the store). */
@@ -106,7 +109,9 @@ export class ArtifactPageStore {
     const found = this.pages(runId)
       .find({ _id: { $gte: 0, $lt: beforePage * PARTS_PER_PAGE } })
       .sort({ _id: 1 });
+    const current = currentParts();
     for await (const doc of found) {
+      if (!current(doc)) continue;
       yield {
         files: await Promise.all(Array.from({ length: files }, (_, file) => bytesOf(doc, file))),
         uniques: Array.from({ length: files }, (_, file) =>
@@ -123,8 +128,12 @@ export class ArtifactPageStore {
     return Readable.from(
       (async function* () {
         let skip = start;
-        const found = pages.find({}, { projection: { [field]: 1, deflated: 1, sizes: 1 } }).sort({ _id: 1 });
+        const found = pages
+          .find({}, { projection: { [field]: 1, deflated: 1, sizes: 1, attempt: 1 } })
+          .sort({ _id: 1 });
+        const current = currentParts();
         for await (const doc of found) {
+          if (!current(doc)) continue;
           // Empty parts are skipped (a file other pages write nothing to, like OneRoster's orgs), and
           // parts before `start` are not inflated.
           const size = doc.sizes?.[file];
@@ -212,6 +221,26 @@ export class ArtifactPageStore {
 }
 
 const binary = (bytes: Buffer) => new Binary(bytes);
+
+/**
+ * For documents read in id order: whether each belongs to its page as the page's first part has it.
+ * A page's first part is always its latest attempt's (an earlier attempt never replaces a later
+ * one's), so a further part of another attempt is one a superseded attempt left or landed late (its
+ * page had more parts then): no part of the file.
+ */
+function currentParts(): (doc: Pick<PageDocument, '_id' | 'attempt'>) => boolean {
+  let page: number | undefined;
+  let attempt: number | undefined;
+  return (doc) => {
+    const of = Math.floor(doc._id / PARTS_PER_PAGE);
+    if (of !== page) {
+      page = of;
+      attempt = doc.attempt;
+      return true;
+    }
+    return doc.attempt === attempt;
+  };
+}
 /** One file's bytes of a stored part, inflated where they were stored deflated. */
 async function bytesOf(doc: PageDocument, file: number): Promise<Buffer> {
   const value = doc[`file${file}`];

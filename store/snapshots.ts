@@ -134,8 +134,8 @@ export class SnapshotStore {
   }
 
   /** Chunks of pages at and after `page` belong to an interrupted build; it writes them again. */
-  async discardPagesFrom(runId: string, page: number): Promise<void> {
-    await this.chunks.deleteMany({ runId, seq: { $gte: page } });
+  async discardPagesFrom(runId: string, page: number, attempt: number): Promise<void> {
+    await this.chunks.deleteMany({ runId, seq: { $gte: page }, ...writtenByAttemptUpTo(attempt) });
   }
 
   /** A run's planned hashes, chunk by chunk. */

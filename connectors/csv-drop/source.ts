@@ -83,10 +83,12 @@ export function createCsvDropSource(
         // person). Skipped rows are mapped too, so a resumed listing rejects the same repeats.
         const idLines = new Hash64Set({ withValues: true });
         const idColumn = columnOf(config, 'sourceId');
-        // Rows (records and rejections, as the build counts them) handed over by this listing. Pages
-        // end on each multiple of pageSize, so the build's gathered pages hold pageSize rows each.
-        let handed = 0;
-        const pageLimit = () => Math.min(HANDED_ROWS, config.pageSize - (handed % config.pageSize));
+        // Rows (records and rejections, as the build counts them) the build has gathered since it last
+        // stored, counted by the build's own rule (activities/build.ts): a page ends where the build's
+        // gathered page reaches pageSize, so each stored page holds pageSize rows (a row refused for
+        // several fields may carry it a little past).
+        let gathered = 0;
+        const pageLimit = () => Math.min(HANDED_ROWS, config.pageSize - gathered);
         let limit = pageLimit();
         let consumed = 0;
         let records: Employee[] = [];
@@ -101,7 +103,8 @@ export function createCsvDropSource(
             if (mapped.ok) records.push(mapped.employee);
             else rejected.push(...mapped.rejections);
             if (records.length + rejected.length >= limit) {
-              handed += records.length + rejected.length;
+              gathered += records.length + rejected.length;
+              if (gathered >= config.pageSize) gathered = 0;
               yield { records, rejected, cursor: String(consumed) };
               records = [];
               rejected = [];

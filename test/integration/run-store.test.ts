@@ -183,7 +183,7 @@ describe('run store on the real MongoDB-compatible server', () => {
     expect(kept.map((part) => part.files[1]!.toString()).join('')).toBe('a\n');
     expect(kept.flatMap((part) => part.uniques[0]!.flatMap((hashes) => [...hashes]))).toEqual([1n, 2n]);
     // Discarding from page 1 drops it and the closing rows (the resumed build writes both again).
-    await pages.discardFrom('run-p', 1);
+    await pages.discardFrom('run-p', 1, 1);
     expect((await readAll(1)).toString()).toBe('h1\na\n');
     expect((await readAll(0)).length).toBe(3 + big.length);
     await pages.drop('run-p');
@@ -202,6 +202,21 @@ describe('run store on the real MongoDB-compatible server', () => {
     await pages.putPage('run-late', 0, page('latest\n'), 3);
     await pages.putPage('run-late', 0, page('latest\n'), 3);
     expect(await file()).toBe('latest\n');
+
+    // A page attempt 1 stored in two documents (over 4 MB), which attempt 2 stores in one: the file
+    // has attempt 2's page only, whichever landed first.
+    const big = Buffer.alloc(5 * 1024 * 1024, 'o');
+    await pages.putPage('run-late', 1, [{ files: [big], uniques: [[]] }], 1);
+    await pages.putPage('run-late', 1, page('small\n'), 4);
+    expect(await file()).toBe('latest\nsmall\n');
+    await pages.putPage('run-late', 1, [{ files: [big], uniques: [[]] }], 1);
+    expect(await file()).toBe('latest\nsmall\n');
+    const kept = [];
+    for await (const part of pages.kept('run-late', 2, 1)) kept.push(part.files[0]!.toString());
+    expect(kept).toEqual(['latest\n', 'small\n']);
+    // Attempt 3 (superseded by 4) discarding from page 1 leaves attempt 4's page.
+    await pages.discardFrom('run-late', 1, 3);
+    expect(await file()).toBe('latest\nsmall\n');
 
     await store.snapshots.putPage('sync-late', 'run-late', 0, [7n], 2);
     await store.snapshots.putPage('sync-late', 'run-late', 0, [8n, 9n], 1);
