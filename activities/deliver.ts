@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
+import { RosterflowError } from '../core/errors';
 import { deliverCsvFile } from '../targets/csv-file/deliver';
 import { targetDefinition } from '../targets';
 import type { ActivityDeps } from './deps';
@@ -34,18 +36,30 @@ export function createDeliverActivities(deps: ActivityDeps) {
         }
         // The copy grows with the roster: it heartbeats while bytes move (the workflow's heartbeat timeout).
         let copied = 0;
+        const sha256 = createHash('sha256');
         const reader = deps.store.artifacts.openReader(artifact.id);
         const counted = Readable.from(
           (async function* () {
             for await (const chunk of reader as AsyncIterable<Buffer>) {
               copied += chunk.length;
+              sha256.update(chunk);
               yield chunk;
             }
           })(),
         );
+        // The bytes read back are the bytes the build recorded, or nothing is put in place: a damaged
+        // page, or a worker too old to read this build's pages, cannot replace the file silently.
+        const verify = () => {
+          if (`sha256:${sha256.digest('hex')}` === artifact.checksum && copied === artifact.bytes) return;
+          throw new RosterflowError(
+            'DeliveryFailed',
+            `csv-file target: ${artifact.fileName} as read back from the store does not match the checksum the build recorded, so ${target.path} was left as it was`,
+            { retryable: false },
+          );
+        };
         await withKeepAlive(
           () => ({ copied }),
-          () => deliverCsvFile(target, counted, runId),
+          () => deliverCsvFile(target, counted, runId, verify),
         );
         const delivered = {
           target: sync.target.type,

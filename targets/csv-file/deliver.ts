@@ -8,13 +8,20 @@ import type { CsvFileTargetConfig } from './config';
 
 /**
  * Writes the artifact next to its destination under a temporary name, flushes it to disk, then
- * renames it into place: a reader sees the old file or the new one, never half of one.
+ * renames it into place: a reader sees the old file or the new one, never half of one. `verify`
+ * runs once every byte is written, before the rename: what it throws leaves the destination as it was.
  */
-export async function deliverCsvFile(config: CsvFileTargetConfig, artifact: Readable, runId: string): Promise<void> {
+export async function deliverCsvFile(
+  config: CsvFileTargetConfig,
+  artifact: Readable,
+  runId: string,
+  verify: () => void = () => undefined,
+): Promise<void> {
   const temporary = `${config.path}.rosterflow-${runId}.tmp`;
   try {
     await mkdir(dirname(config.path), { recursive: true });
     await pipeline(artifact, createWriteStream(temporary, { mode: 0o640 }));
+    verify();
     const handle = await open(temporary, 'r');
     try {
       await handle.sync();
@@ -24,6 +31,7 @@ export async function deliverCsvFile(config: CsvFileTargetConfig, artifact: Read
     await rename(temporary, config.path);
   } catch (err) {
     await rm(temporary, { force: true });
+    if (err instanceof RosterflowError) throw err;
     const code = (err as { code?: unknown }).code;
     throw new RosterflowError('DeliveryFailed', `csv-file target: writing ${config.path} failed (${String(code)})`, {
       retryable: code !== 'EACCES' && code !== 'EROFS' && code !== 'ENOTDIR',

@@ -2,7 +2,12 @@ import { createHash } from 'node:crypto';
 import { PassThrough, Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
 import type { Employee } from '../../core/employee';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RosterflowError } from '../../core/errors';
 import { CsvFileTargetConfigSchema } from '../../targets/csv-file/config';
+import { deliverCsvFile } from '../../targets/csv-file/deliver';
 import { createCsvFileLayouts } from '../../targets/csv-file/layout';
 import { renderArtifacts } from '../../targets/sdk/render';
 import type { RenderOutcome } from '../../targets/sdk/render';
@@ -145,5 +150,37 @@ describe('csv-file target', () => {
     expect((await render([broken], columns, undefined, { delimiter: '\t' })).csv).toBe(
       'Email\tFirst\tTeam\nada@example.com\tAda Marie\tCore Platform\n',
     );
+  });
+
+  it('leaves the delivered file as it was when the bytes fail their check, and removes the temporary one', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'rosterflow-csv-file-'));
+    try {
+      const path = join(dir, 'people.csv');
+      await writeFile(path, 'Email\nold@example.org\n');
+      const config = CsvFileTargetConfigSchema.parse({
+        type: 'csv-file',
+        path,
+        columns: [{ header: 'Email', field: 'workEmail' }],
+      });
+      const refused = new RosterflowError('DeliveryFailed', 'csv-file target: people.csv does not match its checksum', {
+        retryable: false,
+      });
+      const failure = await deliverCsvFile(
+        config,
+        Readable.from([Buffer.from('Email\nnew@example.org\n')]),
+        'run-1',
+        () => {
+          throw refused;
+        },
+      ).catch((err: unknown) => err);
+      expect(failure).toBe(refused);
+      expect(await readFile(path, 'utf8')).toBe('Email\nold@example.org\n');
+      expect(await readdir(dir)).toEqual(['people.csv']);
+      // Checked and accepted: the new bytes take its place.
+      await deliverCsvFile(config, Readable.from([Buffer.from('Email\nnew@example.org\n')]), 'run-2', () => undefined);
+      expect(await readFile(path, 'utf8')).toBe('Email\nnew@example.org\n');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });
