@@ -225,7 +225,6 @@ export function createBuildActivities(deps: ActivityDeps) {
         group.pulled += page.records.length;
         group.rejected += page.rejected.length;
         group.rejections.push(...page.rejected.slice(0, MAX_RECORDED_REJECTIONS));
-        group.rows += page.records.length + page.rejected.length;
         if (group.rows >= groupRows) {
           await store(group);
           group = newGroup();

@@ -12,18 +12,22 @@ export const RENDER_BATCH = 20_000;
 /**
  * What the build gathers of one or more source pages before it stores them as one page and moves
  * its checkpoint past them: each file's rendered bytes (joined into parts of about RENDER_BATCH
- * employees, sealed once they reach it, with the unique-value hashes they committed), the employed ids' hashes, and the counts
- * and cursor the checkpoint takes on.
+ * employees, sealed once they reach it, with the unique-value hashes they committed), the employed
+ * ids' hashes, and the counts and cursor the checkpoint takes on.
  */
 export class PageGroup {
   readonly parts: RenderedPart[] = [];
   readonly employed: bigint[] = [];
-  /** Source rows taken in (records and rejections, as the source counts them): what decides when the group is stored. */
-  rows = 0;
   pulled = 0;
   rejected = 0;
   readonly rejections: RowRejection[] = [];
   cursor: string | undefined;
+
+  /** Source rows taken in (records and rejections, as the source counts them): what decides when the group is stored. */
+  get rows(): number {
+    return this.pulled + this.rejected;
+  }
+
   private pending: Buffer[][];
   private pendingEmployees = 0;
 

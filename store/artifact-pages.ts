@@ -202,18 +202,15 @@ export class ArtifactPageStore {
             : {},
         createdAt,
         attempt,
-        deflated: true,
-        sizes: [],
       };
       const pieces = part.files.map((bytes) => {
         const size = Math.ceil(bytes.length / count);
         return bytes.subarray(index * size, (index + 1) * size);
       });
+      doc.deflated = true;
+      doc.sizes = pieces.map((piece) => piece.length);
       const deflated = await Promise.all(pieces.map((piece) => deflate(piece, DEFLATE)));
-      for (const [file, bytes] of deflated.entries()) {
-        doc[`file${file}`] = binary(bytes);
-        doc.sizes!.push(pieces[file]!.length);
-      }
+      for (const [file, bytes] of deflated.entries()) doc[`file${file}`] = binary(bytes);
       await insertOrReplace(pages, doc, writtenByAttemptUpTo(attempt));
     }
     return firstId + count;

@@ -114,10 +114,10 @@ export class SnapshotStore {
   }
 
   /**
-   * The build writes a run's planned snapshot page by page (chunk `seq` = the source page), so the
-   * plan reads a few compact chunks instead of the run's pages; idempotent per page.
+   * The build writes a run's planned snapshot page by page (chunk `seq` = the stored page), so the
+   * plan reads a few compact chunks instead of the run's pages; idempotent per page, and never over
+   * a later build attempt's chunk.
    */
-  /** One stored page's employed hashes, for build `attempt`: never over a later attempt's chunk. */
   async putPage(
     syncId: string,
     runId: string,
