@@ -39,6 +39,11 @@ export const BuildCheckpointSchema = z.object({
   cursor: z.string().nullable(),
   pulled: z.int().nonnegative(),
   rejected: z.int().nonnegative(),
+  /**
+   * Employed ids written to the run's planned snapshot so far: a first delivery's plan takes its
+   * count from here instead of reading them. Absent in checkpoints of older versions, whose plan reads.
+   */
+  employed: z.int().nonnegative().optional(),
   /** The first rejected source rows (positions and fields only), so a resumed run reports them all. */
   rejections: z.array(RowRejectionSchema),
   renderer: z.object({

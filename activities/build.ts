@@ -59,6 +59,7 @@ export function createBuildActivities(deps: ActivityDeps) {
           cursor: null,
           pulled: 0,
           rejected: 0,
+          employed: 0,
           rejections: [],
           renderer: renderer.checkpoint(),
         };
@@ -130,6 +131,7 @@ export function createBuildActivities(deps: ActivityDeps) {
           rendered: tally.rendered,
           filteredOut: tally.filteredOut,
           renderRejected: tally.rejected,
+          ...(checkpoint.employed === undefined ? {} : { employed: checkpoint.employed }),
         });
         await runs.setArtifacts(runId, artifacts);
         const rejections = [...checkpoint.rejections, ...tally.rejections].slice(0, MAX_RECORDED_REJECTIONS);
@@ -185,6 +187,8 @@ export function createBuildActivities(deps: ActivityDeps) {
       checkpoint.cursor = stored.cursor ?? checkpoint.cursor;
       checkpoint.pulled += stored.pulled;
       checkpoint.rejected += stored.rejected;
+      // Unknown for good when resumed from an older version's checkpoint (the plan then reads them).
+      if (checkpoint.employed !== undefined) checkpoint.employed += stored.employed.length;
       checkpoint.rejections.push(
         ...stored.rejections.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - checkpoint.rejections.length)),
       );

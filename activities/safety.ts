@@ -82,9 +82,11 @@ export function createSafetyActivities(deps: ActivityDeps) {
       // Kept only to compare with the last delivery, or to write a snapshot of older runs: the build
       // writes each employed id once, so a first delivery only counts (12-18 bytes a person saved).
       const current = previous || writer ? new Hash64Set() : undefined;
-      let active = 0;
+      // Nothing to compare against and a count from the build: the hashes need not be read at all.
+      const counted = current ? undefined : run?.counts.employed;
+      let active = counted ?? 0;
       let read = 0;
-      for await (const chunk of chunks()) {
+      for await (const chunk of counted === undefined ? chunks() : []) {
         for (const hash of chunk) {
           // Older runs' sources could repeat an id (which commitSnapshot would count): counted once here.
           if (current && !current.add(hash)) continue;

@@ -20,6 +20,8 @@ const MAX_PART_BYTES = 4 * 1024 * 1024;
  * async calls run on libuv's thread pool, beside the render, not in its way.
  */
 const DEFLATE = { level: 1 };
+/** Parts a reader inflates ahead of the one it hands on: a few MB. */
+const READ_AHEAD = 4;
 const deflate = promisify(deflateRaw);
 const inflate = promisify(inflateRaw);
 
@@ -121,33 +123,51 @@ export class ArtifactPageStore {
     }
   }
 
-  /** One file's bytes from `start`, header first, pages in order, closing rows last. */
+  /**
+   * One file's bytes from `start`, header first, pages in order, closing rows last. Up to READ_AHEAD
+   * parts are inflated at once (on libuv's pool) while the consumer writes the one before.
+   */
   read(runId: string, file: number, start = 0): Readable {
     const pages = this.pages(runId);
     const field = `file${file}` as const;
     return Readable.from(
       (async function* () {
         let skip = start;
+        /** What is left of a part once the bytes before `start` are skipped. */
+        const fromStart = (bytes: Buffer): Buffer | undefined => {
+          if (skip >= bytes.length) {
+            skip -= bytes.length;
+            return undefined;
+          }
+          const rest = skip > 0 ? bytes.subarray(skip) : bytes;
+          skip = 0;
+          return rest;
+        };
         const found = pages
           .find({}, { projection: { [field]: 1, deflated: 1, sizes: 1, attempt: 1 } })
           .sort({ _id: 1 });
         const current = currentParts();
+        const inflating: Promise<Buffer>[] = [];
         for await (const doc of found) {
           if (!current(doc)) continue;
-          // Empty parts are skipped (a file other pages write nothing to, like OneRoster's orgs), and
-          // parts before `start` are not inflated.
+          // Parts before `start` whose size is known are not inflated (nor are empty parts, of a file
+          // other pages write nothing to, like OneRoster's orgs), as long as none is pending before them.
           const size = doc.sizes?.[file];
-          if (size !== undefined && skip >= size) {
+          if (size !== undefined && inflating.length === 0 && skip >= size) {
             skip -= size;
             continue;
           }
-          const bytes = await bytesOf(doc, file);
-          if (skip >= bytes.length) {
-            skip -= bytes.length;
-            continue;
-          }
-          yield skip > 0 ? bytes.subarray(skip) : bytes;
-          skip = 0;
+          const bytes = bytesOf(doc, file);
+          // Awaited in order below; a failure meanwhile is not an unhandled rejection.
+          bytes.catch(() => undefined);
+          inflating.push(bytes);
+          if (inflating.length < READ_AHEAD) continue;
+          const next = fromStart(await inflating.shift()!);
+          if (next) yield next;
+        }
+        for (const bytes of inflating) {
+          const next = fromStart(await bytes);
+          if (next) yield next;
         }
       })(),
       { objectMode: false },

@@ -29,6 +29,8 @@ export interface RunCounts {
   renderRejected?: number;
   /** Rows of the delivered file the target's vendor refused (a `partial` run). */
   vendorRefused?: number;
+  /** Employed ids in the run's planned snapshot, as the build wrote them (absent from older builds). */
+  employed?: number;
 }
 
 /** A row the vendor refused, by its place and the vendor's code only (never the row's values). */

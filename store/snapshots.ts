@@ -21,8 +21,6 @@ import { insertOrReplace, writtenByAttemptUpTo } from './insert-or-replace';
  * at any point leaves either the old snapshot or the new one current, never half of one.
  */
 const CHUNK_HASHES = 65_536;
-/** Chunks of runs that planned but never delivered (failed, rejected, dry runs that crashed) go after this. */
-const STALE_CHUNKS_MS = 7 * 24 * 60 * 60 * 1000;
 
 interface SnapshotChunk {
   _id: string;
@@ -34,6 +32,8 @@ interface SnapshotChunk {
   ids?: string[];
   /** The build attempt that wrote it (chunks of the build's pages). */
   attempt?: number;
+  /** How many hashes it holds, so they are counted without being read; absent in older chunks. */
+  count?: number;
   createdAt: Date;
 }
 
@@ -85,10 +85,11 @@ export class SnapshotWriter {
     const seq = this.seq;
     this.seq += 1;
     const hashes = new Binary(encodeHashes(this.buffer));
+    const count = this.buffer.length;
     this.buffer = [];
     await this.chunks.replaceOne(
       { _id: `${this.runId}:${seq}` },
-      { syncId: this.syncId, runId: this.runId, seq, hashes, createdAt: new Date() },
+      { syncId: this.syncId, runId: this.runId, seq, hashes, count, createdAt: new Date() },
       { upsert: true },
     );
   }
@@ -128,7 +129,10 @@ export class SnapshotStore {
     const hashBytes = new Binary(encodeHashes(hashes));
     await insertOrReplace(
       this.chunks,
-      { _id: `${runId}:${page}`, ...{ syncId, runId, seq: page, hashes: hashBytes, attempt, createdAt: new Date() } },
+      {
+        _id: `${runId}:${page}`,
+        ...{ syncId, runId, seq: page, hashes: hashBytes, count: hashes.length, attempt, createdAt: new Date() },
+      },
       writtenByAttemptUpTo(attempt),
     );
   }
@@ -176,7 +180,14 @@ export class SnapshotStore {
   /** How many hashes a run's chunks hold (to check a planned snapshot is whole before making it current). */
   async countIds(runId: string): Promise<number> {
     let count = 0;
-    for await (const chunk of this.chunks.find({ runId }, { projection: { hashes: 1, ids: 1 } }))
+    const uncounted: string[] = [];
+    // Chunks carry their count, so their hashes are not read; an older chunk's are.
+    for await (const chunk of this.chunks.find({ runId }, { projection: { count: 1 } })) {
+      if (chunk.count === undefined) uncounted.push(chunk._id);
+      else count += chunk.count;
+    }
+    if (uncounted.length === 0) return count;
+    for await (const chunk of this.chunks.find({ _id: { $in: uncounted } }, { projection: { hashes: 1, ids: 1 } }))
       count += chunk.hashes ? chunk.hashes.buffer.byteLength / 8 : (chunk.ids?.length ?? 0);
     return count;
   }
@@ -196,10 +207,18 @@ export class SnapshotStore {
       );
     }
     if (previousRunId !== undefined && previousRunId !== pointer.runId) await this.discard(previousRunId);
+  }
+
+  /**
+   * Deletes the planned chunks of runs that never delivered (failed, rejected, dry runs that crashed)
+   * once older than `cutoff`; never a current snapshot's. The worker's clean-up runs it (store.ts),
+   * so a delivering run does not wait for it.
+   */
+  async pruneOlderThan(cutoff: Date): Promise<void> {
+    const current = await this.pointers.find({}, { projection: { runId: 1 } }).toArray();
     await this.chunks.deleteMany({
-      syncId: pointer.syncId,
-      runId: { $ne: pointer.runId },
-      createdAt: { $lt: new Date(Date.now() - STALE_CHUNKS_MS) },
+      runId: { $nin: current.map((pointer) => pointer.runId) },
+      createdAt: { $lt: cutoff },
     });
   }
 

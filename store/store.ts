@@ -17,7 +17,10 @@ export interface Store {
   renderSegments: RenderSegmentStore;
   /** Per sync, the ids employed at its last delivery: the safety rules' deactivation baseline. */
   snapshots: SnapshotStore;
-  /** Deletes what runs that never finished left behind (unfinished builds' pages, checkpoints, older staged data). */
+  /**
+   * Deletes what runs that never finished left behind, once older than `cutoff`: unfinished builds'
+   * pages, checkpoints, older staged data, planned snapshots never delivered.
+   */
   pruneRunData(cutoff: Date): Promise<void>;
   close(): Promise<void>;
 }
@@ -45,6 +48,7 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);
+      await store.snapshots.pruneOlderThan(cutoff);
     },
     close: () => client.close(),
   };

@@ -11,6 +11,8 @@ import { createRosterflowWorker } from './create-worker';
 import { workerRuntimeOptions } from './logger';
 
 const STAGED_DATA_RETENTION_MS = 7 * 24 * 60 * 60 * 1000;
+/** A worker that runs for months prunes again each day, not only when it starts. */
+const PRUNE_EVERY_MS = 24 * 60 * 60 * 1000;
 
 /** The worker process: `npm run worker`, or `node dist/worker/main.js` in production. */
 async function run(): Promise<void> {
@@ -21,8 +23,18 @@ async function run(): Promise<void> {
   const settings = { ...(await resolveRuntimeSettings()), configPath: await resolveConfigPath() };
   const store = await openStore(settings.mongoUri, settings.dbName);
   const connection = await NativeConnection.connect(settings.temporal.connectionOptions);
+  const prune = () => store.pruneRunData(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
+  const pruning = setInterval(() => {
+    prune().catch((err: unknown) => {
+      // Tried again tomorrow; the runs themselves never depend on it.
+      console.error(
+        `rosterflow worker: pruning old run data failed (${err instanceof Error ? err.message : String(err)})`,
+      );
+    });
+  }, PRUNE_EVERY_MS);
+  pruning.unref();
   try {
-    await store.pruneRunData(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
+    await prune();
     const worker = await createRosterflowWorker({
       connection,
       namespace: settings.temporal.namespace,
@@ -36,6 +48,7 @@ async function run(): Promise<void> {
     // Resolves after SIGINT/SIGTERM once in-flight work has drained (the Runtime installs the handlers).
     await worker.run();
   } finally {
+    clearInterval(pruning);
     await connection.close();
     await store.close();
   }

@@ -1,6 +1,7 @@
+import { createRequire } from 'node:module';
 import { relative } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Runtime } from '@temporalio/worker';
+import type * as TemporalWorker from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
 import { dataConverterFromEnv, payloadCodecFromEnv } from '../../core/payload-codec';
@@ -8,8 +9,8 @@ import { freePort } from '../../tools/stack/ports';
 import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE } from '../../config/runtime';
 import { readSetting } from '../../core/env';
 import { openStore } from '../../store/store';
-import { createRosterflowWorker } from '../../worker/create-worker';
-import { workerRuntimeOptions } from '../../worker/logger';
+import type * as CreateWorker from '../../worker/create-worker';
+import type * as WorkerLogger from '../../worker/logger';
 import { applySchedules } from '../apply-schedules';
 import { startCodecEndpoint } from '../codec-http';
 import { configPathFrom } from '../context';
@@ -44,6 +45,13 @@ export function registerDevCommand(program: Command): void {
       const dataConverter = dataConverterFromEnv(process.env);
       let codecUrl: string | undefined;
 
+      // The worker's modules (the SDK's, every connector's) are loaded by this command only, so every
+      // other command starts without them. (Through require: run from the sources, tsx compiles what
+      // require loads, not what import() does.)
+      const load = createRequire(__filename);
+      const { NativeConnection, Runtime } = load('@temporalio/worker') as typeof TemporalWorker;
+      const { createRosterflowWorker } = load('../../worker/create-worker') as typeof CreateWorker;
+      const { workerRuntimeOptions } = load('../../worker/logger') as typeof WorkerLogger;
       // Stop signals are ours (stopOnSignals), not the SDK's: it would stop the worker and leave the
       // stack running, and ignore a signal that comes before the worker exists.
       Runtime.install({ ...workerRuntimeOptions('WARN'), shutdownSignals: [] });

@@ -26,6 +26,16 @@ export function validateEmployee(candidate: Record<string, unknown>, rowLabel: s
   };
 }
 
+/**
+ * validateEmployee for a candidate built compact (only trimmed, non-blank text and no absent values,
+ * as the CSV mapper builds its rows): a valid one is taken as it is, without compact's copy.
+ */
+export function validateCompactEmployee(candidate: Record<string, unknown>, rowLabel: string): MappedRow {
+  const quick = quickEmployee(candidate);
+  if (quick) return { ok: true, employee: quick };
+  return validateEmployee(candidate, rowLabel);
+}
+
 /** Drops undefined, null and blank values (recursively for plain objects) so optional fields stay absent. */
 export function compact(candidate: Record<string, unknown>): Record<string, unknown> {
   const result: Record<string, unknown> = {};

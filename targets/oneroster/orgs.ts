@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { createHash } from 'node:crypto';
 import type { Employee } from '../../core/employee';
 import { readField } from '../../core/field-path';
+import { ownString } from '../../core/own-string';
 import type { FieldPath } from '../../core/field-path';
 import { orgTypesOf } from './config';
 import type { OneRosterTargetConfig } from './config';
@@ -131,10 +132,22 @@ export class OrgRegistry {
 
   private put(org: DerivedOrg): void {
     const known = this.orgs.get(org.sourcedId);
-    if (!known || compare(org.name, known.name) < 0) this.orgs.set(org.sourcedId, org);
+    // Kept for the whole render: copies, not slices of the page the values came in (core/own-string.ts).
+    if (!known || compare(org.name, known.name) < 0) this.orgs.set(ownString(org.sourcedId), ownOrg(org));
   }
 }
 
 function compare(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
+}
+
+function ownOrg(org: DerivedOrg): DerivedOrg {
+  const { sourcedId, name, type, parentSourcedId } = org;
+  return {
+    ...org,
+    sourcedId: ownString(sourcedId),
+    name: ownString(name),
+    type: ownString(type),
+    ...(parentSourcedId === undefined ? {} : { parentSourcedId: ownString(parentSourcedId) }),
+  };
 }

@@ -26,7 +26,9 @@ export interface RowProblem {
 
 /**
  * One CSV file a target receives: its exact name and header order, and how employees become rows.
- * A layout instance is used for one render pass, so it may accumulate state (OneRoster's orgs).
+ * A layout instance is used for one render pass, so it may accumulate state (OneRoster's orgs). What
+ * it keeps past the employee at hand, it keeps as its own copy (`ownString`, core/own-string.ts): an
+ * employee's values may be slices of a whole page's text, which a kept slice would hold in memory.
  */
 export interface ArtifactLayout {
   /** The file name the target expects, e.g. `users.csv`. */

@@ -303,7 +303,8 @@ describe('CSV drop over SFTP', () => {
   });
 
   it('streams the file and closes the session when the consumer stops early', async () => {
-    fake.seed(3_000);
+    // Large enough (2.5 MB) that what the reading and the parsing thread buffer ahead is a small part.
+    fake.seed(30_000);
     const size = fake.files.get(SFTP_DROP_PATH)!.length;
     fake.bytesServed = 0;
     const source = sftpSource(fake, { pageSize: 10 });
@@ -314,7 +315,7 @@ describe('CSV drop over SFTP', () => {
     await allSessionsClosed();
     expect(fake.openHandles).toBe(0);
     // Only what the parser pulled (a few 64 KiB reads) was transferred, not the whole file.
-    expect(fake.bytesServed).toBeLessThan(size / 2);
+    expect(fake.bytesServed).toBeLessThan(size / 4);
   });
 
   it('closes the session when a listing fails mid-file and when it is cancelled', async () => {

@@ -227,6 +227,27 @@ describe('run store on the real MongoDB-compatible server', () => {
     await store.snapshots.discard('run-late');
   });
 
+  it('counts a planned snapshot from its chunks without their hashes, and prunes those never delivered, never the current one', async () => {
+    const snapshots = store.snapshots;
+    await snapshots.putPage('sync-p', 'run-delivered-p', 0, [1n, 2n, 3n], 1);
+    await snapshots.putPage('sync-p', 'run-delivered-p', 1, [4n], 1);
+    await snapshots.putPage('sync-p', 'run-failed-p', 0, [5n, 6n], 1);
+    expect(await snapshots.countIds('run-delivered-p')).toBe(4);
+    await snapshots.commit({
+      syncId: 'sync-p',
+      runId: 'run-delivered-p',
+      pulled: 4,
+      active: 4,
+      deliveredAt: new Date(),
+    });
+    // Only chunks older than the cutoff go: the failed run's were written just now.
+    await snapshots.pruneOlderThan(new Date(Date.now() - 60_000));
+    expect(await snapshots.countIds('run-failed-p')).toBe(2);
+    await snapshots.pruneOlderThan(new Date(Date.now() + 60_000));
+    expect(await snapshots.countIds('run-failed-p')).toBe(0);
+    expect(await snapshots.countIds('run-delivered-p')).toBe(4);
+  });
+
   it('prunes the pages of builds that never finished, once old, and keeps every artifact', async () => {
     const pages = store.artifactPages;
     for (const runId of ['run-abandoned', 'run-delivered', 'run-fresh']) {

@@ -1,0 +1,70 @@
+import { Buffer } from 'node:buffer';
+import { Readable } from 'node:stream';
+import { parentPort, workerData } from 'node:worker_threads';
+import { RosterflowError } from '../../core/errors';
+import { createPageCodec } from './page-codec';
+import { PAGES_AHEAD, ParseThreadInputSchema } from './parse-thread-messages';
+import type { FromParseThread, ThreadFailure, ToParseThread } from './parse-thread-messages';
+import { readRowPages } from './row-pages';
+
+/**
+ * A csv listing's parsing thread (started by threaded-row-pages.ts): decodes, parses, maps and checks
+ * the rows on the worker's second core while the build renders and stores on its first.
+ */
+/** About 190 rows of a typical export: what the parser turns into one batch of records. */
+const PIECE_BYTES = 16 * 1024;
+
+const port = parentPort!;
+const post = (message: FromParseThread) => port.postMessage(message);
+
+const { settings, skip } = ParseThreadInputSchema.parse(workerData);
+const codec = createPageCodec(Object.keys(settings.customFields));
+// Asks the listing for bytes whenever the parser wants more.
+const bytes = new Readable({ read: () => post({ kind: 'want' }) });
+let credits = PAGES_AHEAD;
+let creditGiven: (() => void) | undefined;
+
+port.on('message', (message: ToParseThread) => {
+  switch (message.kind) {
+    case 'bytes': {
+      // In pieces, so the parser's batches (one per piece) stay small.
+      const chunk = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
+      for (let at = 0; at < chunk.length; at += PIECE_BYTES) bytes.push(chunk.subarray(at, at + PIECE_BYTES));
+      break;
+    }
+    case 'end':
+      bytes.push(null);
+      break;
+    case 'taken':
+      credits += 1;
+      creditGiven?.();
+      break;
+  }
+});
+
+void (async () => {
+  try {
+    for await (const page of readRowPages(bytes, settings, skip)) {
+      while (credits === 0) await new Promise<void>((resolve) => (creditGiven = resolve));
+      credits -= 1;
+      const { encoded, transfer } = codec.encode(page);
+      port.postMessage({ kind: 'page', page: encoded } satisfies FromParseThread, transfer);
+    }
+    post({ kind: 'done' });
+  } catch (err) {
+    post({ kind: 'failed', error: describe(err) });
+  }
+})();
+
+function describe(err: unknown): ThreadFailure {
+  if (err instanceof RosterflowError) {
+    return { rosterflow: true, type: err.type, message: err.message, retryable: err.retryable };
+  }
+  const { name, message, code } = (err ?? {}) as { name?: unknown; message?: unknown; code?: unknown };
+  return {
+    rosterflow: false,
+    name: typeof name === 'string' ? name : 'Error',
+    message: typeof message === 'string' ? message : String(err),
+    code: typeof code === 'string' ? code : undefined,
+  };
+}
