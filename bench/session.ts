@@ -68,7 +68,7 @@ export class BenchSession {
         NODE_ENV: 'production',
         MALLOC_ARENA_MAX: '2',
         MALLOC_TRIM_THRESHOLD_: '131072',
-        NODE_OPTIONS: '--max-semi-space-size=8',
+        NODE_OPTIONS: '--max-semi-space-size=4',
         TEMPORAL_ADDRESS: stack.temporalAddress,
         TEMPORAL_NAMESPACE: stack.namespace,
         MONGODB_URI: stack.mongoUri,

@@ -211,15 +211,16 @@ export class SnapshotStore {
 
   /**
    * Deletes the planned chunks of runs that never delivered (failed, rejected, dry runs that crashed)
-   * once older than `cutoff`; never a current snapshot's. The worker's clean-up runs it (store.ts),
-   * so a delivering run does not wait for it.
+   * once older than `cutoff`: never a current snapshot's, nor a run's that `keep` says is still open
+   * (a run held for approval commits its snapshot when approved). The worker's clean-up runs it
+   * (store.ts), so a delivering run does not wait for it.
    */
-  async pruneOlderThan(cutoff: Date): Promise<void> {
-    const current = await this.pointers.find({}, { projection: { runId: 1 } }).toArray();
-    await this.chunks.deleteMany({
-      runId: { $nin: current.map((pointer) => pointer.runId) },
-      createdAt: { $lt: cutoff },
-    });
+  async pruneOlderThan(cutoff: Date, keep: (runId: string) => Promise<boolean>): Promise<void> {
+    const current = new Set((await this.pointers.find({}, { projection: { runId: 1 } }).toArray()).map((p) => p.runId));
+    const old = new Set<string>();
+    for await (const chunk of this.chunks.find({ createdAt: { $lt: cutoff } }, { projection: { runId: 1 } }))
+      if (!current.has(chunk.runId)) old.add(chunk.runId);
+    for (const runId of old) if (!(await keep(runId))) await this.chunks.deleteMany({ runId });
   }
 
   /** Deletes a run's planned chunks; never the current snapshot's. */

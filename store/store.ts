@@ -48,7 +48,11 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);
-      await store.snapshots.pruneOlderThan(cutoff);
+      // A run still open (held for approval, or delivering) may yet commit its planned snapshot.
+      await store.snapshots.pruneOlderThan(cutoff, async (runId) => {
+        const status = (await store.runs.get(runId))?.status;
+        return status === 'running' || status === 'held';
+      });
     },
     close: () => client.close(),
   };

@@ -63,7 +63,7 @@ export function createPageCodec(customNames: readonly string[]) {
         const employee = records[row]! as unknown as Record<string, string | undefined>;
         const customFields = records[row]!.customFields;
         for (let at = 0; at < width; at += 1) {
-          const value = custom[at] ? customFields?.[names[at]!] : employee[names[at]!];
+          const value = custom[at] ? ownValue(customFields, names[at]!) : employee[names[at]!];
           lengths[row * width + at] = value === undefined ? ABSENT : value.length;
           if (value !== undefined) parts.push(value);
         }
@@ -102,6 +102,11 @@ export function createPageCodec(customNames: readonly string[]) {
       return { records, ...rest(encoded) };
     },
   };
+}
+
+/** A custom field's own value: never what every object inherits (a field named `constructor`). */
+function ownValue(fields: Record<string, string> | undefined, name: string): string | undefined {
+  return fields !== undefined && Object.hasOwn(fields, name) ? fields[name] : undefined;
 }
 
 const rest = ({ rejected, cursor }: { rejected: RowRejection[]; cursor: string }) => ({ rejected, cursor });

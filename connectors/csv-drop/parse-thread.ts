@@ -29,6 +29,8 @@ port.on('message', (message: ToParseThread) => {
     case 'bytes': {
       // In pieces, so the parser's batches (one per piece) stay small.
       const chunk = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
+      // Nothing pushed means nothing asked for: an empty chunk asks for the next one itself.
+      if (chunk.length === 0) post({ kind: 'want' });
       for (let at = 0; at < chunk.length; at += PIECE_BYTES) bytes.push(chunk.subarray(at, at + PIECE_BYTES));
       break;
     }

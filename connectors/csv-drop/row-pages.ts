@@ -24,6 +24,12 @@ const REQUIRED_FIELDS = ['sourceId', 'status'] as const;
 export const HANDED_ROWS = 250;
 
 /**
+ * A record longer than this (characters, all its cells) is a broken file, most likely a quote never
+ * closed: it fails as malformed at its line instead of filling the parsing thread's memory.
+ */
+const MAX_RECORD_CHARS = 1024 * 1024;
+
+/**
  * What reading the file's rows needs of the source's config: how to decode, split and map them.
  * No path, no server, no secret reference: this is all the parsing thread is told.
  */
@@ -50,10 +56,13 @@ export async function* readRowPages(
 ): AsyncGenerator<EmployeePage> {
   let mapRow: ReturnType<typeof createRowMapper> | undefined;
   let header: string[] | undefined;
-  const parser = new LineCountingParser({ delimiter: settings.delimiter, skip_empty_lines: true }, (cells) => {
-    header = checkHeader(cells, settings);
-    mapRow = createRowMapper(settings, header);
-  });
+  const parser = new LineCountingParser(
+    { delimiter: settings.delimiter, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS },
+    (cells) => {
+      header = checkHeader(cells, settings);
+      mapRow = createRowMapper(settings, header);
+    },
+  );
   // Any stage's error (a dropped connection, a bad byte, malformed CSV) destroys the others and
   // surfaces in the loop below; stopping the loop early destroys them all.
   pipeline(bytes, createDecoder(settings.encoding), parser, () => undefined);

@@ -1,4 +1,5 @@
 import { extname, join } from 'node:path';
+import { addAbortSignal } from 'node:stream';
 import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { RosterflowError } from '../../core/errors';
@@ -6,6 +7,7 @@ import type { EmployeePage } from '../sdk/source';
 import { createPageCodec } from './page-codec';
 import type { EncodedPage } from './page-codec';
 import type { FromParseThread, ParseThreadInput, ThreadFailure, ToParseThread } from './parse-thread-messages';
+import { readRowPages } from './row-pages';
 
 /**
  * The parsing thread's own heap: it holds a few pages, the parser's buffers and what one batch of
@@ -15,11 +17,22 @@ import type { FromParseThread, ParseThreadInput, ThreadFailure, ToParseThread } 
 const THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 256 };
 
 /**
- * readRowPages (row-pages.ts) on a thread of its own: the same pages, in the same order, with the
- * same errors, while this thread goes on rendering and storing the pages before. The file is read
- * here (it may be an SFTP session, which stays with the listing) and its bytes handed over as the
- * thread asks for them. A failure reading the file is thrown as it came; the thread's own failures
- * as they were thrown there. Stopping early (or `signal`) ends the thread.
+ * Parsing threads a worker runs at once. One keeps the second core busy; each more is an isolate of
+ * its own (about 25 MB) for no more cores, so builds running beside it parse on their own thread.
+ */
+const MAX_PARSE_THREADS = 1;
+let parseThreads = 0;
+
+/** Parsing threads running now in this process (tests and diagnostics). */
+export const parseThreadsRunning = (): number => parseThreads;
+
+/**
+ * readRowPages (row-pages.ts) on a thread of its own, when the worker has one free (else here): the
+ * same pages, in the same order, with the same errors, while this thread goes on rendering and
+ * storing the pages before. The file is read here (it may be an SFTP session, which stays with the
+ * listing) and its bytes handed over as the thread asks for them. A failure reading the file is
+ * thrown as it came; the thread's own failures as they were thrown there. Stopping early (or
+ * `signal`) ends the thread and closes the file.
  */
 export async function* readRowPagesInThread(
   file: Readable,
@@ -27,6 +40,21 @@ export async function* readRowPagesInThread(
   signal?: AbortSignal,
 ): AsyncGenerator<EmployeePage> {
   signal?.throwIfAborted();
+  if (parseThreads >= MAX_PARSE_THREADS) {
+    // Cancelling destroys the file, which ends the parsing with an AbortError.
+    if (signal) addAbortSignal(signal, file);
+    yield* readRowPages(file, input.settings, input.skip);
+    return;
+  }
+  parseThreads += 1;
+  try {
+    yield* onThread(file, input, signal);
+  } finally {
+    parseThreads -= 1;
+  }
+}
+
+async function* onThread(file: Readable, input: ParseThreadInput, signal?: AbortSignal): AsyncGenerator<EmployeePage> {
   const thread = startParseThread(input);
   const codec = createPageCodec(Object.keys(input.settings.customFields));
   const send = (message: ToParseThread, transfer: ArrayBuffer[] = []) => thread.postMessage(message, transfer);
@@ -49,6 +77,7 @@ export async function* readRowPagesInThread(
     try {
       const next = await chunks.next();
       if (next.done) return send({ kind: 'end' });
+      if (!(next.value instanceof Uint8Array)) throw new TypeError('the csv file stream gave text, not bytes');
       // A copy of exactly this chunk's bytes, whose buffer can move to the thread (a read stream's
       // chunk may share its buffer with others).
       const bytes = new Uint8Array(next.value);
@@ -76,6 +105,7 @@ export async function* readRowPagesInThread(
     }
   });
   thread.on('error', fail);
+  thread.on('messageerror', fail);
   thread.on('exit', (code) => {
     if (!finished) fail(new Error(`the csv parsing thread stopped early (exit code ${code})`));
   });
@@ -100,6 +130,8 @@ export async function* readRowPagesInThread(
     finished = true;
     signal?.removeEventListener('abort', onAbort);
     await thread.terminate();
+    // At once, even with a read pending (a stalled SFTP server): the iterator's return would wait for it.
+    file.destroy();
     await chunks.return?.();
   }
 }

@@ -240,12 +240,16 @@ describe('run store on the real MongoDB-compatible server', () => {
       active: 4,
       deliveredAt: new Date(),
     });
+    await snapshots.putPage('sync-p', 'run-held-p', 0, [7n], 1);
+    const open = (runId: string) => Promise.resolve(runId === 'run-held-p');
     // Only chunks older than the cutoff go: the failed run's were written just now.
-    await snapshots.pruneOlderThan(new Date(Date.now() - 60_000));
+    await snapshots.pruneOlderThan(new Date(Date.now() - 60_000), open);
     expect(await snapshots.countIds('run-failed-p')).toBe(2);
-    await snapshots.pruneOlderThan(new Date(Date.now() + 60_000));
+    await snapshots.pruneOlderThan(new Date(Date.now() + 60_000), open);
     expect(await snapshots.countIds('run-failed-p')).toBe(0);
     expect(await snapshots.countIds('run-delivered-p')).toBe(4);
+    // A run still open (held for approval) keeps its planned snapshot, however old.
+    expect(await snapshots.countIds('run-held-p')).toBe(1);
   });
 
   it('prunes the pages of builds that never finished, once old, and keeps every artifact', async () => {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CsvDropConfigSchema } from '../../connectors/csv-drop/config';
 import { createCsvDropSource } from '../../connectors/csv-drop/source';
+import { parseThreadsRunning } from '../../connectors/csv-drop/threaded-row-pages';
 import { createSecretResolver } from '../../connectors/sdk/secrets';
 import type { EmployeePage } from '../../connectors/sdk/source';
 import { RosterflowError } from '../../core/errors';
@@ -144,12 +145,54 @@ describe('csv drop source', () => {
     );
   });
 
+  it('parses on a thread of its own, one at a time: a listing beside it parses in place, to the same pages', async () => {
+    const many = Array.from(
+      { length: 2_000 },
+      (_, index) => `${index + 1},P${index},p${index}@example.com,Active,2020-01-01`,
+    );
+    const path = await file(`${header}${many.join('\n')}\n`);
+    const source = () =>
+      createCsvDropSource(CsvDropConfigSchema.parse({ type: 'csv', path, pageSize: 300 }), {
+        resolveSecret: createSecretResolver({}),
+      });
+    const alone = await pages(path, { pageSize: 300 });
+    const first = source().listEmployees()[Symbol.asyncIterator]();
+    const firstPages = [(await first.next()).value as EmployeePage];
+    expect(parseThreadsRunning()).toBe(1);
+    // The second listing finds the thread taken: it parses here, and still yields the same pages.
+    const besidePages: EmployeePage[] = [];
+    for await (const page of source().listEmployees()) besidePages.push(page);
+    expect(parseThreadsRunning()).toBe(1);
+    for (let next = await first.next(); !next.done; next = await first.next()) firstPages.push(next.value);
+    expect(parseThreadsRunning()).toBe(0);
+    expect(firstPages).toEqual(alone);
+    expect(besidePages).toEqual(alone);
+    expect(alone.flatMap((page) => page.records)).toHaveLength(2_000);
+
+    // Cancelled, either way: the listing stops with the AbortError and lets the thread go.
+    for (const beside of [false, true]) {
+      const holder = beside ? source().listEmployees()[Symbol.asyncIterator]() : undefined;
+      if (holder) await holder.next();
+      const controller = new AbortController();
+      const cancelled = (async () => {
+        for await (const _page of source().listEmployees({ signal: controller.signal })) controller.abort();
+      })();
+      await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+      await holder?.return?.(undefined);
+      expect(parseThreadsRunning()).toBe(0);
+    }
+  });
+
   it('reports malformed CSV by line, and a missing file by path', async () => {
     const malformed = await pages(await file(`${header}1,"unclosed,a@example.com,Active,2020-01-01\n`)).catch(
       (error: unknown) => error,
     );
     expect((malformed as RosterflowError).type).toBe('InvalidInput');
     expect((malformed as RosterflowError).message).toMatch(/^csv source: malformed CSV at line \d+ \(CSV_[A-Z_]+\)$/);
+    // A quote never closed in a large file: the record is cut off at 1 MiB, not read to the end.
+    const runaway = `${header}${rows[0]!}\n2,"Unclosed,b@example.com,Active,2020-01-02\n${`${rows[2]!}\n`.repeat(30_000)}`;
+    const cutOff = await pages(await file(runaway)).catch((error: unknown) => error);
+    expect((cutOff as RosterflowError).message).toBe('csv source: malformed CSV at line 3 (CSV_MAX_RECORD_SIZE)');
     const missing = await pages(join(dir, 'absent.csv')).catch((error: unknown) => error);
     expect((missing as RosterflowError).type).toBe('SourceUnavailable');
     expect((missing as RosterflowError).retryable).toBe(false);

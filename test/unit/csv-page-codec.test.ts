@@ -44,6 +44,16 @@ describe('csv page codec (pages crossing from the parsing thread)', () => {
     ]);
   });
 
+  it('reads custom fields named like what every object inherits as the fields they are', () => {
+    const codec = createPageCodec(['constructor', 'toString', 'team']);
+    const records: Employee[] = [
+      { sourceId: '1', status: 'active', customFields: { team: 'Platform' } },
+      { sourceId: '2', status: 'active', customFields: { constructor: 'C', team: 'Data' } },
+    ];
+    const { encoded } = codec.encode(page(records));
+    expect(codec.decode(encoded)).toEqual(page(records));
+  });
+
   it('carries an empty page and a page of rejections only', () => {
     const codec = createPageCodec([]);
     const { encoded } = codec.encode(page([]));
