@@ -211,8 +211,8 @@ export class SnapshotStore {
 
   /**
    * Deletes the planned chunks of runs that never delivered (failed, rejected, dry runs that crashed)
-   * once older than `cutoff`: never a current snapshot's, nor a run's that `keep` says is still open
-   * (a run held for approval commits its snapshot when approved). The worker's clean-up runs it
+   * once older than `cutoff`: never a current snapshot's, nor a run's that `keep` says may still
+   * deliver (a run held for approval commits its snapshot when approved). The worker's clean-up runs it
    * (store.ts), so a delivering run does not wait for it.
    */
   async pruneOlderThan(cutoff: Date, keep: (runId: string) => Promise<boolean>): Promise<void> {
@@ -220,7 +220,9 @@ export class SnapshotStore {
     const old = new Set<string>();
     for await (const chunk of this.chunks.find({ createdAt: { $lt: cutoff } }, { projection: { runId: 1 } }))
       if (!current.has(chunk.runId)) old.add(chunk.runId);
-    for (const runId of old) if (!(await keep(runId))) await this.chunks.deleteMany({ runId });
+    // discard re-reads the pointer: a held run approved meanwhile commits before it finishes, so a
+    // run `keep` lets go of that has just become current is still spared.
+    for (const runId of old) if (!(await keep(runId))) await this.discard(runId);
   }
 
   /** Deletes a run's planned chunks; never the current snapshot's. */

@@ -48,10 +48,11 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);
-      // A run still open (held for approval, or delivering) may yet commit its planned snapshot.
+      // A run held for approval commits its planned snapshot if approved, until its hold expires. (A
+      // run that planned this long ago and says running is as abandoned as its build's pages above.)
       await store.snapshots.pruneOlderThan(cutoff, async (runId) => {
-        const status = (await store.runs.get(runId))?.status;
-        return status === 'running' || status === 'held';
+        const run = await store.runs.get(runId);
+        return run?.status === 'held' && run.hold !== undefined && run.hold.expiresAt > new Date();
       });
     },
     close: () => client.close(),

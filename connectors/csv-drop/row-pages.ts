@@ -24,8 +24,9 @@ const REQUIRED_FIELDS = ['sourceId', 'status'] as const;
 export const HANDED_ROWS = 250;
 
 /**
- * A record longer than this (characters, all its cells) is a broken file, most likely a quote never
- * closed: it fails as malformed at its line instead of filling the parsing thread's memory.
+ * A record with more cell text than this (about 1 MiB; csv-parse counts the cell in progress in
+ * bytes) is a broken file, most likely a quote never closed: it fails at its line instead of filling
+ * the parsing thread's memory. Spreadsheets cap a cell at 32,767 characters.
  */
 const MAX_RECORD_CHARS = 1024 * 1024;
 
@@ -167,5 +168,6 @@ function malformedCsv(err: unknown, linesParsed: number): unknown {
   if (err instanceof RosterflowError || typeof code !== 'string' || !code.startsWith('CSV_')) return err;
   const emptyLines = (err as { empty_lines?: unknown }).empty_lines;
   const where = typeof emptyLines === 'number' ? ` at line ${linesParsed + emptyLines + 1}` : '';
-  return new RosterflowError('InvalidInput', `csv source: malformed CSV${where} (${code})`);
+  const why = code === 'CSV_MAX_RECORD_SIZE' ? ': a record over 1 MiB, most likely a quote never closed' : '';
+  return new RosterflowError('InvalidInput', `csv source: malformed CSV${where}${why} (${code})`);
 }

@@ -18,7 +18,9 @@ const THREAD_LIMITS = { maxYoungGenerationSizeMb: 16, maxOldGenerationSizeMb: 25
 
 /**
  * Parsing threads a worker runs at once. One keeps the second core busy; each more is an isolate of
- * its own (about 25 MB) for no more cores, so builds running beside it parse on their own thread.
+ * its own (about 25 MB) for no more cores, so builds running beside it parse on the main thread.
+ * The listing gives its thread back when it ends: consumers end it (`for await` does, also on break
+ * or throw); one left hanging without `return()` would keep the thread.
  */
 const MAX_PARSE_THREADS = 1;
 let parseThreads = 0;
@@ -130,9 +132,9 @@ async function* onThread(file: Readable, input: ParseThreadInput, signal?: Abort
     finished = true;
     signal?.removeEventListener('abort', onAbort);
     await thread.terminate();
-    // At once, even with a read pending (a stalled SFTP server): the iterator's return would wait for it.
+    // At once, even with a read pending (a stalled SFTP server), whose end is not waited for.
     file.destroy();
-    await chunks.return?.();
+    void chunks.return?.().catch(() => undefined);
   }
 }
 

@@ -271,4 +271,25 @@ describe('run store on the real MongoDB-compatible server', () => {
     expect(await read('run-abandoned')).toBe('');
     expect(await read('run-fresh')).toBe('');
   });
+  // Last in this file: it prunes everything of this database older than the cutoff.
+  it("prunes a run's planned snapshot once it can no longer deliver: kept while its hold waits, not when it failed", async () => {
+    const startedAt = new Date();
+    for (const runId of ['run-held-q', 'run-expired-q', 'run-failed-q']) {
+      await start(runId, 'sync-q', startedAt);
+      await store.snapshots.putPage('sync-q', runId, 0, [1n, 2n], 1);
+    }
+    const hold = (expiresAt: Date) => ({
+      reasons: ['too many leavers'],
+      since: startedAt,
+      expiresAt,
+      source: 'plan' as const,
+    });
+    await store.runs.hold('run-held-q', hold(new Date(Date.now() + 3_600_000)));
+    await store.runs.hold('run-expired-q', hold(new Date(Date.now() - 1_000)));
+    await store.runs.finish('run-failed-q', 'failed');
+    await store.pruneRunData(new Date(Date.now() + 60_000));
+    expect(await store.snapshots.countIds('run-held-q')).toBe(2);
+    expect(await store.snapshots.countIds('run-expired-q')).toBe(0);
+    expect(await store.snapshots.countIds('run-failed-q')).toBe(0);
+  });
 });

@@ -157,28 +157,41 @@ describe('csv drop source', () => {
       });
     const alone = await pages(path, { pageSize: 300 });
     const first = source().listEmployees()[Symbol.asyncIterator]();
-    const firstPages = [(await first.next()).value as EmployeePage];
-    expect(parseThreadsRunning()).toBe(1);
-    // The second listing finds the thread taken: it parses here, and still yields the same pages.
-    const besidePages: EmployeePage[] = [];
-    for await (const page of source().listEmployees()) besidePages.push(page);
-    expect(parseThreadsRunning()).toBe(1);
-    for (let next = await first.next(); !next.done; next = await first.next()) firstPages.push(next.value);
-    expect(parseThreadsRunning()).toBe(0);
-    expect(firstPages).toEqual(alone);
-    expect(besidePages).toEqual(alone);
+    try {
+      const firstPages = [(await first.next()).value as EmployeePage];
+      expect(parseThreadsRunning()).toBe(1);
+      // The second listing finds the thread taken: it parses here (no second thread), to the same pages.
+      const besidePages: EmployeePage[] = [];
+      for await (const page of source().listEmployees()) {
+        expect(parseThreadsRunning()).toBe(1);
+        besidePages.push(page);
+      }
+      for (let next = await first.next(); !next.done; next = await first.next()) firstPages.push(next.value);
+      expect(parseThreadsRunning()).toBe(0);
+      expect(firstPages).toEqual(alone);
+      expect(besidePages).toEqual(alone);
+    } finally {
+      await first.return?.(undefined);
+    }
     expect(alone.flatMap((page) => page.records)).toHaveLength(2_000);
 
     // Cancelled, either way: the listing stops with the AbortError and lets the thread go.
     for (const beside of [false, true]) {
       const holder = beside ? source().listEmployees()[Symbol.asyncIterator]() : undefined;
-      if (holder) await holder.next();
-      const controller = new AbortController();
-      const cancelled = (async () => {
-        for await (const _page of source().listEmployees({ signal: controller.signal })) controller.abort();
-      })();
-      await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
-      await holder?.return?.(undefined);
+      try {
+        if (holder) await holder.next();
+        const controller = new AbortController();
+        const cancelled = (async () => {
+          for await (const _page of source().listEmployees({ signal: controller.signal })) {
+            // Beside a running thread this listing parses in place; alone it has the thread.
+            expect(parseThreadsRunning()).toBe(1);
+            controller.abort();
+          }
+        })();
+        await expect(cancelled).rejects.toMatchObject({ name: 'AbortError' });
+      } finally {
+        await holder?.return?.(undefined);
+      }
       expect(parseThreadsRunning()).toBe(0);
     }
   });
@@ -192,7 +205,9 @@ describe('csv drop source', () => {
     // A quote never closed in a large file: the record is cut off at 1 MiB, not read to the end.
     const runaway = `${header}${rows[0]!}\n2,"Unclosed,b@example.com,Active,2020-01-02\n${`${rows[2]!}\n`.repeat(30_000)}`;
     const cutOff = await pages(await file(runaway)).catch((error: unknown) => error);
-    expect((cutOff as RosterflowError).message).toBe('csv source: malformed CSV at line 3 (CSV_MAX_RECORD_SIZE)');
+    expect((cutOff as RosterflowError).message).toBe(
+      'csv source: malformed CSV at line 3: a record over 1 MiB, most likely a quote never closed (CSV_MAX_RECORD_SIZE)',
+    );
     const missing = await pages(join(dir, 'absent.csv')).catch((error: unknown) => error);
     expect((missing as RosterflowError).type).toBe('SourceUnavailable');
     expect((missing as RosterflowError).retryable).toBe(false);
