@@ -25,6 +25,9 @@ export interface Store {
   close(): Promise<void>;
 }
 
+/** How long an approved run's planned snapshot is kept for its delivery to commit it. */
+const APPROVED_DELIVERY_MS = 24 * 60 * 60 * 1000;
+
 /** Connects to MongoDB (or a wire-compatible server) and makes sure the indexes the CLI relies on exist. */
 export async function openStore(uri: string, dbName: string): Promise<Store> {
   const client = await MongoClient.connect(uri, { serverSelectionTimeoutMS: 10_000, appName: 'rosterflow' });
@@ -48,11 +51,15 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);
-      // A run held for approval commits its planned snapshot if approved, until its hold expires. (A
-      // run that planned this long ago and says running is as abandoned as its build's pages above.)
+      // A run held for approval commits its planned snapshot if approved: kept while its hold waits,
+      // and for a day once approved (its delivery). Any other run that planned this long ago and
+      // says running is as abandoned as its build's pages above.
       await store.snapshots.pruneOlderThan(cutoff, async (runId) => {
         const run = await store.runs.get(runId);
-        return run?.status === 'held' && run.hold !== undefined && run.hold.expiresAt > new Date();
+        const now = Date.now();
+        if (run?.status === 'held') return run.hold !== undefined && run.hold.expiresAt.getTime() > now;
+        const approved = run?.status === 'running' ? run.hold?.decision : undefined;
+        return approved?.approve === true && approved.at.getTime() > now - APPROVED_DELIVERY_MS;
       });
     },
     close: () => client.close(),

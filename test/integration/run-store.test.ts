@@ -274,7 +274,7 @@ describe('run store on the real MongoDB-compatible server', () => {
   // Last in this file: it prunes everything of this database older than the cutoff.
   it("prunes a run's planned snapshot once it can no longer deliver: kept while its hold waits, not when it failed", async () => {
     const startedAt = new Date();
-    for (const runId of ['run-held-q', 'run-expired-q', 'run-failed-q']) {
+    for (const runId of ['run-held-q', 'run-expired-q', 'run-approved-q', 'run-failed-q']) {
       await start(runId, 'sync-q', startedAt);
       await store.snapshots.putPage('sync-q', runId, 0, [1n, 2n], 1);
     }
@@ -286,10 +286,16 @@ describe('run store on the real MongoDB-compatible server', () => {
     });
     await store.runs.hold('run-held-q', hold(new Date(Date.now() + 3_600_000)));
     await store.runs.hold('run-expired-q', hold(new Date(Date.now() - 1_000)));
+    await store.runs.hold('run-approved-q', hold(new Date(Date.now() + 3_600_000)));
+    await store.runs.endHold('run-approved-q', {
+      decision: { approve: true, by: 'hr', reason: 'checked', at: new Date() },
+    });
     await store.runs.finish('run-failed-q', 'failed');
     await store.pruneRunData(new Date(Date.now() + 60_000));
     expect(await store.snapshots.countIds('run-held-q')).toBe(2);
     expect(await store.snapshots.countIds('run-expired-q')).toBe(0);
+    // Approved and delivering: its commit is still to come.
+    expect(await store.snapshots.countIds('run-approved-q')).toBe(2);
     expect(await store.snapshots.countIds('run-failed-q')).toBe(0);
   });
 });
