@@ -11,6 +11,7 @@ import { readRowPages } from './row-pages';
  * A csv listing's parsing thread (started by threaded-row-pages.ts): decodes, parses, maps and checks
  * the rows on the worker's second core while the build renders and stores on its first.
  */
+
 /** About 190 rows of a typical export: what the parser turns into one batch of records. */
 const PIECE_BYTES = 16 * 1024;
 
