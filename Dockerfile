@@ -11,7 +11,7 @@ FROM node:20-bookworm-slim
 # glibc keeps memory the worker frees: an arena for each thread that allocates (zlib on libuv's pool,
 # the Temporal core's threads), and large freed blocks it will not hand back. Two arenas and a fixed
 # 128 KiB trim threshold hold a worker's peak at a million employees about 50 MB lower, for about 5%
-# of its speed; a young generation of 2 x 4 MB instead of 2 x 16 MB takes another 20-30 MB off (docs/operations.md,
+# of its speed; a young generation of 2 x 4 MB instead of 2 x 16 MB takes another 20-30 MB off for about 3% (docs/operations.md,
 # "Worker memory").
 ENV NODE_ENV=production \
     NODE_OPTIONS=--max-semi-space-size=4 \
