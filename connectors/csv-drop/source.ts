@@ -24,7 +24,8 @@ export interface CsvDropOptions {
  * records already consumed: a resumed listing opens and re-reads the file from its start and skips
  * that many records (nothing is kept between attempts), so it yields exactly the remaining ones as
  * long as the file has not been replaced in between. The rows are parsed, mapped and checked on a
- * thread of their own (row-pages.ts says how), so a large file keeps both of the worker's cores busy.
+ * thread of their own when the worker has one free (threaded-row-pages.ts; row-pages.ts says how),
+ * so a large file keeps both of the worker's cores busy.
  */
 export function createCsvDropSource(
   config: CsvDropConfig,
