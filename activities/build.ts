@@ -228,7 +228,9 @@ export function createBuildActivities(deps: ActivityDeps) {
         group.cursor = page.cursor;
         group.pulled += page.records.length;
         group.rejected += page.rejected.length;
-        group.rejections.push(...page.rejected.slice(0, MAX_RECORDED_REJECTIONS));
+        group.rejections.push(
+          ...page.rejected.slice(0, Math.max(0, MAX_RECORDED_REJECTIONS - group.rejections.length)),
+        );
         if (group.rows >= groupRows) {
           await store(group);
           group = newGroup();

@@ -10,11 +10,18 @@ export type MappedRow = { ok: true; employee: Employee } | { ok: false; rejectio
  * absent. Rejections name the row and field, never the value.
  */
 export function validateEmployee(candidate: Record<string, unknown>, rowLabel: string): MappedRow {
-  const compacted = compact(candidate);
+  return validateCompactEmployee(compact(candidate), rowLabel);
+}
+
+/**
+ * validateEmployee for a candidate built compact (only trimmed, non-blank text and no absent values,
+ * as the CSV mapper builds its rows): a valid one is taken as it is, without compact's copy.
+ */
+export function validateCompactEmployee(candidate: Record<string, unknown>, rowLabel: string): MappedRow {
   // Most rows are plain and valid: checked without the schema's result objects.
-  const quick = quickEmployee(compacted);
+  const quick = quickEmployee(candidate);
   if (quick) return { ok: true, employee: quick };
-  const parsed = EmployeeSchema.safeParse(compacted);
+  const parsed = EmployeeSchema.safeParse(candidate);
   if (parsed.success) return { ok: true, employee: parsed.data };
   return {
     ok: false,
@@ -24,16 +31,6 @@ export function validateEmployee(candidate: Record<string, unknown>, rowLabel: s
       reason: issue.message,
     })),
   };
-}
-
-/**
- * validateEmployee for a candidate built compact (only trimmed, non-blank text and no absent values,
- * as the CSV mapper builds its rows): a valid one is taken as it is, without compact's copy.
- */
-export function validateCompactEmployee(candidate: Record<string, unknown>, rowLabel: string): MappedRow {
-  const quick = quickEmployee(candidate);
-  if (quick) return { ok: true, employee: quick };
-  return validateEmployee(candidate, rowLabel);
 }
 
 /** Drops undefined, null and blank values (recursively for plain objects) so optional fields stay absent. */

@@ -133,7 +133,9 @@ export class OrgRegistry {
   private put(org: DerivedOrg): void {
     const known = this.orgs.get(org.sourcedId);
     // Kept for the whole render: copies, not slices of the page the values came in (core/own-string.ts).
-    if (!known || compare(org.name, known.name) < 0) this.orgs.set(ownString(org.sourcedId), ownOrg(org));
+    if (known && compare(org.name, known.name) >= 0) return;
+    const owned = ownOrg(org);
+    this.orgs.set(owned.sourcedId, owned);
   }
 }
 

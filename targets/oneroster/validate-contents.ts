@@ -63,11 +63,12 @@ export function* manifestModes(
   });
   yield { file, write: (chunk) => sink.write(chunk) };
   const unreadable = sink.end();
-  const csv = read.columns;
-  if (unreadable || !csv) {
-    report(unreadable ?? { file, message: 'is empty; the header row is required' });
+  // The sink reports a file without a header itself, so a readable manifest has its columns.
+  if (unreadable) {
+    report(unreadable);
     return undefined;
   }
+  const csv = read.columns!;
   context.log.absorb(staged);
   checkHeader(csv, MANIFEST_HEADERS, 'forbidden', context.receiver, report);
 

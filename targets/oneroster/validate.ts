@@ -21,8 +21,9 @@ export interface PackageCheck {
 }
 
 /**
- * Checks a package the way a strict receiver would (meibo, ManageBac, Alludo's page), so it serves both
- * as the pre-upload check and as the tests' oracle. `files` maps file names to CSV text. Reported:
+ * Checks a package the way a strict receiver would (meibo, ManageBac, Alludo's page), for a package
+ * held as texts; the streamed check (validate-stream.ts) runs the same reads over chunks. `files` maps
+ * file names to CSV text. Reported:
  * - package: the files the profile reads, manifest presence and consistency (versions, every `file.*`
  *   property, absent files left out, bulk/delta files present, populated `source.*`);
  * - headers: exact names, order and completeness (extension columns only to the right, not for Alludo);

@@ -8,7 +8,10 @@ import { validateOneRosterStreams } from '../../targets/oneroster/validate-strea
 import type { PackageSource } from '../../targets/oneroster/validate-stream';
 import { SMALL_ROSTER, oneRosterConfig, renderPackage } from '../fakes/alludo/fixtures';
 
-/** The stream check must find what the string check (the tests' oracle) finds, however the bytes arrive. */
+/**
+ * The stream check must find the same problems however the bytes arrive (both checks run the same
+ * reads, so this proves the chunking; what the problems are is pinned in oneroster-validate.test.ts).
+ */
 const csv = (...lines: string[]) => `${lines.join('\n')}\n`;
 
 const ALLUDO_ORGS = 'sourcedId,name,type,parentSourcedId';

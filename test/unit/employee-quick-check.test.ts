@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EmployeeSchema } from '../../core/employee';
 import { quickEmployee } from '../../core/employee-quick-check';
-import { validateEmployee } from '../../connectors/sdk/mapping';
+import { validateCompactEmployee, validateEmployee } from '../../connectors/sdk/mapping';
 
 /** Values each field may take in the corpus: valid ones, and each way the schema refuses or reshapes. */
 const TEXT = ['Ada', 'x', ' padded ', '', 42, null, { a: 1 }, 'Ünïcødé ✓'];
@@ -82,6 +82,13 @@ describe('the quick employee check', () => {
       sourceLine: 2,
     };
     expect(quickEmployee(row)).toEqual(row);
+    // What the CSV mapper calls: the valid row comes back as the very object, not a copy or a parse.
+    const taken = validateCompactEmployee(row, 'line 2');
+    expect(taken.ok && taken.employee).toBe(row);
+    expect(validateCompactEmployee({ ...row, workEmail: 'ada@' }, 'line 2')).toEqual({
+      ok: false,
+      rejections: [{ row: 'line 2', field: 'workEmail', reason: 'is not a valid email address' }],
+    });
     expect(validateEmployee({ ...row, workEmail: 'ada@' }, 'line 2')).toEqual({
       ok: false,
       rejections: [{ row: 'line 2', field: 'workEmail', reason: 'is not a valid email address' }],
