@@ -197,8 +197,11 @@ export function createBuildActivities(deps: ActivityDeps) {
       inFlight = (async () => {
         // An attempt Temporal gave up on writes no more pages (its checkpoint write would fail too, later).
         cancellationSignal().throwIfAborted();
-        await artifactPages.putPage(runId, pageNumber, parts, writer.attempt);
-        await snapshots.putPage(sync.id, runId, pageNumber, stored.employed, writer.attempt);
+        // The page's two writes at once (the store overlaps them); the checkpoint only after both.
+        await Promise.all([
+          artifactPages.putPage(runId, pageNumber, parts, writer.attempt),
+          snapshots.putPage(sync.id, runId, pageNumber, stored.employed, writer.attempt),
+        ]);
         await checkpoints.put(runId, 'build', saved, writer);
         heartbeat({ page: saved.nextPage, pulled: saved.pulled });
         await failpoint('build.after-page');

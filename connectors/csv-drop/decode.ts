@@ -42,7 +42,9 @@ export function createDecoder(encoding: CsvEncoding): Transform {
     return decoder.write(first);
   };
 
+  // Text out as strings (object mode): a byte-mode stream would encode each one back to bytes.
   return new Transform({
+    readableObjectMode: true,
     transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
       try {
         const text = decode(chunk);

@@ -21,6 +21,8 @@ export const ParseThreadInputSchema = z.object({
   settings: CsvRowSettingsSchema,
   /** Records to skip: the resumed listing's cursor. */
   skip: z.int().min(0),
+  /** A local file's descriptor, which the thread reads itself; without one, bytes come as messages. */
+  fd: z.int().min(0).optional(),
 });
 export type ParseThreadInput = z.infer<typeof ParseThreadInputSchema>;
 

@@ -1,4 +1,5 @@
 import { Buffer } from 'node:buffer';
+import { createReadStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RosterflowError } from '../../core/errors';
@@ -18,25 +19,29 @@ const PIECE_BYTES = 16 * 1024;
 const port = parentPort!;
 const post = (message: FromParseThread) => port.postMessage(message);
 
-const { settings, skip } = ParseThreadInputSchema.parse(workerData);
+const { settings, skip, fd } = ParseThreadInputSchema.parse(workerData);
 const codec = createPageCodec(Object.keys(settings.customFields));
-// Asks the listing for bytes whenever the parser wants more.
-const bytes = new Readable({ read: () => post({ kind: 'want' }) });
+// A local file is read here, as fast as it is parsed (the listing's thread is busy rendering: bytes
+// asked of it come late); over SFTP the listing is asked for bytes whenever the parser wants more.
+// The descriptor stays the listing's to close.
+const sent = fd === undefined ? new Readable({ read: () => post({ kind: 'want' }) }) : undefined;
+const bytes: Readable = sent ?? createReadStream('', { fd, autoClose: false, highWaterMark: PIECE_BYTES });
 let credits = PAGES_AHEAD;
 let creditGiven: (() => void) | undefined;
 
 port.on('message', (message: ToParseThread) => {
   switch (message.kind) {
     case 'bytes': {
+      if (!sent) break;
       // In pieces, so the parser's batches (one per piece) stay small.
       const chunk = Buffer.from(message.bytes.buffer, message.bytes.byteOffset, message.bytes.byteLength);
       // Nothing pushed means nothing asked for: an empty chunk asks for the next one itself.
       if (chunk.length === 0) post({ kind: 'want' });
-      for (let at = 0; at < chunk.length; at += PIECE_BYTES) bytes.push(chunk.subarray(at, at + PIECE_BYTES));
+      for (let at = 0; at < chunk.length; at += PIECE_BYTES) sent.push(chunk.subarray(at, at + PIECE_BYTES));
       break;
     }
     case 'end':
-      bytes.push(null);
+      sent?.push(null);
       break;
     case 'taken':
       credits += 1;

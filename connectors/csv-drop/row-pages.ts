@@ -24,11 +24,11 @@ const REQUIRED_FIELDS = ['sourceId', 'status'] as const;
 export const HANDED_ROWS = 250;
 
 /**
- * A record with more cell text than this (about 1 MiB; csv-parse counts the cell in progress in
- * bytes) is a broken file, most likely a quote never closed: it fails at its line instead of filling
- * the parsing thread's memory. Spreadsheets cap a cell at 32,767 characters.
+ * A record of more text than this (a million characters) is a broken file, most likely a quote never
+ * closed: it fails at its line instead of filling the parsing thread's memory. Spreadsheets cap a
+ * cell at 32,767 characters.
  */
-const MAX_RECORD_CHARS = 1024 * 1024;
+const MAX_RECORD_CHARS = 1_000_000;
 
 /**
  * What reading the file's rows needs of the source's config: how to decode, split and map them.
@@ -57,13 +57,14 @@ export async function* readRowPages(
 ): AsyncGenerator<EmployeePage> {
   let mapRow: ReturnType<typeof createRowMapper> | undefined;
   let header: string[] | undefined;
-  const parser = new LineCountingParser(
-    { delimiter: settings.delimiter, skip_empty_lines: true, max_record_size: MAX_RECORD_CHARS },
-    (cells) => {
+  const parser = new LineCountingParser({
+    delimiter: settings.delimiter,
+    maxRecordChars: MAX_RECORD_CHARS,
+    onHeader: (cells) => {
       header = checkHeader(cells, settings);
       mapRow = createRowMapper(settings, header);
     },
-  );
+  });
   // Any stage's error (a dropped connection, a bad byte, malformed CSV) destroys the others and
   // surfaces in the loop below; stopping the loop early destroys them all.
   pipeline(bytes, createDecoder(settings.encoding), parser, () => undefined);
@@ -111,8 +112,6 @@ export async function* readRowPages(
     if (header === undefined) {
       throw new RosterflowError('InvalidInput', 'csv source: the file is empty; the header row is required');
     }
-  } catch (err) {
-    throw malformedCsv(err, parser.linesParsed);
   } finally {
     parser.destroy();
   }
@@ -156,18 +155,4 @@ function checkHeader(header: string[], settings: CsvRowSettings): string[] {
 function repeatOf(idHash: bigint, line: number, idLines: Hash64Set, idColumn: string): RowRejection | undefined {
   if (idLines.add(idHash, line)) return undefined;
   return { row: `line ${line}`, field: idColumn, reason: `is already on line ${idLines.get(idHash)}` };
-}
-
-/**
- * csv-parse's errors as one sentence naming the line where the bad record starts (csv-parse's own is
- * where parsing stopped, for an unclosed quote the end of the file). Their other fields hold cell
- * values: dropped. Any other error passes as it is.
- */
-function malformedCsv(err: unknown, linesParsed: number): unknown {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (err instanceof RosterflowError || typeof code !== 'string' || !code.startsWith('CSV_')) return err;
-  const emptyLines = (err as { empty_lines?: unknown }).empty_lines;
-  const where = typeof emptyLines === 'number' ? ` at line ${linesParsed + emptyLines + 1}` : '';
-  const why = code === 'CSV_MAX_RECORD_SIZE' ? ': a record over 1 MiB, most likely a quote never closed' : '';
-  return new RosterflowError('InvalidInput', `csv source: malformed CSV${where}${why} (${code})`);
 }

@@ -54,7 +54,7 @@ export function createCsvDropSource(
       const skip = parseCursor(resumeFrom);
       const file = await openWithRetries(reader, retry, ctx?.signal);
       try {
-        yield* readRowPagesInThread(file.stream, { settings: rowSettings, skip }, ctx?.signal);
+        yield* readRowPagesInThread(file, { settings: rowSettings, skip }, ctx?.signal);
       } catch (err) {
         throw toSourceError(err, reader, ctx?.signal);
       } finally {

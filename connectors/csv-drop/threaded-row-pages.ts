@@ -1,12 +1,12 @@
 import { extname, join } from 'node:path';
 import { addAbortSignal } from 'node:stream';
-import type { Readable } from 'node:stream';
 import { Worker } from 'node:worker_threads';
 import { RosterflowError } from '../../core/errors';
 import type { EmployeePage } from '../sdk/source';
 import { createPageCodec } from './page-codec';
 import type { EncodedPage } from './page-codec';
 import type { FromParseThread, ParseThreadInput, ThreadFailure, ToParseThread } from './parse-thread-messages';
+import type { OpenedFile } from './readers/reader';
 import { readRowPages } from './row-pages';
 
 /**
@@ -31,21 +31,21 @@ export const parseThreadsRunning = (): number => parseThreads;
 /**
  * readRowPages (row-pages.ts) on a thread of its own, when the worker has one free (else here): the
  * same pages, in the same order, with the same errors, while this thread goes on rendering and
- * storing the pages before. The file is read here (it may be an SFTP session, which stays with the
- * listing) and its bytes handed over as the thread asks for them. A failure reading the file is
- * thrown as it came; the thread's own failures as they were thrown there. Stopping early (or
- * `signal`) ends the thread and closes the file.
+ * storing the pages before. A local file the thread reads itself, through the descriptor opened
+ * here; an SFTP file is read here (its session stays with the listing) and its bytes handed over as
+ * the thread asks for them. A failure reading the file is thrown as it came; the thread's own
+ * failures as they were thrown there. Stopping early (or `signal`) ends the thread and closes the file.
  */
 export async function* readRowPagesInThread(
-  file: Readable,
-  input: ParseThreadInput,
+  file: Pick<OpenedFile, 'stream' | 'fd'>,
+  input: Omit<ParseThreadInput, 'fd'>,
   signal?: AbortSignal,
 ): AsyncGenerator<EmployeePage> {
   signal?.throwIfAborted();
   if (parseThreads >= MAX_PARSE_THREADS) {
     // Cancelling destroys the file, which ends the parsing with an AbortError.
-    if (signal) addAbortSignal(signal, file);
-    yield* readRowPages(file, input.settings, input.skip);
+    if (signal) addAbortSignal(signal, file.stream);
+    yield* readRowPages(file.stream, input.settings, input.skip);
     return;
   }
   parseThreads += 1;
@@ -56,11 +56,18 @@ export async function* readRowPagesInThread(
   }
 }
 
-async function* onThread(file: Readable, input: ParseThreadInput, signal?: AbortSignal): AsyncGenerator<EmployeePage> {
-  const thread = startParseThread(input);
+async function* onThread(
+  file: Pick<OpenedFile, 'stream' | 'fd'>,
+  input: Omit<ParseThreadInput, 'fd'>,
+  signal?: AbortSignal,
+): AsyncGenerator<EmployeePage> {
+  const thread = startParseThread({ ...input, ...(file.fd === undefined ? {} : { fd: file.fd }) });
   const codec = createPageCodec(Object.keys(input.settings.customFields));
   const send = (message: ToParseThread, transfer: ArrayBuffer[] = []) => thread.postMessage(message, transfer);
-  const chunks = file[Symbol.asyncIterator]() as AsyncIterator<Buffer>;
+  // Only for bytes sent from here: an iterator reads its stream, which must stay unread when the
+  // thread reads the descriptor (both would move the same file position).
+  let iterated: AsyncIterator<Buffer> | undefined;
+  const chunks = () => (iterated ??= file.stream[Symbol.asyncIterator]() as AsyncIterator<Buffer>);
   // Kept encoded (compact) until the build takes them.
   const pages: EncodedPage[] = [];
   let finished = false;
@@ -77,7 +84,7 @@ async function* onThread(file: Readable, input: ParseThreadInput, signal?: Abort
 
   const feed = async () => {
     try {
-      const next = await chunks.next();
+      const next = await chunks().next();
       if (next.done) return send({ kind: 'end' });
       if (!(next.value instanceof Uint8Array)) throw new TypeError('the csv file stream gave text, not bytes');
       // A copy of exactly this chunk's bytes, whose buffer can move to the thread (a read stream's
@@ -133,8 +140,8 @@ async function* onThread(file: Readable, input: ParseThreadInput, signal?: Abort
     signal?.removeEventListener('abort', onAbort);
     await thread.terminate();
     // At once, even with a read pending (a stalled SFTP server), whose end is not waited for.
-    file.destroy();
-    void chunks.return?.().catch(() => undefined);
+    file.stream.destroy();
+    void iterated?.return?.().catch(() => undefined);
   }
 }
 

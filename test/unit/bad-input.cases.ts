@@ -338,7 +338,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       kind: 'file-fails',
       type: 'InvalidInput',
-      message: 'csv source: malformed CSV at line 3 (CSV_QUOTE_NOT_CLOSED)',
+      message: 'csv source: malformed CSV at line 3: a quote is never closed',
     },
   },
   {
@@ -347,7 +347,7 @@ export const BAD_INPUT_CASES: BadInputCase[] = [
     expect: {
       kind: 'file-fails',
       type: 'InvalidInput',
-      message: 'csv source: malformed CSV at line 3 (CSV_RECORD_INCONSISTENT_FIELDS_LENGTH)',
+      message: 'csv source: malformed CSV at line 3: the row has 12 cells where the header has 14',
     },
   },
   {

@@ -29,6 +29,7 @@ export function createLocalReader(path: string, openFile: OpenLocalFile = (file)
       const stream = handle.createReadStream();
       return {
         stream,
+        fd: handle.fd,
         async close() {
           stream.destroy();
           await finished(stream).catch(() => undefined);

@@ -6,6 +6,11 @@ import { RosterflowError } from '../../../core/errors';
 export interface OpenedFile {
   /** The file's bytes, read as they are consumed (never loaded whole). */
   stream: Readable;
+  /**
+   * A local file's descriptor: a parsing thread of this process reads it itself (then `stream` is
+   * left unread), instead of waiting on this thread for each chunk. Absent for SFTP.
+   */
+  fd?: number;
   /** Releases the file and, for SFTP, the connection. Safe to call more than once. */
   close(): Promise<void>;
 }
