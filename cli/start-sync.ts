@@ -37,17 +37,13 @@ export async function startSyncAndWait(
   const handle = await client.workflow.start('syncRoster', { taskQueue: options.taskQueue, workflowId, args: [input] });
   const runId = handle.firstExecutionRunId;
   onStarted?.({ workflowId, runId });
-  let settled = false;
+  const settled = new AbortController();
   const watching = onHeld
-    ? watchHolds(
-        handle,
-        () => settled,
-        (hold) => onHeld(hold, { workflowId, runId }),
-      )
+    ? watchHolds(handle, settled.signal, (hold) => onHeld(hold, { workflowId, runId }))
     : undefined;
   const { progress } = options;
   const watchingProgress = progress
-    ? watchRun({ client, handle, runId, taskQueue: options.taskQueue, ...progress, over: () => settled })
+    ? watchRun({ client, handle, runId, taskQueue: options.taskQueue, ...progress, over: settled.signal })
     : undefined;
   try {
     const result = (await handle.result()) as SyncRosterResult;
@@ -56,7 +52,7 @@ export async function startSyncAndWait(
     if (!(err instanceof WorkflowFailedError)) throw err;
     return { ok: false, workflowId, runId, failure: summarizeFailure(err.cause) };
   } finally {
-    settled = true;
+    settled.abort();
     await Promise.all([watching, watchingProgress]);
   }
 }
@@ -64,13 +60,13 @@ export async function startSyncAndWait(
 /** Asks the run's `hold` query (workflows/hold.ts) every few seconds and reports each hold once, until the run is over. */
 async function watchHolds(
   handle: WorkflowHandle,
-  over: () => boolean,
+  over: AbortSignal,
   report: (hold: PendingHold) => void,
 ): Promise<void> {
   let reported: string | undefined;
-  while (!over()) {
+  while (!over.aborted) {
     await pause(HOLD_POLL_MS, over);
-    if (over()) return;
+    if (over.aborted) return;
     const hold = await handle.query<PendingHold | null>('hold').catch(() => null);
     if (hold && hold.since !== reported) {
       reported = hold.since;

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Client, WorkflowHandle } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import type { RunStore } from '../store/runs';
@@ -16,8 +17,8 @@ export interface WatchRunOptions {
   /** The run record's steps and events; without it only Temporal's view (retries, workers) is printed. */
   runs?: RunStore;
   print: (line: string) => void;
-  /** True once the run's outcome is in: the watcher then stops. */
-  over: () => boolean;
+  /** Aborted once the run's outcome is in: the watcher then stops, without finishing a wait. */
+  over: AbortSignal;
 }
 
 /**
@@ -35,7 +36,7 @@ export async function watchRun(options: WatchRunOptions): Promise<void> {
   for (;;) {
     await pause(Math.max(0, Math.min(interval, pollersDueAt - Date.now())), options.over);
     // Once the outcome is in, the record is read once more, so the last step's end is printed before it.
-    const last = options.over();
+    const last = options.over.aborted;
     const lines: string[] = [];
     const record = await options.runs?.get(options.runId).catch(() => null);
     if (record) lines.push(...progress.fromRecord(record));
@@ -62,11 +63,8 @@ export async function watchRun(options: WatchRunOptions): Promise<void> {
 }
 
 /** Waits `ms`, or less once the run is over, so its outcome is not held up by a slow round. */
-export async function pause(ms: number, over: () => boolean): Promise<void> {
-  const until = Date.now() + ms;
-  while (!over() && Date.now() < until) {
-    await new Promise((resolve) => setTimeout(resolve, Math.min(200, until - Date.now())));
-  }
+export async function pause(ms: number, over: AbortSignal): Promise<void> {
+  await sleep(ms, undefined, { signal: over }).catch(() => undefined);
 }
 
 /** Whether a worker has lately polled the task queue, for workflow or for activity tasks. */
