@@ -88,6 +88,13 @@ describe('LineCountingParser', () => {
     });
   });
 
+  it('keeps a quote inside an unquoted cell, and drops spaces after a closing quote, as spreadsheets read them', async () => {
+    expect(await parsed(['id,size,note\n1,5" screen,"ok"  \n'])).toEqual({
+      header: ['id', 'size', 'note'],
+      records: [{ cells: ['1', '5" screen', 'ok'], line: 2 }],
+    });
+  });
+
   it('fails a malformed record at the line it starts on, however the text is cut', async () => {
     const unclosed = 'id,name\n1,ok\n2,"never closed\n3,more\n';
     const trailing = 'id,name\n1,"fine"\n2,"closed"then text\n3,more\n';
