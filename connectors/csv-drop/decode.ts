@@ -42,9 +42,11 @@ export function createDecoder(encoding: CsvEncoding): Transform {
     return decoder.write(first);
   };
 
-  // Text out as strings (object mode): a byte-mode stream would encode each one back to bytes.
+  // Text out as strings (object mode: a byte-mode stream would encode each one back to bytes), one
+  // chunk waiting at most (object mode's default of 16 would read about 256 KiB ahead of the parser).
   return new Transform({
     readableObjectMode: true,
+    readableHighWaterMark: 1,
     transform(chunk: Buffer, _encoding: BufferEncoding, done: TransformCallback) {
       try {
         const text = decode(chunk);

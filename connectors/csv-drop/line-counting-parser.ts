@@ -37,8 +37,9 @@ export class LineCountingParser extends Transform {
   private line = 1;
 
   constructor(private readonly options: LineCountingParserOptions) {
-    // Two arrays waiting (hundreds of rows each) keep the reader fed; more would only sit in memory.
-    super({ writableObjectMode: true, readableObjectMode: true, readableHighWaterMark: 2 });
+    // Two arrays waiting (hundreds of rows each) keep the reader fed; more would only sit in memory,
+    // and one chunk of text waiting is enough (what the file has read ahead, a crash reads again).
+    super({ writableObjectMode: true, writableHighWaterMark: 1, readableObjectMode: true, readableHighWaterMark: 2 });
   }
 
   override _transform(text: string, _encoding: BufferEncoding, done: TransformCallback): void {
