@@ -40,6 +40,7 @@ export default tseslint.config(
                 '**/activities/**',
                 '**/store/**',
                 '**/connectors/**',
+                '**/io/**',
                 '**/targets/**',
                 '**/cli/**',
                 '**/worker/**',

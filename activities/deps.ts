@@ -1,4 +1,4 @@
-import type { SecretResolver } from '../connectors/sdk/secrets';
+import type { SecretResolver } from '../io/secrets';
 import type { SourceDeps } from '../connectors/sdk/source';
 import type { Store } from '../store/store';
 

@@ -2,7 +2,7 @@ import { findSync, loadConfig } from '../config/load';
 import type { SyncConfig } from '../config/schema';
 import { syncSecrets } from '../config/sync-secrets';
 import { defaultSourceDeps } from '../connectors';
-import { createSecretResolver, unreadableSecrets } from '../connectors/sdk/secrets';
+import { createSecretResolver, unreadableSecrets } from '../io/secrets';
 import { RosterflowError } from '../core/errors';
 import { targetDefinition } from '../targets';
 import type { DeliveryKind, UploadLockSpec } from '../targets';

@@ -1,6 +1,6 @@
 import { SourceConfigSchema } from '../connectors';
-import { findSecretRefs } from '../connectors/sdk/secrets';
-import type { SecretSetting } from '../connectors/sdk/secrets';
+import { findSecretRefs } from '../io/secrets';
+import type { SecretSetting } from '../io/secrets';
 import { TargetConfigSchema } from '../targets';
 import type { SyncConfig } from './schema';
 

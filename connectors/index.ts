@@ -11,8 +11,8 @@ import { personioSource } from './personio';
 import { PersonioConfigSchema } from './personio/config';
 import { workdayRaasSource } from './workday-raas';
 import { WorkdayRaasConfigSchema } from './workday-raas/config';
-import { createHttpClient } from './sdk/http';
-import { createSecretResolver } from './sdk/secrets';
+import { createHttpClient } from '../io/http';
+import { createSecretResolver } from '../io/secrets';
 import type { SourceConnector, SourceDefinition, SourceDeps } from './sdk/source';
 
 /**

@@ -1,6 +1,6 @@
 import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { createSecretResolver } from '../../io/secrets';
 import { RosterflowError } from '../../core/errors';
 import { targetDefinition } from '../../targets';
 import { createAllstacksHttpClient, uploadRoster } from '../../targets/allstacks/client';

@@ -1,4 +1,4 @@
-import type { StreamSource } from '../../connectors/sdk/streamed-form';
+import type { StreamSource } from '../../io/streamed-form';
 import type { ArtifactRecord } from '../../store/run-record';
 import type { ActivityDeps } from '../deps';
 

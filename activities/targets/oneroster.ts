@@ -1,6 +1,6 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { createSecretResolver } from '../../io/secrets';
 import {
   assertValidOneRosterStreams,
   oneRosterLocation,

@@ -2,8 +2,8 @@ import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { RosterflowError } from '../../core/errors';
 import ms from 'ms';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
-import type { HttpClient } from '../../connectors/sdk/http';
+import { createSecretResolver } from '../../io/secrets';
+import type { HttpClient } from '../../io/http';
 import type { StaffbaseTargetConfig } from '../../targets/staffbase/config';
 import { pollingDelaysMs } from '../../targets/staffbase/config';
 import {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { SecretRefSchema } from '../sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 
 /** BambooHR's cap on `page[limit]` of the employee list: https://documentation.bamboohr.com/reference/list-employees */
 export const BAMBOOHR_MAX_PAGE_SIZE = 100;

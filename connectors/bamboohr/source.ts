@@ -1,9 +1,9 @@
 import { z } from 'zod';
 import type { Employee } from '../../core/employee';
 import { RosterflowError } from '../../core/errors';
-import { basicAuth } from '../sdk/auth';
+import { basicAuth } from '../../io/auth';
 import { decodeCursor, encodeCursor } from '../sdk/cursor';
-import type { HttpClient, RequestOptions } from '../sdk/http';
+import type { HttpClient, RequestOptions } from '../../io/http';
 import type { MappedRow } from '../sdk/mapping';
 import type { RowRejection, SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { BamboohrConfig } from './config';

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYEE_FIELDS, EMPLOYMENT_STATUSES } from '../../core/employee';
-import { HostKeySha256Schema, SftpLoginSchema } from '../sdk/sftp/config';
+import { HostKeySha256Schema, SftpLoginSchema } from '../../io/sftp/config';
 
 const canonicalFieldNames = z.enum(EMPLOYEE_FIELDS);
 

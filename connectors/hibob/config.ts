@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { SecretRefSchema } from '../sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 
 /** HiBob (Bob) through a service user: https://apidocs.hibob.com/docs/api-service-users */
 export const HibobConfigSchema = z

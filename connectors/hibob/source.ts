@@ -1,4 +1,4 @@
-import { basicAuth } from '../sdk/auth';
+import { basicAuth } from '../../io/auth';
 import { IndexCursorSchema, decodeCursor, pagesOfList } from '../sdk/cursor';
 import type { SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { HibobConfig } from './config';

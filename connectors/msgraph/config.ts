@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { SecretRefSchema } from '../sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 
 /**
  * How the connector decides a user's status, in the order it tries them; each name is also the

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { SecretRefSchema } from '../sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 
 /** Personio caps `limit` on GET /v1/company/employees at 100 (enforced since 2025-01-31). */
 export const PERSONIO_MAX_PAGE_SIZE = 100;

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { RosterflowError } from '../../core/errors';
 import type { Employee } from '../../core/employee';
-import { cachedTokenAuth } from '../sdk/auth';
+import { cachedTokenAuth } from '../../io/auth';
 import { decodeCursor, encodeCursor } from '../sdk/cursor';
 import type { RowRejection, SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { PersonioConfig } from './config';

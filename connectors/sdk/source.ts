@@ -1,8 +1,8 @@
 import type { z } from 'zod';
 import type { Employee } from '../../core/employee';
 import type { Org } from '../../core/org';
-import type { HttpClient, HttpClientOptions } from './http';
-import type { SecretResolver } from './secrets';
+import type { HttpClient, HttpClientOptions } from '../../io/http';
+import type { SecretResolver } from '../../io/secrets';
 
 /** A source row that could not become a canonical employee. Never carries the row's values. */
 export interface RowRejection {

@@ -1,5 +1,5 @@
 import { RosterflowError } from '../../core/errors';
-import { basicAuth } from '../sdk/auth';
+import { basicAuth } from '../../io/auth';
 import { IndexCursorSchema, decodeCursor, pagesOfList } from '../sdk/cursor';
 import type { SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { WorkdayRaasConfig } from './config';

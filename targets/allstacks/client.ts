@@ -1,9 +1,9 @@
-import { basicAuth } from '../../connectors/sdk/auth';
-import { createHttpClient } from '../../connectors/sdk/http';
-import type { HttpClient, HttpClientOptions, HttpResponse } from '../../connectors/sdk/http';
-import type { SecretResolver } from '../../connectors/sdk/secrets';
-import { StreamedForm } from '../../connectors/sdk/streamed-form';
-import type { StreamSource } from '../../connectors/sdk/streamed-form';
+import { basicAuth } from '../../io/auth';
+import { createHttpClient } from '../../io/http';
+import type { HttpClient, HttpClientOptions, HttpResponse } from '../../io/http';
+import type { SecretResolver } from '../../io/secrets';
+import { StreamedForm } from '../../io/streamed-form';
+import type { StreamSource } from '../../io/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import type { AllstacksFlags, AllstacksTargetConfig } from './config';
 

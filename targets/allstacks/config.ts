@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { SecretRefSchema } from '../../connectors/sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
 import { FieldPathSchema } from '../../core/field-path';
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RequiredHostKeySha256Schema, SftpLoginSchema } from '../../connectors/sdk/sftp/config';
+import { RequiredHostKeySha256Schema, SftpLoginSchema } from '../../io/sftp/config';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
 import { FieldPathSchema } from '../../core/field-path';
 import type { FieldPath } from '../../core/field-path';

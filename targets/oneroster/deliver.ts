@@ -1,6 +1,6 @@
-import type { SecretResolver } from '../../connectors/sdk/secrets';
-import { resolveSftpSettings } from '../../connectors/sdk/sftp/settings';
-import type { PinnedSftpSettings } from '../../connectors/sdk/sftp/settings';
+import type { SecretResolver } from '../../io/secrets';
+import { resolveSftpSettings } from '../../io/sftp/settings';
+import type { PinnedSftpSettings } from '../../io/sftp/settings';
 import { RosterflowError } from '../../core/errors';
 import { enabledUserEncodingOf } from './config';
 import type { OneRosterSftpConfig, OneRosterTargetConfig } from './config';

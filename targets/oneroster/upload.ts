@@ -3,10 +3,10 @@ import { once } from 'node:events';
 import { posix } from 'node:path';
 import type { Readable } from 'node:stream';
 import type SftpClient from 'ssh2-sftp-client';
-import { SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED, errorCode } from '../../connectors/sdk/sftp/failures';
-import { openSftpSession } from '../../connectors/sdk/sftp/session';
-import type { SftpSession } from '../../connectors/sdk/sftp/session';
-import type { PinnedSftpSettings } from '../../connectors/sdk/sftp/settings';
+import { SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED, errorCode } from '../../io/sftp/failures';
+import { openSftpSession } from '../../io/sftp/session';
+import type { SftpSession } from '../../io/sftp/session';
+import type { PinnedSftpSettings } from '../../io/sftp/settings';
 import { RosterflowError } from '../../core/errors';
 
 /**

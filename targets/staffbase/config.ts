@@ -1,6 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
-import { SecretRefSchema } from '../../connectors/sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 import { FieldPathSchema } from '../../core/field-path';
 import type { FieldPath } from '../../core/field-path';
 

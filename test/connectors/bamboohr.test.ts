@@ -4,7 +4,7 @@ import { bamboohrErrorMessage } from '../../connectors/bamboohr/errors';
 import { createStatusResolver } from '../../connectors/bamboohr/mappers/status';
 import { createBamboohrMappers } from '../../connectors/bamboohr/mappers/to-employee';
 import { createBamboohrSource } from '../../connectors/bamboohr/source';
-import { createHttpClient } from '../../connectors/sdk/http';
+import { createHttpClient } from '../../io/http';
 import type { SourceDeps } from '../../connectors/sdk/source';
 import { BAMBOOHR_API_KEY, BAMBOOHR_COMPANY, BamboohrFake } from '../fakes/bamboohr/server';
 import { collect, describeSourceConformance, testSourceDeps } from '../support/source-conformance';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PersonioConfigSchema } from '../../connectors/personio/config';
 import { createPersonioSource } from '../../connectors/personio/source';
-import { createHttpClient } from '../../connectors/sdk/http';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { createHttpClient } from '../../io/http';
+import { createSecretResolver } from '../../io/secrets';
 import type { SourceDeps } from '../../connectors/sdk/source';
 import { PERSONIO_CLIENT_ID, PERSONIO_CLIENT_SECRET, PersonioFake } from '../fakes/personio/server';
 import type { PersonioFakeOptions } from '../fakes/personio/server';

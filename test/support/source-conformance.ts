@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EmployeeSchema } from '../../core/employee';
 import type { Employee } from '../../core/employee';
-import { createHttpClient } from '../../connectors/sdk/http';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { createHttpClient } from '../../io/http';
+import { createSecretResolver } from '../../io/secrets';
 import type { EmployeePage, SourceConnector, SourceDeps } from '../../connectors/sdk/source';
 import { failureOf } from './failure-of';
 

@@ -1,8 +1,8 @@
 import { Buffer } from 'node:buffer';
 import { Readable, Writable } from 'node:stream';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bufferSource } from '../../connectors/sdk/streamed-form';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { bufferSource } from '../../io/streamed-form';
+import { createSecretResolver } from '../../io/secrets';
 import type { Employee } from '../../core/employee';
 import { RosterflowError } from '../../core/errors';
 import {

@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { bufferSource } from '../../connectors/sdk/streamed-form';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { bufferSource } from '../../io/streamed-form';
+import { createSecretResolver } from '../../io/secrets';
 import { RosterflowError } from '../../core/errors';
 import { ALLSTACKS_UPLOAD_WINDOW_MS, createAllstacksHttpClient, uploadRoster } from '../../targets/allstacks/client';
 import type { AllstacksUploadResult } from '../../targets/allstacks/client';

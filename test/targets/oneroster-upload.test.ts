@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { createSecretResolver } from '../../io/secrets';
 import { OneRosterSftpSchema } from '../../targets/oneroster/config';
 import {
   oneRosterLocation,

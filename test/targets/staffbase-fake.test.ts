@@ -1,7 +1,7 @@
 import { Buffer } from 'node:buffer';
 import { setTimeout } from 'node:timers/promises';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bufferSource } from '../../connectors/sdk/streamed-form';
+import { bufferSource } from '../../io/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import {
   buildImportConfig,

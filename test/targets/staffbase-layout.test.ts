@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { bufferSource } from '../../connectors/sdk/streamed-form';
+import { bufferSource } from '../../io/streamed-form';
 import type { Employee } from '../../core/employee';
 import { buildImportConfig, configureImport, createImport } from '../../targets/staffbase/client';
 import { createStaffbaseLayouts } from '../../targets/staffbase/layout';

@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { bufferSource } from '../../connectors/sdk/streamed-form';
+import { bufferSource } from '../../io/streamed-form';
 import { RosterflowError } from '../../core/errors';
 import type { Employee } from '../../core/employee';
 import {

@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { describeSource } from '../../cli/commands/connectors';
 import { SOURCE_DEFINITIONS } from '../../connectors';
-import { SecretRefSchema } from '../../connectors/sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 import type { SourceDefinition } from '../../connectors/sdk/source';
 
 const REPO_ROOT = resolve(__dirname, '..', '..');
@@ -102,7 +102,7 @@ describe('the config fields connectors list derives from a zod schema', () => {
 /**
  * The generated connector must compile, lint, format and pass its own test as generated. It is
  * generated into a scratch copy holding only what generated code imports (the SDK, the core model,
- * the conformance kit and the fake server support), so the check neither touches this checkout nor
+ * the shared I/O, the conformance kit and the fake server support), so the check neither touches this checkout nor
  * trips over connectors others have half-written in it.
  */
 describe('rosterflow connectors new', () => {
@@ -124,6 +124,7 @@ describe('rosterflow connectors new', () => {
     const copies = [
       'connectors/sdk',
       'core',
+      'io',
       'test/fakes/support',
       'test/support/source-conformance.ts',
       'test/support/failure-of.ts',

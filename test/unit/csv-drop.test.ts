@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CsvDropConfigSchema } from '../../connectors/csv-drop/config';
 import { createCsvDropSource } from '../../connectors/csv-drop/source';
 import { parseThreadsRunning } from '../../connectors/csv-drop/threaded-row-pages';
-import { createSecretResolver } from '../../connectors/sdk/secrets';
+import { createSecretResolver } from '../../io/secrets';
 import type { EmployeePage } from '../../connectors/sdk/source';
 import { RosterflowError } from '../../core/errors';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { createHttpClient } from '../../connectors/sdk/http';
+import { createHttpClient } from '../../io/http';
 import { FakeHttpServer } from '../fakes/support/fake-http';
 import { failureOf } from '../support/failure-of';
 

@@ -4,7 +4,7 @@ import type { ConnectorNames } from '../names';
 export function configTemplate(n: ConnectorNames): string {
   return `import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
-import { SecretRefSchema } from '../sdk/secrets';
+import { SecretRefSchema } from '../../io/secrets';
 
 /** The vendor's most employees per listing request. TODO: the real maximum from the vendor's API docs. */
 export const ${n.constant}_MAX_PAGE_SIZE = 100;

@@ -4,9 +4,9 @@ import type { ConnectorNames } from '../names';
 export function sourceTemplate(n: ConnectorNames): string {
   return `import { z } from 'zod';
 import type { Employee } from '../../core/employee';
-import { bearerAuth } from '../sdk/auth';
+import { bearerAuth } from '../../io/auth';
 import { decodeCursor, encodeCursor } from '../sdk/cursor';
-import type { HttpClient } from '../sdk/http';
+import type { HttpClient } from '../../io/http';
 import type { MappedRow } from '../sdk/mapping';
 import type { EmployeePage, RowRejection, SourceConnector, SourceContext, SourceDeps } from '../sdk/source';
 import type { ${n.pascal}Config } from './config';

@@ -1,10 +1,10 @@
 import { once } from 'node:events';
 import type { ReadStream } from 'ssh2';
 import { RosterflowError } from '../../../core/errors';
-import type { SecretResolver } from '../../sdk/secrets';
-import { SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED, SftpUnavailableError } from '../../sdk/sftp/failures';
-import { openSftpSession } from '../../sdk/sftp/session';
-import { resolveSftpSettings } from '../../sdk/sftp/settings';
+import type { SecretResolver } from '../../../io/secrets';
+import { SFTP_NO_SUCH_FILE, SFTP_PERMISSION_DENIED, SftpUnavailableError } from '../../../io/sftp/failures';
+import { openSftpSession } from '../../../io/sftp/session';
+import { resolveSftpSettings } from '../../../io/sftp/settings';
 import type { CsvDropSftpConfig } from '../config';
 import { TransientOpenError } from './reader';
 import type { FileReader, OpenedFile } from './reader';

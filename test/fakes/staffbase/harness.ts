@@ -1,7 +1,7 @@
 /** Shared helpers for the Staffbase target tests: config, client, rendered uploads, polling with the fake's clock. */
 import { Buffer } from 'node:buffer';
 import { stringify } from 'csv-stringify/sync';
-import { createSecretResolver } from '../../../connectors/sdk/secrets';
+import { createSecretResolver } from '../../../io/secrets';
 import type { Employee } from '../../../core/employee';
 import { createStaffbaseHttpClient, getImport } from '../../../targets/staffbase/client';
 import type { StaffbaseImportState } from '../../../targets/staffbase/client';

@@ -3,8 +3,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 import got, { HTTPError, RequestError } from 'got';
 import type { Method } from 'got';
 import type { z } from 'zod';
-import { RosterflowError, remoteErrorType } from '../../core/errors';
-import type { Side } from '../../core/errors';
+import { RosterflowError, remoteErrorType } from '../core/errors';
+import type { Side } from '../core/errors';
 import type { HttpAuth } from './auth';
 import type { StreamedForm } from './streamed-form';
 

@@ -1,5 +1,5 @@
-import { RosterflowError } from '../../../core/errors';
-import type { Side } from '../../../core/errors';
+import { RosterflowError } from '../../core/errors';
+import type { Side } from '../../core/errors';
 import type { SecretResolver } from '../secrets';
 import type { SftpLoginConfig } from './config';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
 import * as core from 'zod/v4/core';
-import { RosterflowError } from '../../core/errors';
+import { RosterflowError } from '../core/errors';
 
 /**
  * A secret is never written in the config file itself: the config names where to read it, an

@@ -1,4 +1,4 @@
-import { RosterflowError, remoteErrorType } from '../../../core/errors';
+import { RosterflowError, remoteErrorType } from '../../core/errors';
 import type { SftpConnectionSettings, SftpSide } from './settings';
 
 /** SFTP status codes (draft-ietf-secsh-filexfer-02 section 7). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RosterflowError } from '../../core/errors';
+import { RosterflowError } from '../core/errors';
 import { cachedTokenAuth } from './auth';
 import type { HttpAuth } from './auth';
 import { createHttpClient } from './http';
