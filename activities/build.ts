@@ -198,10 +198,13 @@ export function createBuildActivities(deps: ActivityDeps) {
         // An attempt Temporal gave up on writes no more pages (its checkpoint write would fail too, later).
         cancellationSignal().throwIfAborted();
         // The page's two writes at once (the store overlaps them); the checkpoint only after both.
-        await Promise.all([
+        // Both settle before a failure is thrown: the attempt reports only once none of its writes
+        // can still land (a retry's discard would not see a write landing after it).
+        const written = await Promise.allSettled([
           artifactPages.putPage(runId, pageNumber, parts, writer.attempt),
           snapshots.putPage(sync.id, runId, pageNumber, stored.employed, writer.attempt),
         ]);
+        for (const write of written) if (write.status === 'rejected') throw write.reason;
         await checkpoints.put(runId, 'build', saved, writer);
         heartbeat({ page: saved.nextPage, pulled: saved.pulled });
         await failpoint('build.after-page');

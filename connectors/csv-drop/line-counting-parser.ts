@@ -67,15 +67,18 @@ export class LineCountingParser extends Transform {
       this.keep(text);
       return;
     }
-    // Text ending in spaces or a CR may be cut between a closing quote and what must follow it (the
-    // LF of a CRLF): held back with the unfinished record, else that quote would look malformed.
+    // Text ending in white space may be cut between a closing quote and what must follow it (the LF
+    // of a CRLF, the rest of the spaces PapaParse skips there): held back with the unfinished
+    // record, else that quote would look malformed. At the end, a last record without a line break
+    // gets one, so spaces after its closing quote are skipped as anywhere else.
+    if (final && text !== '' && !text.endsWith(this.newline!)) text += this.newline!;
     let end = text.length;
-    if (!final) while (end > 0 && HELD_BACK.includes(text[end - 1]!)) end -= 1;
+    if (!final) while (end > 0 && WHITE_SPACE.test(text[end - 1]!)) end -= 1;
     const results = parser.parse(end === text.length ? text : text.slice(0, end), 0, !final) as Papa.ParseResult<
       string[]
     >;
     const rows = results.data;
-    // A quoting error stops the file at its record; the records before it go out first.
+    // A quoting error fails the file at the line its record starts on.
     const quoting = results.errors.reduce<Papa.ParseError | undefined>(
       (first, error) => (first === undefined || (error.row ?? 0) < (first.row ?? 0) ? error : first),
       undefined,
@@ -114,7 +117,7 @@ export class LineCountingParser extends Transform {
 
   /** The parser, once the text shows how its lines end (the first line break outside quotes). */
   private start(text: string, final: boolean): Papa.Parser | undefined {
-    const newline = lineEnding(text, final);
+    const newline = lineEnding(text, this.options.delimiter, final);
     if (newline === undefined) return undefined;
     this.newline = newline;
     this.parser = new Papa.Parser({ delimiter: this.options.delimiter, newline, quoteChar: '"', escapeChar: '"' });
@@ -130,27 +133,41 @@ export class LineCountingParser extends Transform {
   }
 }
 
-const HELD_BACK = ' \t\r';
+/** What PapaParse's trim() skips after a closing quote: any white space or line break. */
+const WHITE_SPACE = /\s/;
 
 function malformed(line: number, why: string): RosterflowError {
   return new RosterflowError('InvalidInput', `csv source: malformed CSV at line ${line}: ${why}`);
 }
 
 /**
- * How the file's lines end: its first line break outside quotes (CRLF, LF or CR). Undefined while the
- * text has none yet (or ends on a CR that an LF may follow); a file of one line without a break has LF.
+ * How the file's lines end: its first line break outside quotes (CRLF, LF or CR), where a quote opens
+ * only at a cell's start, as PapaParse reads it (`27" screen` is text). Undefined while the text has
+ * none yet (or ends where it cannot yet be told); a file of one line without a break has LF.
  */
-function lineEnding(text: string, final: boolean): '\r\n' | '\n' | '\r' | undefined {
+function lineEnding(text: string, delimiter: string, final: boolean): '\r\n' | '\n' | '\r' | undefined {
   let quoted = false;
+  let cellStart = true;
   for (let at = 0; at < text.length; at += 1) {
     const char = text[at];
-    if (char === '"') quoted = !quoted;
-    else if (quoted) continue;
-    else if (char === '\n') return '\n';
-    else if (char === '\r') {
+    if (quoted) {
+      if (char !== '"') continue;
+      if (at + 1 === text.length) return final ? '\n' : undefined;
+      // A doubled quote is one quote of the cell's text; any other closes the cell.
+      if (text[at + 1] === '"') at += 1;
+      else quoted = false;
+      continue;
+    }
+    if (char === '"' && cellStart) {
+      quoted = true;
+      continue;
+    }
+    if (char === '\n') return '\n';
+    if (char === '\r') {
       if (at + 1 < text.length) return text[at + 1] === '\n' ? '\r\n' : '\r';
       return final ? '\r' : undefined;
     }
+    cellStart = char === delimiter;
   }
   return final ? '\n' : undefined;
 }

@@ -1,5 +1,5 @@
 import { Buffer } from 'node:buffer';
-import { createReadStream } from 'node:fs';
+import { createReadStream, open, read } from 'node:fs';
 import { Readable } from 'node:stream';
 import { parentPort, workerData } from 'node:worker_threads';
 import { RosterflowError } from '../../core/errors';
@@ -25,7 +25,16 @@ const codec = createPageCodec(Object.keys(settings.customFields));
 // asked of it come late); over SFTP the listing is asked for bytes whenever the parser wants more.
 // The descriptor stays the listing's to close.
 const sent = fd === undefined ? new Readable({ read: () => post({ kind: 'want' }) }) : undefined;
-const bytes: Readable = sent ?? createReadStream('', { fd, autoClose: false, highWaterMark: PIECE_BYTES });
+const bytes: Readable =
+  sent ??
+  createReadStream('', {
+    fd,
+    autoClose: false,
+    highWaterMark: PIECE_BYTES,
+    // Never closed from here: a stream destroyed on a failure closes its descriptor even without
+    // autoClose, and the listing closes the same number again, maybe by then another file's or socket's.
+    fs: { open, read, close: (_fd: number, done: (err: NodeJS.ErrnoException | null) => void) => done(null) },
+  });
 let credits = PAGES_AHEAD;
 let creditGiven: (() => void) | undefined;
 

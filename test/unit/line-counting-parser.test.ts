@@ -95,6 +95,30 @@ describe('LineCountingParser', () => {
     });
   });
 
+  it('finds the line ending past a quote inside an unquoted header cell, and counts lines by it', async () => {
+    const text = 'id,Monitor 27",status\r\n1,a,Active\r\n2,b,Active\r\n';
+    const expected = {
+      header: ['id', 'Monitor 27"', 'status'],
+      records: [
+        { cells: ['1', 'a', 'Active'], line: 2 },
+        { cells: ['2', 'b', 'Active'], line: 3 },
+      ],
+    };
+    for (const chunks of cuts(text)) expect(await parsed(chunks), JSON.stringify(chunks)).toEqual(expected);
+  });
+
+  it('skips any white space after a closing quote, wherever the text is cut and at its very end', async () => {
+    const text = 'id,name\n1,"a"\u00a0\t \n2,"b"  ';
+    const expected = {
+      header: ['id', 'name'],
+      records: [
+        { cells: ['1', 'a'], line: 2 },
+        { cells: ['2', 'b'], line: 3 },
+      ],
+    };
+    for (const chunks of cuts(text)) expect(await parsed(chunks), JSON.stringify(chunks)).toEqual(expected);
+  });
+
   it('fails a malformed record at the line it starts on, however the text is cut', async () => {
     const unclosed = 'id,name\n1,ok\n2,"never closed\n3,more\n';
     const trailing = 'id,name\n1,"fine"\n2,"closed"then text\n3,more\n';
