@@ -22,8 +22,9 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity code,
-    // no client/worker SDK packages, and nothing from the layers that do I/O.
-    files: ['workflows/**/*.ts'],
+    // no client/worker SDK packages, and nothing from the layers that do I/O. A target's delivery
+    // orchestration (targets/<type>/delivery.ts, registered in targets/deliveries.ts) is workflow code.
+    files: ['workflows/**/*.ts', 'targets/deliveries.ts', 'targets/*/delivery.ts', 'targets/sdk/delivery.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
@@ -42,10 +43,20 @@ export default tseslint.config(
                 '**/connectors/**',
                 '**/io/**',
                 '**/targets/**',
+                // ...but for the targets' workflow-side deliveries and their registry.
+                '!**/targets/deliveries',
+                '!**/targets/*/delivery',
                 '**/cli/**',
                 '**/worker/**',
                 '**/tools/**',
               ],
+              allowTypeImports: true,
+              message: 'Workflow code may import activity types only (`import type`).',
+            },
+            {
+              // A folder's own index (`../targets`): the group above cannot name it and still let
+              // the deliveries under it through.
+              regex: '^(\\.\\./)+(store|connectors|io|targets|cli|worker|tools)$',
               allowTypeImports: true,
               message: 'Workflow code may import activity types only (`import type`).',
             },

@@ -1,11 +1,8 @@
 import type { ActivityDeps } from './deps';
-import { createDeliverActivities } from './deliver';
+import { createTargetActivities } from '../targets/activities';
 import { createBuildActivities } from './build';
 import { createExtractActivities } from './legacy/extract';
 import { createLockActivities } from './locks';
-import { createAllstacksActivities } from './targets/allstacks';
-import { createOneRosterActivities } from './targets/oneroster';
-import { createStaffbaseActivities } from './targets/staffbase';
 import { createRenderActivities } from './legacy/render';
 import { createResolveActivities } from './resolve';
 import { createRunRecordActivities } from './run-record';
@@ -23,11 +20,9 @@ export function createActivities(deps: ActivityDeps) {
     ...createExtractActivities(deps),
     ...createRenderActivities(deps),
     ...createSafetyActivities(deps),
-    ...createDeliverActivities(deps),
     ...createLockActivities(),
-    ...createAllstacksActivities(deps),
-    ...createStaffbaseActivities(deps),
-    ...createOneRosterActivities(deps),
+    // Each target's delivery activities, from its own folder.
+    ...createTargetActivities(deps),
   };
 }
 

@@ -5,7 +5,7 @@ import { defaultSourceDeps } from '../connectors';
 import { createSecretResolver, unreadableSecrets } from '../io/secrets';
 import { RosterflowError } from '../core/errors';
 import { targetDefinition } from '../targets';
-import type { DeliveryKind, UploadLockSpec } from '../targets';
+import type { UploadLockSpec } from '../targets';
 import type { ActivityDeps } from './deps';
 import { runStep } from './step';
 
@@ -19,8 +19,6 @@ export interface ResolvedSync {
   sourceType: string;
   targetType: string;
   onRejectedRows: 'fail' | 'skip';
-  /** Which delivery orchestration the workflow runs for this target. */
-  delivery: DeliveryKind;
   /** Where deliveries land (a path or URL), for messages and results. */
   location: string;
   /** Set when uploads to this target's account must wait for a shared lock. */
@@ -42,7 +40,6 @@ export function createResolveActivities(deps: ActivityDeps) {
           sourceType: sync.source.type,
           targetType: sync.target.type,
           onRejectedRows: sync.onRejectedRows,
-          delivery: target.delivery,
           location: target.location(sync.target),
           ...(uploadLock ? { uploadLock } : {}),
         };

@@ -11,36 +11,12 @@ import { OneRosterTargetConfigSchema } from './oneroster/config';
 import { StaffbaseTargetConfigSchema } from './staffbase/config';
 import type { StaffbaseTargetConfig } from './staffbase/config';
 import { createStaffbaseLayouts } from './staffbase/layout';
-import type { ArtifactLayout } from './sdk/layout';
-
-/** How the workflow delivers a target's artifacts; each has its own orchestration in workflows/. */
-export type DeliveryKind = 'file' | 'allstacks-upload' | 'staffbase-import' | 'sftp';
-
-/** Uploads to one resource are serialised across every sync and worker, one per window. */
-export interface UploadLockSpec {
-  resource: string;
-  windowMs: number;
-}
-
-/** A target's registration: config, layouts, and which delivery orchestration it uses. */
-export interface TargetDefinition<Config extends { type: string } = { type: string }> {
-  type: Config['type'];
-  title: string;
-  configSchema: z.ZodType<Config, unknown>;
-  delivery: DeliveryKind;
-  /** Fresh layouts for one render pass. */
-  layouts(config: Config): readonly ArtifactLayout[];
-  /** Where deliveries land, for the run record: a path or URL, never credentials. */
-  location(config: Config): string;
-  /** Targets that rate-limit per account: the lock every upload to the same account waits for. */
-  uploadLock?(config: Config): UploadLockSpec;
-}
+import type { TargetDefinition } from './sdk/definition';
 
 const csvFileTarget: TargetDefinition<CsvFileTargetConfig> = {
   type: 'csv-file',
   title: 'CSV file on a local path or mounted share (atomic rename)',
   configSchema: CsvFileTargetConfigSchema,
-  delivery: 'file',
   layouts: createCsvFileLayouts,
   location: (config) => config.path,
 };
@@ -49,7 +25,6 @@ const allstacksTarget: TargetDefinition<AllstacksTargetConfig> = {
   type: 'allstacks',
   title: 'Allstacks roster/tag CSV upload (multipart POST, one per organisation per 5 minutes)',
   configSchema: AllstacksTargetConfigSchema,
-  delivery: 'allstacks-upload',
   layouts: createAllstacksLayouts,
   location: (config) => `${config.baseUrl}/api/v1/organization/${config.organizationId}`,
   uploadLock: (config) => ({ resource: allstacksUploadLockKey(config), windowMs: config.uploadWindowSeconds * 1000 }),
@@ -59,7 +34,6 @@ const staffbaseTarget: TargetDefinition<StaffbaseTargetConfig> = {
   type: 'staffbase',
   title: 'Staffbase (new) CSV Import API: upload, configure, preview, import, poll',
   configSchema: StaffbaseTargetConfigSchema,
-  delivery: 'staffbase-import',
   layouts: createStaffbaseLayouts,
   location: (config) => `${config.baseUrl.replace(/\/+$/, '')}/users/imports`,
 };
@@ -78,6 +52,8 @@ export const TargetConfigSchema = z.discriminatedUnion('type', [
   OneRosterTargetConfigSchema,
 ]);
 export type TargetConfig = z.infer<typeof TargetConfigSchema>;
+
+export type { TargetDefinition, UploadLockSpec } from './sdk/definition';
 
 export function targetDefinition(type: string): TargetDefinition {
   const definition = TARGET_DEFINITIONS.find((candidate) => candidate.type === type);

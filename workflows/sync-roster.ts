@@ -6,11 +6,8 @@ import { runFailure, summarizeFailure } from '../core/failure-summary';
 import type { RunTrigger } from '../store/run-record';
 import type { BuildResult, RenderResult } from '../activities/build-checkpoint';
 import type { ResolvedSync } from '../activities/resolve';
-import { deliverToAllstacks } from './deliveries/allstacks';
-import { deliverToFile } from './deliveries/file';
-import type { DeliveryOutcome } from './deliveries/outcome';
-import { deliverOverSftp } from './deliveries/sftp';
-import { deliverToStaffbase } from './deliveries/staffbase';
+import { deliveryFor } from '../targets/deliveries';
+import type { DeliveryOutcome } from '../targets/sdk/delivery';
 import { installHoldHandlers } from './hold';
 import type { HoldController } from './hold';
 import { parseSyncRosterInput } from './sync-roster-input';
@@ -179,28 +176,18 @@ async function extractThenRender(runId: string): Promise<BuildResult> {
   return { extract, render: await renderArtifacts({ runId }) };
 }
 
-/** Runs the delivery orchestration the target asks for. */
-async function deliver(
+/** Runs the target's delivery orchestration (targets/<type>/delivery.ts, by targets/deliveries.ts). */
+function deliver(
   runId: string,
   sync: ResolvedSync,
   rendered: RenderResult,
   holds: HoldController,
 ): Promise<DeliveryOutcome> {
-  switch (sync.delivery) {
-    case 'file':
-      return deliverToFile(runId, rendered.artifacts);
-    case 'allstacks-upload':
-      if (!sync.uploadLock)
-        throw ApplicationFailure.nonRetryable('The Allstacks target resolved without an upload lock', 'InvalidConfig');
-      return deliverToAllstacks({
-        runId,
-        artifacts: rendered.artifacts,
-        lock: sync.uploadLock,
-        location: sync.location,
-      });
-    case 'staffbase-import':
-      return deliverToStaffbase({ runId, artifacts: rendered.artifacts, location: sync.location, holds });
-    case 'sftp':
-      return deliverOverSftp(runId, rendered.artifacts);
-  }
+  return deliveryFor(sync.targetType)({
+    runId,
+    artifacts: rendered.artifacts,
+    location: sync.location,
+    holds,
+    ...(sync.uploadLock ? { uploadLock: sync.uploadLock } : {}),
+  });
 }

@@ -2,16 +2,16 @@ import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSecretResolver } from '../../io/secrets';
 import { RosterflowError } from '../../core/errors';
-import { targetDefinition } from '../../targets';
-import { createAllstacksHttpClient, uploadRoster } from '../../targets/allstacks/client';
-import type { AllstacksUploadResult } from '../../targets/allstacks/client';
-import type { ActivityDeps } from '../deps';
-import { failpoint } from '../failpoints';
-import { withKeepAlive } from '../keep-alive';
-import { loadRunSync } from '../load-run-sync';
-import type { RenderResult } from '../build-checkpoint';
-import { runStep } from '../step';
-import { artifactSource } from './artifact-source';
+import { targetDefinition } from '..';
+import { createAllstacksHttpClient, uploadRoster } from './client';
+import type { AllstacksUploadResult } from './client';
+import type { ActivityDeps } from '../../activities/deps';
+import { failpoint } from '../../activities/failpoints';
+import { withKeepAlive } from '../../activities/keep-alive';
+import { loadRunSync } from '../../activities/load-run-sync';
+import type { RenderResult } from '../../activities/build-checkpoint';
+import { runStep } from '../../activities/step';
+import { artifactSource } from '../sdk/artifact-source';
 
 export interface AllstacksUploadInput {
   runId: string;

@@ -12,9 +12,8 @@ import {
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/build-checkpoint';
-import type { UploadLockSpec } from '../../targets';
-import { releaseUploadLockSignal, uploadLockGrantedSignal } from '../upload-lock';
+import { releaseUploadLockSignal, uploadLockGrantedSignal } from '../../workflows/upload-lock';
+import type { TargetDelivery } from '../sdk/delivery';
 
 const { requestUploadLock, recordRunEvent } = proxyActivities<Activities>({
   startToCloseTimeout: '30 seconds',
@@ -44,27 +43,23 @@ const LOCK_GRACE = '1 second';
 /** A holder that neither releases nor finishes within this long is presumed dead. */
 const LOCK_LEASE_MS = 2 * 60 * 60 * 1000;
 
-export interface AllstacksDelivery {
-  runId: string;
-  artifacts: RenderResult['artifacts'];
-  lock: UploadLockSpec;
-  location: string;
-}
-
 /**
  * Waits for the organisation's upload lock (one upload per organisation at a time, across all
  * syncs and workers), uploads, and answers HTTP 429 with a durable timer (the Retry-After value,
  * else the 5-minute window) before trying again. Each wait is recorded in the run record.
  */
-export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{ target: string; location: string }> {
+export const allstacksDelivery: TargetDelivery = async (delivery) => {
+  const { uploadLock: lock } = delivery;
+  if (!lock)
+    throw ApplicationFailure.nonRetryable('The Allstacks target resolved without an upload lock', 'InvalidConfig');
   const requestId = uuid4();
   let granted = false;
   setHandler(uploadLockGrantedSignal, ({ requestId: grantedId }) => {
     if (grantedId === requestId) granted = true;
   });
   const lockWorkflowId = await requestUploadLock({
-    resource: delivery.lock.resource,
-    windowMs: delivery.lock.windowMs,
+    resource: lock.resource,
+    windowMs: lock.windowMs,
     leaseMs: LOCK_LEASE_MS,
     requestId,
     requesterWorkflowId: workflowInfo().workflowId,
@@ -76,12 +71,12 @@ export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{
       runId: delivery.runId,
       step: 'deliver',
       kind: 'lock-wait',
-      detail: `waiting for the upload lock of ${delivery.lock.resource} (one upload at a time, at least ${Math.ceil(delivery.lock.windowMs / 1000)}s apart)`,
+      detail: `waiting for the upload lock of ${lock.resource} (one upload at a time, at least ${Math.ceil(lock.windowMs / 1000)}s apart)`,
     });
   }
   if (!(await condition(() => granted, LOCK_WAIT))) {
     throw ApplicationFailure.retryable(
-      `No turn at the upload lock of ${delivery.lock.resource} within ${LOCK_WAIT}`,
+      `No turn at the upload lock of ${lock.resource} within ${LOCK_WAIT}`,
       'LockTimeout',
     );
   }
@@ -90,7 +85,7 @@ export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{
     for (let attempt = 1; ; attempt += 1) {
       const outcome = await uploadToAllstacks({ runId: delivery.runId, artifacts: delivery.artifacts });
       if (outcome.kind === 'uploaded') return { target: 'allstacks', location: delivery.location };
-      const waitMs = outcome.retryAfterMs ?? delivery.lock.windowMs;
+      const waitMs = outcome.retryAfterMs ?? lock.windowMs;
       if (attempt >= MAX_RATE_LIMITED_ATTEMPTS) {
         throw ApplicationFailure.nonRetryable(
           `Allstacks answered HTTP 429 to ${attempt} uploads in a row; giving up`,
@@ -111,4 +106,4 @@ export async function deliverToAllstacks(delivery: AllstacksDelivery): Promise<{
       getExternalWorkflowHandle(lockWorkflowId).signal(releaseUploadLockSignal, { requestId }),
     );
   }
-}
+};

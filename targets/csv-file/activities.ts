@@ -1,14 +1,14 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
-import { RosterflowError } from '../core/errors';
-import { deliverCsvFile } from '../targets/csv-file/deliver';
-import { targetDefinition } from '../targets';
-import type { ActivityDeps } from './deps';
-import { withKeepAlive } from './keep-alive';
-import { loadRunSync } from './load-run-sync';
-import type { RenderResult } from './build-checkpoint';
-import { runStep } from './step';
+import { RosterflowError } from '../../core/errors';
+import { deliverCsvFile } from './deliver';
+import { targetDefinition } from '..';
+import type { ActivityDeps } from '../../activities/deps';
+import { withKeepAlive } from '../../activities/keep-alive';
+import { loadRunSync } from '../../activities/load-run-sync';
+import type { RenderResult } from '../../activities/build-checkpoint';
+import { runStep } from '../../activities/step';
 
 export interface DeliverInput {
   runId: string;
@@ -20,7 +20,7 @@ export interface DeliverResult {
   location: string;
 }
 
-export function createDeliverActivities(deps: ActivityDeps) {
+export function createCsvFileActivities(deps: ActivityDeps) {
   return {
     /** Writes a file target's artifact into place (temporary name, then rename). */
     async deliverFile({ runId, artifacts }: DeliverInput): Promise<DeliverResult> {

@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/build-checkpoint';
+import type { TargetDelivery } from '../sdk/delivery';
 
 const { deliverFile } = proxyActivities<Activities>({
   startToCloseTimeout: '30 minutes',
@@ -17,6 +17,4 @@ const { deliverFile } = proxyActivities<Activities>({
 });
 
 /** Writes the file into place: one idempotent activity (temporary name, then rename). */
-export function deliverToFile(runId: string, artifacts: RenderResult['artifacts']) {
-  return deliverFile({ runId, artifacts });
-}
+export const csvFileDelivery: TargetDelivery = ({ runId, artifacts }) => deliverFile({ runId, artifacts });

@@ -1,19 +1,15 @@
 import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSecretResolver } from '../../io/secrets';
-import {
-  assertValidOneRosterStreams,
-  oneRosterLocation,
-  uploadOneRosterPackage,
-} from '../../targets/oneroster/deliver';
-import type { UploadCheckpoint } from '../../targets/oneroster/upload';
-import type { ActivityDeps } from '../deps';
-import { failpoint } from '../failpoints';
-import { withKeepAlive } from '../keep-alive';
-import { loadRunSync } from '../load-run-sync';
-import type { RenderResult } from '../build-checkpoint';
-import { runStep } from '../step';
-import { createThrottledCheckpoint } from '../throttled-checkpoint';
+import { assertValidOneRosterStreams, oneRosterLocation, uploadOneRosterPackage } from './deliver';
+import type { UploadCheckpoint } from './upload';
+import type { ActivityDeps } from '../../activities/deps';
+import { failpoint } from '../../activities/failpoints';
+import { withKeepAlive } from '../../activities/keep-alive';
+import { loadRunSync } from '../../activities/load-run-sync';
+import type { RenderResult } from '../../activities/build-checkpoint';
+import { runStep } from '../../activities/step';
+import { createThrottledCheckpoint } from '../../activities/throttled-checkpoint';
 
 export interface OneRosterUploadInput {
   runId: string;

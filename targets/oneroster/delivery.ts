@@ -1,7 +1,7 @@
 import { proxyActivities } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/build-checkpoint';
+import type { TargetDelivery } from '../sdk/delivery';
 
 const { uploadOneRoster } = proxyActivities<Activities>({
   startToCloseTimeout: '2 hours',
@@ -18,10 +18,7 @@ const { uploadOneRoster } = proxyActivities<Activities>({
 });
 
 /** Uploads a OneRoster package over SFTP: temporary names, resumable, then renamed into place. */
-export async function deliverOverSftp(
-  runId: string,
-  artifacts: RenderResult['artifacts'],
-): Promise<{ target: string; location: string }> {
+export const oneRosterDelivery: TargetDelivery = async ({ runId, artifacts }) => {
   const { location } = await uploadOneRoster({ runId, artifacts });
   return { target: 'oneroster-sftp', location };
-}
+};

@@ -1,4 +1,4 @@
-import type { TargetDefinition } from '..';
+import type { TargetDefinition } from '../sdk/definition';
 import { OneRosterTargetConfigSchema } from './config';
 import type { OneRosterTargetConfig } from './config';
 import { oneRosterLocation } from './deliver';
@@ -18,7 +18,6 @@ export const oneRosterTarget: TargetDefinition<OneRosterTargetConfig> = {
   type: 'oneroster-sftp',
   title: 'OneRoster 1.2 CSV package (Alludo or full profile) uploaded over SFTP',
   configSchema: OneRosterTargetConfigSchema,
-  delivery: 'sftp',
   layouts: createOneRosterLayouts,
   location: oneRosterLocation,
 };

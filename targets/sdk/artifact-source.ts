@@ -1,6 +1,6 @@
 import type { StreamSource } from '../../io/streamed-form';
 import type { ArtifactRecord } from '../../store/run-record';
-import type { ActivityDeps } from '../deps';
+import type { ActivityDeps } from '../../activities/deps';
 
 /**
  * A rendered artifact as an upload body: streamed from the store, reopened for every attempt, never

@@ -4,8 +4,8 @@ import { RosterflowError } from '../../core/errors';
 import ms from 'ms';
 import { createSecretResolver } from '../../io/secrets';
 import type { HttpClient } from '../../io/http';
-import type { StaffbaseTargetConfig } from '../../targets/staffbase/config';
-import { pollingDelaysMs } from '../../targets/staffbase/config';
+import type { StaffbaseTargetConfig } from './config';
+import { pollingDelaysMs } from './config';
 import {
   assertKnownState,
   buildImportConfig,
@@ -19,19 +19,19 @@ import {
   requestImport,
   requestPreview,
   staffbaseImportFileName,
-} from '../../targets/staffbase/client';
-import type { StaffbaseImportCounts, StaffbaseImportState } from '../../targets/staffbase/client';
-import { parseStaffbaseErrorReport } from '../../targets/staffbase/error-report';
-import { staffbaseHeaders } from '../../targets/staffbase/layout';
-import { judgeStaffbasePreview } from '../../targets/staffbase/preview-check';
+} from './client';
+import type { StaffbaseImportCounts, StaffbaseImportState } from './client';
+import { parseStaffbaseErrorReport } from './error-report';
+import { staffbaseHeaders } from './layout';
+import { judgeStaffbasePreview } from './preview-check';
 import type { VendorRefusalSummary } from '../../store/run-record';
-import type { ActivityDeps } from '../deps';
-import { withKeepAlive } from '../keep-alive';
-import { loadRunSync } from '../load-run-sync';
-import type { RenderResult } from '../build-checkpoint';
-import { toApplicationFailure } from '../failures';
-import { runStep } from '../step';
-import { artifactSource } from './artifact-source';
+import type { ActivityDeps } from '../../activities/deps';
+import { withKeepAlive } from '../../activities/keep-alive';
+import { loadRunSync } from '../../activities/load-run-sync';
+import type { RenderResult } from '../../activities/build-checkpoint';
+import { toApplicationFailure } from '../../activities/failures';
+import { runStep } from '../../activities/step';
+import { artifactSource } from '../sdk/artifact-source';
 
 export interface StaffbaseStepInput {
   runId: string;
@@ -55,7 +55,7 @@ export interface StaffbasePolling {
 /** States past which a state change request is already done (asking again would be refused). */
 const PAST_PREVIEW_REQUEST: readonly StaffbaseImportState[] = ['PREVIEW_PENDING', 'CREATING_PREVIEW', 'PREVIEW_READY'];
 const PAST_IMPORT_REQUEST: readonly StaffbaseImportState[] = ['IMPORT_PENDING', 'IMPORTING', 'COMPLETED'];
-/** Attempts of cancelStaffbaseImport (its retry policy in workflows/deliveries/staffbase.ts allows as many). */
+/** Attempts of cancelStaffbaseImport (its retry policy in targets/staffbase/delivery.ts allows as many). */
 const CANCEL_ATTEMPTS = 3;
 /** States before an import starts, which a run that will not import may cancel. */
 const CANCELLABLE: readonly StaffbaseImportState[] = ['DRAFT', 'PREVIEW_PENDING', 'CREATING_PREVIEW', 'PREVIEW_READY'];

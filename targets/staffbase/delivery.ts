@@ -2,10 +2,8 @@ import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep 
 import type { RetryPolicy } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
-import type { RenderResult } from '../../activities/build-checkpoint';
-import type { StaffbasePolling } from '../../activities/targets/staffbase';
-import type { HoldController } from '../hold';
-import type { DeliveryOutcome } from './outcome';
+import type { StaffbasePolling } from './activities';
+import type { DeliveryContext, DeliveryOutcome, TargetDelivery } from '../sdk/delivery';
 
 const retry: RetryPolicy = {
   initialInterval: '5 seconds',
@@ -30,14 +28,6 @@ const cleanup = proxyActivities<Activities>({
 
 type StaffbaseState = Awaited<ReturnType<Activities['pollStaffbaseImport']>>['state'];
 
-export interface StaffbaseDelivery {
-  runId: string;
-  artifacts: RenderResult['artifacts'];
-  location: string;
-  /** Holds the run for an operator when the preview trips and the sync says `safety.onPreviewTrip: hold`. */
-  holds: HoldController;
-}
-
 /**
  * The Staffbase CSV Import protocol, step by step: upload (or find this run's earlier upload),
  * configure, preview, wait for PREVIEW_READY, check the preview against the safety rules (failing, or
@@ -47,7 +37,7 @@ export interface StaffbaseDelivery {
  * fails, is rejected at a hold, expires or is cancelled before importing cancels its import, so
  * nothing is left waiting in DRAFT or PREVIEW_READY.
  */
-export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<DeliveryOutcome> {
+export const staffbaseDelivery: TargetDelivery = async (delivery) => {
   const { runId } = delivery;
   let importId: string | undefined;
   try {
@@ -62,12 +52,12 @@ export async function deliverToStaffbase(delivery: StaffbaseDelivery): Promise<D
     }
     throw err;
   }
-}
+};
 
 async function runImport(
   step: { runId: string; importId: string },
   polling: StaffbasePolling,
-  delivery: StaffbaseDelivery,
+  delivery: DeliveryContext,
 ): Promise<DeliveryOutcome> {
   const { runId, importId } = step;
   await staffbase.configureStaffbaseImport(step);
