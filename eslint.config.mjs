@@ -5,6 +5,39 @@ import tseslint from 'typescript-eslint';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((name) => `node:${name}`)];
 
+/** Workflow code runs in Temporal's deterministic sandbox: what it may not import (as values). */
+const WORKFLOW_PATHS = nodeBuiltins.map((name) => ({ name, message: 'Workflow code cannot use Node built-ins.' }));
+const WORKFLOW_PATTERNS = [
+  {
+    group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
+    message: 'Workflow code may only use @temporalio/workflow.',
+  },
+  {
+    group: [
+      '**/activities',
+      '**/activities/**',
+      '**/store/**',
+      '**/connectors/**',
+      '**/io/**',
+      '**/targets/**',
+      // ...but for the targets' deliveries registry (the deliveries themselves are under it).
+      '!**/targets/deliveries',
+      '**/cli/**',
+      '**/worker/**',
+      '**/tools/**',
+    ],
+    allowTypeImports: true,
+    message: 'Workflow code may import activity types only (`import type`).',
+  },
+  {
+    // A folder's own index (`../targets`): the group above cannot name it and still let the
+    // deliveries registry under it through.
+    regex: '^(\\.\\./)+(store|connectors|io|targets|cli|worker|tools)$',
+    allowTypeImports: true,
+    message: 'Workflow code may import activity types only (`import type`).',
+  },
+];
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.rosterflow/', 'tools/ferretdb/'] },
   js.configs.recommended,
@@ -22,43 +55,46 @@ export default tseslint.config(
   },
   {
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity code,
-    // no client/worker SDK packages, and nothing from the layers that do I/O. A target's delivery
-    // orchestration (targets/<type>/delivery.ts, registered in targets/deliveries.ts) is workflow code.
-    files: ['workflows/**/*.ts', 'targets/deliveries.ts', 'targets/*/delivery.ts', 'targets/sdk/delivery.ts'],
+    // no client/worker SDK packages, and nothing from the layers that do I/O.
+    files: ['workflows/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: WORKFLOW_PATHS, patterns: WORKFLOW_PATTERNS }] },
+  },
+  {
+    // A target's delivery orchestration is workflow code too. Beside it in its folder is the target's
+    // I/O (client, config, activities), which it may import as types only: of its own folder, only
+    // the delivery contract.
+    files: ['targets/*/delivery.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code cannot use Node built-ins.' })),
+          paths: WORKFLOW_PATHS,
           patterns: [
+            ...WORKFLOW_PATTERNS,
             {
-              group: ['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'],
-              message: 'Workflow code may only use @temporalio/workflow.',
-            },
-            {
-              group: [
-                '**/activities',
-                '**/activities/**',
-                '**/store/**',
-                '**/connectors/**',
-                '**/io/**',
-                '**/targets/**',
-                // ...but for the targets' workflow-side deliveries and their registry.
-                '!**/targets/deliveries',
-                '!**/targets/*/delivery',
-                '**/cli/**',
-                '**/worker/**',
-                '**/tools/**',
-              ],
+              regex: '^(\\.|\\.\\.|\\./.*|\\.\\./(?!sdk/delivery$)(?!\\.\\./).*)$',
               allowTypeImports: true,
-              message: 'Workflow code may import activity types only (`import type`).',
+              message: 'A delivery is workflow code: of the targets it imports types only (and ../sdk/delivery).',
             },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    // The deliveries' registry: the targets' `delivery.ts` files and nothing else of theirs.
+    files: ['targets/deliveries.ts', 'targets/sdk/delivery.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          paths: WORKFLOW_PATHS,
+          patterns: [
+            ...WORKFLOW_PATTERNS,
             {
-              // A folder's own index (`../targets`): the group above cannot name it and still let
-              // the deliveries under it through.
-              regex: '^(\\.\\./)+(store|connectors|io|targets|cli|worker|tools)$',
+              regex: '^\\.(/(?!([a-z-]+|sdk)/delivery$).*)?$',
               allowTypeImports: true,
-              message: 'Workflow code may import activity types only (`import type`).',
+              message: "The deliveries registry is workflow code: it imports only the targets' delivery.ts files.",
             },
           ],
         },

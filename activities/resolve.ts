@@ -19,11 +19,25 @@ export interface ResolvedSync {
   sourceType: string;
   targetType: string;
   onRejectedRows: 'fail' | 'skip';
+  /**
+   * The delivery kind workers before the target folders dispatched on: kept so that such a worker
+   * (a rollback, or old and new workers side by side) still delivers a run this one resolved.
+   * Nothing here reads it; drop it a release later.
+   */
+  delivery?: string;
   /** Where deliveries land (a path or URL), for messages and results. */
   location: string;
   /** Set when uploads to this target's account must wait for a shared lock. */
   uploadLock?: UploadLockSpec;
 }
+
+/** What earlier workers' `switch (sync.delivery)` expects, by target type (see `delivery` above). */
+const LEGACY_DELIVERY_KINDS: Readonly<Record<string, string>> = {
+  'csv-file': 'file',
+  allstacks: 'allstacks-upload',
+  staffbase: 'staffbase-import',
+  'oneroster-sftp': 'sftp',
+};
 
 export function createResolveActivities(deps: ActivityDeps) {
   return {
@@ -40,6 +54,7 @@ export function createResolveActivities(deps: ActivityDeps) {
           sourceType: sync.source.type,
           targetType: sync.target.type,
           onRejectedRows: sync.onRejectedRows,
+          ...(LEGACY_DELIVERY_KINDS[sync.target.type] ? { delivery: LEGACY_DELIVERY_KINDS[sync.target.type] } : {}),
           location: target.location(sync.target),
           ...(uploadLock ? { uploadLock } : {}),
         };

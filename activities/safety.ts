@@ -5,6 +5,7 @@ import ms from 'ms';
 import { DEFAULT_MAX_DEACTIVATION_PERCENT, evaluateSafetyRules } from '../core/safety-rules';
 import type { PlanCounts, SafetyLimits } from '../core/safety-rules';
 import type { SyncConfig } from '../config/schema';
+import { targetDefinition } from '../targets';
 import type { HoldRecord } from '../store/run-record';
 import type { ActivityDeps } from './deps';
 import { loadRunSync } from './load-run-sync';
@@ -38,14 +39,9 @@ export interface EndHoldInput {
   decision?: { approve: boolean; by: string; reason: string; at: string };
 }
 
-/**
- * Targets whose own import preview is always checked against deactivation limits: Staffbase in full
- * mode, which refuses to import without preview counts. The preview counts what the target will
- * really do, so the sync-level percentage is off for them unless the sync sets it explicitly. (In
- * delta mode Staffbase may report no counts, so the sync-level rule stays on there.)
- */
+/** A target whose own import preview is checked on every delivery (its definition says when). */
 const hasMandatoryPreviewCheck = (sync: SyncConfig): boolean =>
-  sync.target.type === 'staffbase' && sync.target.mode === 'full';
+  targetDefinition(sync.target.type).previewChecksDeactivations?.(sync.target) ?? false;
 
 export function safetyLimits(sync: SyncConfig): SafetyLimits {
   const { minEmployees, maxShrinkPercent, maxDeactivations, maxDeactivationPercent } = sync.safety;

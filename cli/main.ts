@@ -9,6 +9,7 @@ import { registerHoldsCommands } from './commands/holds';
 import { registerRunCommand } from './commands/run';
 import { registerSchedulesCommands } from './commands/schedules';
 import { registerStackCommands } from './commands/stack';
+import { registerTargetsCommands } from './commands/targets';
 import { describeExpectedError } from './expected-errors';
 
 const program = new Command('rosterflow')
@@ -27,6 +28,7 @@ registerHistoryCommand(program);
 registerHoldsCommands(program);
 registerConfigCommands(program);
 registerConnectorsCommands(program);
+registerTargetsCommands(program);
 registerStackCommands(program);
 registerCodecServerCommand(program);
 

@@ -16,6 +16,7 @@ import type { TargetDefinition } from './sdk/definition';
 const csvFileTarget: TargetDefinition<CsvFileTargetConfig> = {
   type: 'csv-file',
   title: 'CSV file on a local path or mounted share (atomic rename)',
+  docsUrl: 'https://www.rfc-editor.org/rfc/rfc4180',
   configSchema: CsvFileTargetConfigSchema,
   layouts: createCsvFileLayouts,
   location: (config) => config.path,
@@ -24,6 +25,7 @@ const csvFileTarget: TargetDefinition<CsvFileTargetConfig> = {
 const allstacksTarget: TargetDefinition<AllstacksTargetConfig> = {
   type: 'allstacks',
   title: 'Allstacks roster/tag CSV upload (multipart POST, one per organisation per 5 minutes)',
+  docsUrl: 'https://allstacks.atlassian.net/wiki/spaces/APG/pages/3156606977/Team+Management+CSV+Upload',
   configSchema: AllstacksTargetConfigSchema,
   layouts: createAllstacksLayouts,
   location: (config) => `${config.baseUrl}/api/v1/organization/${config.organizationId}`,
@@ -33,9 +35,13 @@ const allstacksTarget: TargetDefinition<AllstacksTargetConfig> = {
 const staffbaseTarget: TargetDefinition<StaffbaseTargetConfig> = {
   type: 'staffbase',
   title: 'Staffbase (new) CSV Import API: upload, configure, preview, import, poll',
+  docsUrl: 'https://developers.staffbase.com/guides/get-started-with-csv-import',
   configSchema: StaffbaseTargetConfigSchema,
   layouts: createStaffbaseLayouts,
   location: (config) => `${config.baseUrl.replace(/\/+$/, '')}/users/imports`,
+  // Full mode refuses to import without preview counts; in delta mode Staffbase may report none,
+  // so the sync-level rule stays on there.
+  previewChecksDeactivations: (config) => config.mode === 'full',
 };
 
 export const TARGET_DEFINITIONS: readonly TargetDefinition[] = [

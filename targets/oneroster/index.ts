@@ -17,6 +17,7 @@ export type { UploadCheckpoint, UploadFile, UploadRequest, UploadResult } from '
 export const oneRosterTarget: TargetDefinition<OneRosterTargetConfig> = {
   type: 'oneroster-sftp',
   title: 'OneRoster 1.2 CSV package (Alludo or full profile) uploaded over SFTP',
+  docsUrl: 'https://developers.imsglobal.org/spec/oneroster/v1p2/bind/csv/',
   configSchema: OneRosterTargetConfigSchema,
   layouts: createOneRosterLayouts,
   location: oneRosterLocation,

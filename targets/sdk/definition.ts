@@ -15,6 +15,8 @@ export interface UploadLockSpec {
 export interface TargetDefinition<Config extends { type: string } = { type: string }> {
   type: Config['type'];
   title: string;
+  /** The vendor's documentation of what the target speaks (`rosterflow targets list` shows it). */
+  docsUrl: string;
   configSchema: z.ZodType<Config, unknown>;
   /** Fresh layouts for one render pass. */
   layouts(config: Config): readonly ArtifactLayout[];
@@ -22,4 +24,10 @@ export interface TargetDefinition<Config extends { type: string } = { type: stri
   location(config: Config): string;
   /** Targets that rate-limit per account: the lock every upload to the same account waits for. */
   uploadLock?(config: Config): UploadLockSpec;
+  /**
+   * Targets whose own import preview is checked against the deactivation limits on every delivery
+   * (the preview counts what the target will really do): the sync-level deactivation percentage is
+   * then off unless the sync sets it.
+   */
+  previewChecksDeactivations?(config: Config): boolean;
 }

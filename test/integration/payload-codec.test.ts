@@ -52,7 +52,7 @@ describe('syncRoster with the encryption codec', () => {
     expect(result).toMatchObject({ syncId: 'acme-people', pulled: 10, rendered: 9, dryRun: false });
 
     const history = await handle.fetchHistory();
-    // Temporal's bookkeeping of a `patched(...)` (workflows/): its marker and the TemporalChangeVersion
+    // Temporal's bookkeeping of a `patched(...)` (workflow code): its marker and the TemporalChangeVersion
     // search attribute are written by the SDK's core without the codec (search attributes must stay
     // readable to the server); they hold the patch's name and nothing of the run's data.
     const events = history.events ?? [];

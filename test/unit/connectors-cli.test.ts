@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { describeSource } from '../../cli/commands/connectors';
+import { describeConnector } from '../../cli/config-fields';
+import { TARGET_DEFINITIONS } from '../../targets';
 import { SOURCE_DEFINITIONS } from '../../connectors';
 import { SecretRefSchema } from '../../io/secrets';
 import type { SourceDefinition } from '../../connectors/sdk/source';
@@ -69,6 +70,30 @@ describe('rosterflow connectors list', () => {
   });
 });
 
+describe('rosterflow targets list', () => {
+  it('shows every registered target with its doc link and config fields, secrets as references, and as JSON', async () => {
+    const result = await run(CLI, ['targets', 'list'], REPO_ROOT);
+    expect(result.stderr).toBe('');
+    expect(result.code).toBe(0);
+    for (const definition of TARGET_DEFINITIONS) {
+      expect(result.stdout).toContain(`${definition.type}: ${definition.title}\n  docs    ${definition.docsUrl}\n`);
+    }
+    expect(result.stdout).toMatch(/^ {4}apiToken +required +secret \(env or file\)$/m);
+    expect(result.stdout).toMatch(/^ {4}uploadWindowSeconds +optional +integer 0\.\.3600, default 300$/m);
+
+    const json = await run(CLI, ['targets', 'list', '--json'], REPO_ROOT);
+    expect(json.code).toBe(0);
+    const targets = JSON.parse(json.stdout) as { type: string; fields: Record<string, unknown>[] }[];
+    expect(targets.map((target) => target.type)).toEqual(TARGET_DEFINITIONS.map((definition) => definition.type));
+    expect(targets.find((target) => target.type === 'allstacks')!.fields).toContainEqual({
+      name: 'password',
+      required: true,
+      type: 'secret (env or file)',
+      secret: true,
+    });
+  });
+});
+
 describe('the config fields connectors list derives from a zod schema', () => {
   it('lists nested settings by dotted name, with the secrets and defaults inside them', () => {
     const definition: SourceDefinition = {
@@ -87,7 +112,7 @@ describe('the config fields connectors list derives from a zod schema', () => {
         throw new Error('not used');
       },
     };
-    expect(describeSource(definition).fields).toEqual([
+    expect(describeConnector(definition).fields).toEqual([
       { name: 'type', required: true, type: '"demo"', secret: false },
       { name: 'mode', required: false, type: 'full | delta', secret: false, default: 'full' },
       { name: 'login', required: false, type: 'object', secret: false },
