@@ -38,6 +38,11 @@ const WORKFLOW_PATTERNS = [
   },
 ];
 
+/** The workflow import rules, with what a file of its own place may not import besides. */
+const workflowImports = (...extra) => ({
+  'no-restricted-imports': ['error', { paths: WORKFLOW_PATHS, patterns: [...WORKFLOW_PATTERNS, ...extra] }],
+});
+
 export default tseslint.config(
   { ignores: ['node_modules/', 'dist/', '.rosterflow/', 'tools/ferretdb/'] },
   js.configs.recommended,
@@ -57,49 +62,27 @@ export default tseslint.config(
     // Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no activity code,
     // no client/worker SDK packages, and nothing from the layers that do I/O.
     files: ['workflows/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { paths: WORKFLOW_PATHS, patterns: WORKFLOW_PATTERNS }] },
+    rules: workflowImports(),
   },
   {
     // A target's delivery orchestration is workflow code too. Beside it in its folder is the target's
     // I/O (client, config, activities), which it may import as types only: of its own folder, only
     // the delivery contract.
     files: ['targets/*/delivery.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: WORKFLOW_PATHS,
-          patterns: [
-            ...WORKFLOW_PATTERNS,
-            {
-              regex: '^(\\.|\\.\\.|\\./.*|\\.\\./(?!sdk/delivery$)(?!\\.\\./).*)$',
-              allowTypeImports: true,
-              message: 'A delivery is workflow code: of the targets it imports types only (and ../sdk/delivery).',
-            },
-          ],
-        },
-      ],
-    },
+    rules: workflowImports({
+      regex: '^(\\.|\\.\\.|\\./.*|\\.\\./(?!sdk/delivery$)(?!\\.\\./).*)$',
+      allowTypeImports: true,
+      message: 'A delivery is workflow code: of the targets it imports types only (and ../sdk/delivery).',
+    }),
   },
   {
     // The deliveries' registry: the targets' `delivery.ts` files and nothing else of theirs.
     files: ['targets/deliveries.ts', 'targets/sdk/delivery.ts'],
-    rules: {
-      'no-restricted-imports': [
-        'error',
-        {
-          paths: WORKFLOW_PATHS,
-          patterns: [
-            ...WORKFLOW_PATTERNS,
-            {
-              regex: '^\\.(/(?!([a-z-]+|sdk)/delivery$).*)?$',
-              allowTypeImports: true,
-              message: "The deliveries registry is workflow code: it imports only the targets' delivery.ts files.",
-            },
-          ],
-        },
-      ],
-    },
+    rules: workflowImports({
+      regex: '^\\.(/(?!([a-z-]+|sdk)/delivery$).*)?$',
+      allowTypeImports: true,
+      message: "The deliveries registry is workflow code: it imports only the targets' delivery.ts files.",
+    }),
   },
   {
     files: ['**/*.mjs', '**/*.js', '**/*.cjs'],
