@@ -77,9 +77,9 @@ export default tseslint.config(
   },
   {
     // The deliveries' registry: the targets' `delivery.ts` files and nothing else of theirs.
-    files: ['targets/deliveries.ts', 'targets/sdk/delivery.ts'],
+    files: ['targets/deliveries.ts', 'targets/sdk/delivery.ts', 'targets/sdk/step-delivery.ts'],
     rules: workflowImports({
-      regex: '^\\.(/(?!([a-z-]+|sdk)/delivery$).*)?$',
+      regex: '^\\.(/(?!([a-z-]+|sdk)/delivery$)(?!sdk/step-delivery$).*)?$',
       allowTypeImports: true,
       message: "The deliveries registry is workflow code: it imports only the targets' delivery.ts files.",
     }),

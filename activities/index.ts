@@ -1,5 +1,5 @@
 import type { ActivityDeps } from './deps';
-import { createTargetActivities } from '../targets/activities';
+import { createTargetActivities } from '../targets';
 import { createBuildActivities } from './build';
 import { createExtractActivities } from './legacy/extract';
 import { createLockActivities } from './locks';

@@ -29,6 +29,8 @@ export interface ResolvedSync {
   location: string;
   /** Set when uploads to this target's account must wait for a shared lock. */
   uploadLock?: UploadLockSpec;
+  /** For a target delivered by the step protocol: its step activity (targets/sdk/step-delivery.ts). */
+  deliveryStep?: string;
 }
 
 /** What earlier workers' `switch (sync.delivery)` expects, by target type (see `delivery` above). */
@@ -57,6 +59,7 @@ export function createResolveActivities(deps: ActivityDeps) {
           ...(LEGACY_DELIVERY_KINDS[sync.target.type] ? { delivery: LEGACY_DELIVERY_KINDS[sync.target.type] } : {}),
           location: target.location(sync.target),
           ...(uploadLock ? { uploadLock } : {}),
+          ...(target.deliveryStep ? { deliveryStep: target.deliveryStep } : {}),
         };
       });
     },

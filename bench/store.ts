@@ -5,6 +5,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { stringify } from 'yaml';
 import { createActivities } from '../activities';
 import { openStore } from '../store/store';
+import { createCsvFileActivities } from '../targets/csv-file/activities';
 import { freePort } from '../tools/stack/ports';
 import { startMongoServer } from '../tools/stack/stack';
 import { writeExport } from './export';
@@ -55,6 +56,7 @@ async function run(): Promise<void> {
     );
     const store = await openStore(mongo.uri, 'rosterflow_bench');
     const activities = createActivities({ store, configPath });
+    const csvFile = createCsvFileActivities({ store, configPath });
     const env = new MockActivityEnvironment({ attempt: 1 });
     // Each activity runs inside a real activity context (info, heartbeats, cancellation).
     const call = <R>(work: () => Promise<R>): Promise<R> => env.run<[], R, () => Promise<R>>(work);
@@ -79,7 +81,7 @@ async function run(): Promise<void> {
     const [built, buildSeconds] = await timed(() => call(() => activities.buildArtifacts({ runId })));
     const [, planSeconds] = await timed(() => call(() => activities.planRun({ runId })));
     const { artifacts } = built.render;
-    const [, deliverSeconds] = await timed(() => call(() => activities.deliverFile({ runId, artifacts })));
+    const [, deliverSeconds] = await timed(() => call(() => csvFile.deliverFile({ runId, artifacts })));
     const [, commitSeconds] = await timed(() => call(() => activities.commitSnapshot({ runId })));
     const [, finishSeconds] = await timed(() => call(() => activities.finishRun({ runId, status: 'succeeded' })));
     clearInterval(sample);

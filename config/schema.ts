@@ -85,7 +85,8 @@ export const SyncConfigSchema = z
     description: z.string().optional(),
     schedule: ScheduleConfigSchema.optional(),
     source: SourceConfigSchema,
-    target: TargetConfigSchema,
+    // Lazy: each target's definition brings its activities, which read this schema back (a cycle).
+    target: z.lazy(() => TargetConfigSchema),
     /** What a row that fails validation does: stop the run before delivery, or be left out of the file. */
     onRejectedRows: z.enum(['fail', 'skip']).default('fail'),
     /** Guards against a shrunken source or mass deactivations; on by default (see SafetyConfigSchema). */

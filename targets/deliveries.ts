@@ -3,13 +3,14 @@ import { allstacksDelivery } from './allstacks/delivery';
 import { csvFileDelivery } from './csv-file/delivery';
 import { oneRosterDelivery } from './oneroster/delivery';
 import type { TargetDelivery } from './sdk/delivery';
+import { stepDelivery } from './sdk/step-delivery';
 import { staffbaseDelivery } from './staffbase/delivery';
 
 /**
- * Each target's delivery orchestration (its folder's `delivery.ts`), by target type: the workflow
- * looks a run's target up here. Workflow code, bundled with the workflows: it imports nothing that
- * does I/O (lint holds it to the workflow rules). test/unit/target-registry.test.ts checks that
- * every registered target has one.
+ * The targets that orchestrate their own delivery (their folder's `delivery.ts`), by target type.
+ * Every other target is delivered by the shared step protocol through the activity its definition
+ * names (resolved with the sync). Workflow code, bundled with the workflows: it imports nothing that
+ * does I/O (lint holds it to the workflow rules).
  */
 export const TARGET_DELIVERIES: Readonly<Record<string, TargetDelivery>> = {
   'csv-file': csvFileDelivery,
@@ -18,9 +19,12 @@ export const TARGET_DELIVERIES: Readonly<Record<string, TargetDelivery>> = {
   'oneroster-sftp': oneRosterDelivery,
 };
 
-export function deliveryFor(targetType: string): TargetDelivery {
-  const delivery = Object.hasOwn(TARGET_DELIVERIES, targetType) ? TARGET_DELIVERIES[targetType] : undefined;
-  if (!delivery)
-    throw ApplicationFailure.nonRetryable(`No delivery is registered for target type "${targetType}"`, 'InvalidConfig');
-  return delivery;
+/** The delivery for a run's target: its own orchestration, else the step driver over its step activity. */
+export function deliveryFor(target: { targetType: string; deliveryStep?: string }): TargetDelivery {
+  if (Object.hasOwn(TARGET_DELIVERIES, target.targetType)) return TARGET_DELIVERIES[target.targetType]!;
+  if (target.deliveryStep) return stepDelivery(target.deliveryStep);
+  throw ApplicationFailure.nonRetryable(
+    `No delivery is registered for target type "${target.targetType}"`,
+    'InvalidConfig',
+  );
 }

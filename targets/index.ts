@@ -1,63 +1,44 @@
 import { z } from 'zod';
-import { allstacksUploadLockKey } from './allstacks/client';
-import { AllstacksTargetConfigSchema } from './allstacks/config';
-import type { AllstacksTargetConfig } from './allstacks/config';
-import { createAllstacksLayouts } from './allstacks/layout';
-import { CsvFileTargetConfigSchema } from './csv-file/config';
-import type { CsvFileTargetConfig } from './csv-file/config';
-import { createCsvFileLayouts } from './csv-file/layout';
+import type { ActivityDeps } from '../activities/deps';
+import { allstacksTarget } from './allstacks';
+import { csvFileTarget } from './csv-file';
 import { oneRosterTarget } from './oneroster';
-import { OneRosterTargetConfigSchema } from './oneroster/config';
-import { StaffbaseTargetConfigSchema } from './staffbase/config';
-import type { StaffbaseTargetConfig } from './staffbase/config';
-import { createStaffbaseLayouts } from './staffbase/layout';
 import type { TargetDefinition } from './sdk/definition';
+import { staffbaseTarget } from './staffbase';
 
-const csvFileTarget: TargetDefinition<CsvFileTargetConfig> = {
-  type: 'csv-file',
-  title: 'CSV file on a local path or mounted share (atomic rename)',
-  docsUrl: 'https://www.rfc-editor.org/rfc/rfc4180',
-  configSchema: CsvFileTargetConfigSchema,
-  layouts: createCsvFileLayouts,
-  location: (config) => config.path,
-};
+/**
+ * Every registered target: adding one is its folder plus its line here (`rosterflow targets new`
+ * writes the folder and prints the line). The config union, the worker's activities and
+ * `rosterflow targets list` all come from this list; test/unit/target-registry.test.ts checks it.
+ */
+export const TARGETS = [csvFileTarget, allstacksTarget, staffbaseTarget, oneRosterTarget] as const;
 
-const allstacksTarget: TargetDefinition<AllstacksTargetConfig> = {
-  type: 'allstacks',
-  title: 'Allstacks roster/tag CSV upload (multipart POST, one per organisation per 5 minutes)',
-  docsUrl: 'https://allstacks.atlassian.net/wiki/spaces/APG/pages/3156606977/Team+Management+CSV+Upload',
-  configSchema: AllstacksTargetConfigSchema,
-  layouts: createAllstacksLayouts,
-  location: (config) => `${config.baseUrl}/api/v1/organization/${config.organizationId}`,
-  uploadLock: (config) => ({ resource: allstacksUploadLockKey(config), windowMs: config.uploadWindowSeconds * 1000 }),
-};
+type RegisteredTarget = (typeof TARGETS)[number];
+type ConfigOf<T> = T extends TargetDefinition<infer Config> ? Config : never;
 
-const staffbaseTarget: TargetDefinition<StaffbaseTargetConfig> = {
-  type: 'staffbase',
-  title: 'Staffbase (new) CSV Import API: upload, configure, preview, import, poll',
-  docsUrl: 'https://developers.staffbase.com/guides/get-started-with-csv-import',
-  configSchema: StaffbaseTargetConfigSchema,
-  layouts: createStaffbaseLayouts,
-  location: (config) => `${config.baseUrl.replace(/\/+$/, '')}/users/imports`,
-  // Full mode refuses to import without preview counts; in delta mode Staffbase may report none,
-  // so the sync-level rule stays on there.
-  previewChecksDeactivations: (config) => config.mode === 'full',
-};
+export const TARGET_DEFINITIONS: readonly TargetDefinition[] = TARGETS;
 
-export const TARGET_DEFINITIONS: readonly TargetDefinition[] = [
-  csvFileTarget,
-  allstacksTarget,
-  staffbaseTarget,
-  oneRosterTarget,
-] as readonly TargetDefinition[];
+export type TargetConfig = ConfigOf<RegisteredTarget>;
 
-export const TargetConfigSchema = z.discriminatedUnion('type', [
-  CsvFileTargetConfigSchema,
-  AllstacksTargetConfigSchema,
-  StaffbaseTargetConfigSchema,
-  OneRosterTargetConfigSchema,
-]);
-export type TargetConfig = z.infer<typeof TargetConfigSchema>;
+type TargetConfigObject = z.ZodObject<{ type: z.ZodLiteral<string> }>;
+
+/** Any registered target's config, chosen by its `type`. */
+export const TargetConfigSchema = z.discriminatedUnion(
+  'type',
+  TARGETS.map((target) => target.configSchema) as unknown as [TargetConfigObject, ...TargetConfigObject[]],
+) as unknown as z.ZodType<TargetConfig, unknown> & { options: readonly TargetConfigObject[] };
+
+/** Every target's delivery activities, closed over their dependencies, for the worker to register. */
+export function createTargetActivities(deps: ActivityDeps): Record<string, unknown> {
+  const activities: Record<string, unknown> = {};
+  for (const target of TARGETS) {
+    for (const [name, activity] of Object.entries(target.activities(deps))) {
+      if (Object.hasOwn(activities, name)) throw new Error(`Two targets register an activity named ${name}`);
+      activities[name] = activity;
+    }
+  }
+  return activities;
+}
 
 export type { TargetDefinition, UploadLockSpec } from './sdk/definition';
 

@@ -176,14 +176,14 @@ async function extractThenRender(runId: string): Promise<BuildResult> {
   return { extract, render: await renderArtifacts({ runId }) };
 }
 
-/** Runs the target's delivery orchestration (targets/<type>/delivery.ts, by targets/deliveries.ts). */
+/** Runs the target's delivery: its own orchestration (targets/deliveries.ts) or the shared step driver. */
 function deliver(
   runId: string,
   sync: ResolvedSync,
   rendered: RenderResult,
   holds: HoldController,
 ): Promise<DeliveryOutcome> {
-  return deliveryFor(sync.targetType)({
+  return deliveryFor(sync)({
     runId,
     artifacts: rendered.artifacts,
     location: sync.location,

@@ -2,8 +2,7 @@ import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import { createSecretResolver } from '../../io/secrets';
 import { RosterflowError } from '../../core/errors';
-import { targetDefinition } from '..';
-import { createAllstacksHttpClient, uploadRoster } from './client';
+import { allstacksLocation, createAllstacksHttpClient, uploadRoster } from './client';
 import type { AllstacksUploadResult } from './client';
 import type { ActivityDeps } from '../../activities/deps';
 import { failpoint } from '../../activities/failpoints';
@@ -44,7 +43,7 @@ export function createAllstacksActivities(deps: ActivityDeps) {
             'InvalidInput',
           );
         }
-        const location = targetDefinition('allstacks').location(sync.target);
+        const location = allstacksLocation(sync.target);
         const saved = await deps.store.checkpoints.get<AllstacksDeliveryCheckpoint>(runId, 'deliver');
         const previous =
           saved?.data.kind === 'allstacks' && saved.data.checksum === artifact.checksum ? saved.data : undefined;
@@ -100,3 +99,6 @@ export function createAllstacksActivities(deps: ActivityDeps) {
     },
   };
 }
+
+/** What this target's workflow code (delivery.ts) proxies. */
+export type AllstacksActivities = ReturnType<typeof createAllstacksActivities>;

@@ -56,6 +56,11 @@ export async function createAllstacksHttpClient(
   });
 }
 
+/** Where deliveries land, for the run record: the organisation's API, never credentials. */
+export function allstacksLocation(config: Pick<AllstacksTargetConfig, 'baseUrl' | 'organizationId'>): string {
+  return `${config.baseUrl}/api/v1/organization/${config.organizationId}`;
+}
+
 /** The upload path; the org id is the one in the contributor-management page's URL. */
 export function allstacksUploadPath(config: Pick<AllstacksTargetConfig, 'organizationId'>): string {
   return `/api/v1/organization/${encodeURIComponent(config.organizationId)}/service_user_tag_hierarchy/upload_employee_tags`;

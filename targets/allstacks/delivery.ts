@@ -11,6 +11,7 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../../activities';
+import type { AllstacksActivities } from './activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import { releaseUploadLockSignal, uploadLockGrantedSignal } from '../../workflows/upload-lock';
 import type { TargetDelivery } from '../sdk/delivery';
@@ -20,7 +21,7 @@ const { requestUploadLock, recordRunEvent } = proxyActivities<Activities>({
   retry: { initialInterval: '1 second', maximumInterval: '1 minute' },
 });
 
-const { uploadToAllstacks } = proxyActivities<Activities>({
+const { uploadToAllstacks } = proxyActivities<AllstacksActivities>({
   startToCloseTimeout: '10 minutes',
   // Heartbeats while alive: a killed worker's upload is retried elsewhere within half a minute,
   // and the retry reads the MongoDB checkpoint to learn whether the file already went.

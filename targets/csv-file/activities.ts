@@ -3,7 +3,6 @@ import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { RosterflowError } from '../../core/errors';
 import { deliverCsvFile } from './deliver';
-import { targetDefinition } from '..';
 import type { ActivityDeps } from '../../activities/deps';
 import { withKeepAlive } from '../../activities/keep-alive';
 import { loadRunSync } from '../../activities/load-run-sync';
@@ -61,13 +60,13 @@ export function createCsvFileActivities(deps: ActivityDeps) {
           () => ({ copied }),
           () => deliverCsvFile(target, counted, runId, verify),
         );
-        const delivered = {
-          target: sync.target.type,
-          location: targetDefinition(sync.target.type).location(sync.target),
-        };
+        const delivered = { target: target.type, location: target.path };
         await deps.store.runs.setDelivery(runId, delivered);
         return delivered;
       });
     },
   };
 }
+
+/** What this target's workflow code (delivery.ts) proxies. */
+export type CsvFileActivities = ReturnType<typeof createCsvFileActivities>;

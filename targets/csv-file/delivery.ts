@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { CsvFileActivities } from './activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { TargetDelivery } from '../sdk/delivery';
 
-const { deliverFile } = proxyActivities<Activities>({
+const { deliverFile } = proxyActivities<CsvFileActivities>({
   startToCloseTimeout: '30 minutes',
   // The copy heartbeats while bytes move: a killed worker's copy is retried elsewhere within half a minute.
   heartbeatTimeout: '30 seconds',

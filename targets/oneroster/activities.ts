@@ -148,3 +148,6 @@ function furthest(...found: (UploadCheckpoint | undefined)[]): UploadCheckpoint 
     .filter((checkpoint): checkpoint is UploadCheckpoint => checkpoint !== undefined)
     .sort((a, b) => b.fileIndex - a.fileIndex || b.byteOffset - a.byteOffset)[0];
 }
+
+/** What this target's workflow code (delivery.ts) proxies. */
+export type OneRosterActivities = ReturnType<typeof createOneRosterActivities>;

@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { OneRosterActivities } from './activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { TargetDelivery } from '../sdk/delivery';
 
-const { uploadOneRoster } = proxyActivities<Activities>({
+const { uploadOneRoster } = proxyActivities<OneRosterActivities>({
   startToCloseTimeout: '2 hours',
   // The upload heartbeats while alive; a silent worker is given up quickly and the next attempt,
   // on any worker, resumes from the checkpoint kept in MongoDB.

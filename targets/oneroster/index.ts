@@ -1,4 +1,5 @@
 import type { TargetDefinition } from '../sdk/definition';
+import { createOneRosterActivities } from './activities';
 import { OneRosterTargetConfigSchema } from './config';
 import type { OneRosterTargetConfig } from './config';
 import { oneRosterLocation } from './deliver';
@@ -21,4 +22,5 @@ export const oneRosterTarget: TargetDefinition<OneRosterTargetConfig> = {
   configSchema: OneRosterTargetConfigSchema,
   layouts: createOneRosterLayouts,
   location: oneRosterLocation,
+  activities: createOneRosterActivities,
 };

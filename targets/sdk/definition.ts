@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import type { ActivityDeps } from '../../activities/deps';
 import type { ArtifactLayout } from './layout';
 
 /** Uploads to one resource are serialised across every sync and worker, one per window. */
@@ -8,11 +9,15 @@ export interface UploadLockSpec {
 }
 
 /**
- * A target's registration (its folder's `index.ts`): config schema, layouts, where its deliveries
- * land. Its delivery is in the same folder: the activities (`activities.ts`, registered by
- * targets/activities.ts) and the workflow-side orchestration (`delivery.ts`, targets/deliveries.ts).
+ * A target, as its folder's `index.ts` exports it and targets/index.ts registers it (one line):
+ * config schema, layouts, where deliveries land, and its delivery activities. How the workflow
+ * drives those activities is either the shared step protocol (`deliveryStep`: no workflow code of
+ * the target's own) or the target's own orchestration (`delivery.ts`, listed in targets/deliveries.ts).
  */
-export interface TargetDefinition<Config extends { type: string } = { type: string }> {
+export interface TargetDefinition<
+  Config extends { type: string } = { type: string },
+  Activities extends object = object,
+> {
   type: Config['type'];
   title: string;
   /** The vendor's documentation of what the target speaks (`rosterflow targets list` shows it). */
@@ -22,6 +27,13 @@ export interface TargetDefinition<Config extends { type: string } = { type: stri
   layouts(config: Config): readonly ArtifactLayout[];
   /** Where deliveries land, for the run record: a path or URL, never credentials. */
   location(config: Config): string;
+  /** The target's delivery activities (its `activities.ts`), closed over the worker's dependencies. */
+  activities(deps: ActivityDeps): Activities;
+  /**
+   * For a target delivered by the shared step protocol (targets/sdk/step-delivery.ts): the name of
+   * its step activity. Unset for a target with its own workflow code in targets/deliveries.ts.
+   */
+  deliveryStep?: keyof Activities & string;
   /** Targets that rate-limit per account: the lock every upload to the same account waits for. */
   uploadLock?(config: Config): UploadLockSpec;
   /**

@@ -270,3 +270,6 @@ export function createStaffbaseActivities(deps: ActivityDeps) {
     },
   };
 }
+
+/** What this target's workflow code (delivery.ts) proxies. */
+export type StaffbaseActivities = ReturnType<typeof createStaffbaseActivities>;

@@ -1,6 +1,6 @@
 import { ApplicationFailure, CancellationScope, patched, proxyActivities, sleep } from '@temporalio/workflow';
 import type { RetryPolicy } from '@temporalio/workflow';
-import type { Activities } from '../../activities';
+import type { StaffbaseActivities } from './activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { StaffbasePolling } from './activities';
 import type { DeliveryContext, DeliveryOutcome, TargetDelivery } from '../sdk/delivery';
@@ -14,19 +14,19 @@ const retry: RetryPolicy = {
 // The upload carries the whole file and heartbeats while alive, so a killed worker's upload is
 // retried elsewhere within half a minute (finding this run's import by its file name, not making
 // a second one); every other step is one small request.
-const upload = proxyActivities<Activities>({
+const upload = proxyActivities<StaffbaseActivities>({
   startToCloseTimeout: '10 minutes',
   heartbeatTimeout: '30 seconds',
   retry,
 });
-const staffbase = proxyActivities<Activities>({ startToCloseTimeout: '1 minute', retry });
+const staffbase = proxyActivities<StaffbaseActivities>({ startToCloseTimeout: '1 minute', retry });
 // Cleanup after a run that will not import: a few quick tries (the activity records a refusal itself).
-const cleanup = proxyActivities<Activities>({
+const cleanup = proxyActivities<StaffbaseActivities>({
   startToCloseTimeout: '1 minute',
   retry: { initialInterval: '2 seconds', maximumInterval: '10 seconds', maximumAttempts: 3 },
 });
 
-type StaffbaseState = Awaited<ReturnType<Activities['pollStaffbaseImport']>>['state'];
+type StaffbaseState = Awaited<ReturnType<StaffbaseActivities['pollStaffbaseImport']>>['state'];
 
 /**
  * The Staffbase CSV Import protocol, step by step: upload (or find this run's earlier upload),

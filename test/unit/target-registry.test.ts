@@ -1,14 +1,33 @@
 import { describe, expect, it } from 'vitest';
-import { TARGET_DEFINITIONS, TargetConfigSchema } from '../../targets';
+import type { ActivityDeps } from '../../activities/deps';
+import { TARGET_DEFINITIONS, TargetConfigSchema, createTargetActivities } from '../../targets';
 import { TARGET_DELIVERIES, deliveryFor } from '../../targets/deliveries';
 
 describe('target registry', () => {
-  it('gives every registered target a delivery, and no delivery without a target', () => {
+  it('gives every registered target one delivery: its own orchestration or a step activity it registers', () => {
     const types = TARGET_DEFINITIONS.map((definition) => definition.type);
     expect(new Set(types).size).toBe(types.length);
-    expect(Object.keys(TARGET_DELIVERIES).sort()).toEqual([...types].sort());
-    for (const type of types) expect(typeof deliveryFor(type)).toBe('function');
-    expect(() => deliveryFor('nowhere')).toThrow('No delivery is registered for target type "nowhere"');
+    for (const type of Object.keys(TARGET_DELIVERIES)) expect(types).toContain(type);
+    const activities = createTargetActivities({ store: {} } as ActivityDeps);
+    for (const definition of TARGET_DEFINITIONS) {
+      const own = Object.hasOwn(TARGET_DELIVERIES, definition.type);
+      // Exactly one of the two: a step activity beside its own orchestration would never be called.
+      expect(own !== (definition.deliveryStep !== undefined), definition.type).toBe(true);
+      if (definition.deliveryStep) expect(typeof activities[definition.deliveryStep], definition.type).toBe('function');
+      const delivery = deliveryFor({
+        targetType: definition.type,
+        ...(definition.deliveryStep ? { deliveryStep: definition.deliveryStep } : {}),
+      });
+      expect(typeof delivery).toBe('function');
+    }
+    expect(() => deliveryFor({ targetType: 'nowhere' })).toThrow('No delivery is registered for target type "nowhere"');
+  });
+
+  it('names every target activity once, across targets', () => {
+    const names = TARGET_DEFINITIONS.flatMap((definition) =>
+      Object.keys(definition.activities({ store: {} } as ActivityDeps)),
+    );
+    expect(new Set(names).size).toBe(names.length);
   });
 
   it('names each target once: its definition, its config schema and the config union agree', () => {
