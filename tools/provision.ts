@@ -1,7 +1,8 @@
 import { ensureFerretDb, ensureTemporalCli, findMongod } from './stack/binaries';
+import { ensureScimServer } from './stack/scim-server';
 
 /**
- * Builds (once, then cached per user) the servers the local stack needs, so that the first test
+ * Builds (once, then cached per user) the servers the local stack and the tests need, so that the first test
  * run or demo does not spend its time budget compiling. Skips what the environment provides.
  */
 async function run(): Promise<void> {
@@ -14,6 +15,7 @@ async function run(): Promise<void> {
     const mongod = await findMongod();
     log(mongod ? `MongoDB: ${mongod}` : `MongoDB-compatible store: ${await ensureFerretDb(log)}`);
   }
+  log(`SCIM test server: ${await ensureScimServer(log)}`);
 }
 
 run().catch((err: unknown) => {

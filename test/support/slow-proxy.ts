@@ -43,7 +43,8 @@ export class SlowProxy {
   }
 }
 
-async function forward(upstream: string, request: FakeRequest): Promise<FakeResponse> {
+/** Sends `request` on to `upstream` (an origin) and returns its answer as the fake's. */
+export async function forward(upstream: string, request: FakeRequest): Promise<FakeResponse> {
   const query = request.query.toString();
   const headers: Record<string, string> = {};
   for (const [name, value] of Object.entries(request.headers)) {

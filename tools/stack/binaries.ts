@@ -88,7 +88,8 @@ function goEnv(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   return { ...rest, CGO_ENABLED: '0' };
 }
 
-function run(
+/** Runs a build step to completion; on failure logs the tail of its output and throws a StackError. */
+export function run(
   command: string,
   args: string[],
   options: { cwd: string; env: NodeJS.ProcessEnv },
@@ -122,7 +123,7 @@ async function findOnPath(name: string, env: NodeJS.ProcessEnv): Promise<string 
   return undefined;
 }
 
-async function isExecutable(path: string): Promise<boolean> {
+export async function isExecutable(path: string): Promise<boolean> {
   try {
     await access(path, constants.X_OK);
     return true;

@@ -66,8 +66,10 @@ export interface Fault {
    * - `reset`: the connection is reset without any answer (ECONNRESET on the client).
    * - `afterHandler`: the vendor handles the request (side effects happen), then `response` replaces
    *   its answer: "processed, but the client was told it failed".
+   * - `resetAfterHandler`: the vendor handles the request (side effects happen), then the connection
+   *   is reset without any answer: "processed, but the client never heard".
    */
-  action?: 'hang' | 'truncate' | 'reset' | 'afterHandler';
+  action?: 'hang' | 'truncate' | 'reset' | 'afterHandler' | 'resetAfterHandler';
   /** Shown in `FakeRequest.fault`; defaults to the action or the status. */
   name?: string;
 }
@@ -348,6 +350,10 @@ export class FakeHttpServer {
         setTimeout(() => req.socket.destroy(), 20);
         return;
       }
+      case 'resetAfterHandler':
+        await this.answer(handler, request);
+        req.socket.resetAndDestroy();
+        return;
       case 'afterHandler':
         await this.answer(handler, request);
         send(res, fault.response ?? { status: 500, json: { message: 'Internal Server Error' } });
