@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { DEFAULT_ACTIVITY_SLOTS } from '../worker/activity-slots';
 
 /** The delivery targets the bench can run a sync into (test/fakes for the vendors). */
-export const BENCH_TARGETS = ['csv-file', 'allstacks', 'staffbase', 'oneroster'] as const;
+export const BENCH_TARGETS = ['csv-file', 'allstacks', 'staffbase', 'oneroster-sftp'] as const;
 export type BenchTarget = (typeof BENCH_TARGETS)[number];
 export const SCRIPT_TARGET = 'script';
 

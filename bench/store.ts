@@ -81,7 +81,7 @@ async function run(): Promise<void> {
     const [built, buildSeconds] = await timed(() => call(() => activities.buildArtifacts({ runId })));
     const [, planSeconds] = await timed(() => call(() => activities.planRun({ runId })));
     const { artifacts } = built.render;
-    const [, deliverSeconds] = await timed(() => call(() => csvFile.deliverFile({ runId, artifacts })));
+    const [, deliverSeconds] = await timed(() => call(() => csvFile.deliverCsvFile({ runId, artifacts })));
     const [, commitSeconds] = await timed(() => call(() => activities.commitSnapshot({ runId })));
     const [, finishSeconds] = await timed(() => call(() => activities.finishRun({ runId, status: 'succeeded' })));
     clearInterval(sample);

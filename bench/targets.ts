@@ -5,7 +5,7 @@ import {
   ALLSTACKS_USERNAME,
   AllstacksFake,
 } from '../test/fakes/allstacks/server';
-import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../test/fakes/alludo/server';
+import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../test/fakes/oneroster-sftp/server';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../test/fakes/staffbase/server';
 import type { BenchTarget } from './report';
 
@@ -78,7 +78,7 @@ export async function startTarget(target: BenchTarget, dir: string): Promise<Tar
         close: () => fake.close(),
       };
     }
-    case 'oneroster': {
+    case 'oneroster-sftp': {
       const fake = await AlludoSftpFake.start();
       return {
         config: fake.targetConfig('alludo', 'BENCH_ALLUDO_PASSWORD'),

@@ -115,8 +115,11 @@ const STEP_OF_ACTIVITY: Readonly<Record<string, string>> = {
   renderArtifacts: 'render',
   planRun: 'plan',
   planDelivery: 'plan',
-  deliverFile: 'deliver',
+  deliverCsvFile: 'deliver',
   uploadToAllstacks: 'deliver',
+  uploadOneRosterSftp: 'deliver',
+  // Their names before the target-named activities, for runs started before (drop with the aliases).
+  deliverFile: 'deliver',
   uploadOneRoster: 'deliver',
   ensureStaffbaseImport: 'deliver',
 };

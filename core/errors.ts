@@ -51,11 +51,13 @@ export class RosterflowError extends Error {
   readonly retryAfterMs: number | undefined;
   /** The HTTP status of the response this error reports, when it reports one. */
   readonly httpStatus: number | undefined;
+  /** The vendor's own error code from the response (SCIM's `scimType`), when it gives one. */
+  readonly vendorCode: string | undefined;
 
   constructor(
     type: RosterflowErrorType,
     message: string,
-    options?: { retryable?: boolean; cause?: unknown; retryAfterMs?: number; httpStatus?: number },
+    options?: { retryable?: boolean; cause?: unknown; retryAfterMs?: number; httpStatus?: number; vendorCode?: string },
   ) {
     super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.name = 'RosterflowError';
@@ -63,6 +65,7 @@ export class RosterflowError extends Error {
     this.retryable = options?.retryable ?? !PERMANENT.has(type);
     this.retryAfterMs = options?.retryAfterMs;
     this.httpStatus = options?.httpStatus;
+    this.vendorCode = options?.vendorCode;
   }
 }
 

@@ -32,6 +32,8 @@ export interface HttpClientOptions {
   maxRetryAfterMs?: number;
   /** Pulls the vendor's own error text out of an error response, when it has one. */
   errorMessage?: (body: unknown, headers: Record<string, string | string[] | undefined>) => string | undefined;
+  /** Pulls the vendor's error code (a short token such as SCIM's `scimType`) out of an error response. */
+  errorCode?: (body: unknown) => string | undefined;
   /** Tests shrink the exponential backoff used when a response gives no `Retry-After`. */
   backoffLimitMs?: number;
   /**
@@ -291,7 +293,8 @@ function classify(err: unknown, settings: Settings, endpoint: string): Error {
     const headers = err.response.headers;
     const detail = vendorMessage(err.response.body, headers, settings.errorMessage);
     const said = detail ? `: ${detail}` : '';
-    const httpStatus = { httpStatus: status };
+    const vendorCode = settings.errorCode ? vendorErrorCode(err.response.body, settings.errorCode) : undefined;
+    const httpStatus = { httpStatus: status, ...(vendorCode === undefined ? {} : { vendorCode }) };
     if (status === 401 || status === 403) {
       const why = status === 401 ? 'rejected the credentials' : "denied access (check the API user's permissions)";
       return new RosterflowError(
@@ -351,6 +354,22 @@ function formatMs(ms: number): string {
 }
 
 const MAX_VENDOR_MESSAGE = 300;
+
+/** A vendor's error code as a short token of its own characters (it is recorded, so never free text). */
+function vendorErrorCode(body: unknown, extract: NonNullable<HttpClientOptions['errorCode']>): string | undefined {
+  let parsed: unknown = body;
+  if (typeof body === 'string') {
+    try {
+      parsed = JSON.parse(body) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+  const code = extract(parsed)
+    ?.replace(/[^\w.-]/g, '')
+    .slice(0, 40);
+  return code || undefined;
+}
 
 function vendorMessage(
   body: unknown,

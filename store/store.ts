@@ -2,6 +2,8 @@ import { MongoClient } from 'mongodb';
 import { ArtifactPageStore } from './artifact-pages';
 import { ArtifactStore } from './artifacts';
 import { CheckpointStore } from './checkpoints';
+import { DeliveryItemStore } from './delivery-items';
+import { ManagedAccountStore } from './managed-accounts';
 import { RenderSegmentStore } from './render-segments';
 import { RunStore } from './runs';
 import { SnapshotStore } from './snapshots';
@@ -17,6 +19,10 @@ export interface Store {
   renderSegments: RenderSegmentStore;
   /** Per sync, the ids employed at its last delivery: the safety rules' deactivation baseline. */
   snapshots: SnapshotStore;
+  /** Per-person targets' plans and outcomes, one document per person per run (personal data). */
+  deliveryItems: DeliveryItemStore;
+  /** Per-person targets' accounts in each app: those they created or matched, and may deactivate. */
+  managedAccounts: ManagedAccountStore;
   /**
    * Deletes what runs that never finished left behind, once older than `cutoff`: unfinished builds'
    * pages, checkpoints, older staged data, planned snapshots never delivered.
@@ -41,6 +47,8 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
     checkpoints: new CheckpointStore(db),
     renderSegments: new RenderSegmentStore(db),
     snapshots: new SnapshotStore(db),
+    deliveryItems: new DeliveryItemStore(db),
+    managedAccounts: new ManagedAccountStore(db),
     async pruneRunData(cutoff) {
       // A finished build's pages are the run's artifact; any other pages this old are of an abandoned
       // build (no build runs for days: 8 attempts of at most 2 hours), even if its record says running.
@@ -51,6 +59,7 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);
+      await store.deliveryItems.pruneOlderThan(cutoff);
       // A run held for approval commits its planned snapshot if approved: kept while its hold waits,
       // and for a day once approved (its delivery). Any other run that planned this long ago and
       // says running is as abandoned as its build's pages above.
@@ -69,5 +78,7 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
   await store.checkpoints.ensureIndexes();
   await store.renderSegments.ensureIndexes();
   await store.snapshots.ensureIndexes();
+  await store.deliveryItems.ensureIndexes();
+  await store.managedAccounts.ensureIndexes();
   return store;
 }

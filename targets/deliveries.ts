@@ -1,7 +1,7 @@
 import { ApplicationFailure } from '@temporalio/workflow';
 import { allstacksDelivery } from './allstacks/delivery';
 import { csvFileDelivery } from './csv-file/delivery';
-import { oneRosterDelivery } from './oneroster/delivery';
+import { oneRosterDelivery } from './oneroster-sftp/delivery';
 import type { TargetDelivery } from './sdk/delivery';
 import { stepDelivery } from './sdk/step-delivery';
 import { staffbaseDelivery } from './staffbase/delivery';

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ActivityDeps } from '../activities/deps';
 import { allstacksTarget } from './allstacks';
 import { csvFileTarget } from './csv-file';
-import { oneRosterTarget } from './oneroster';
+import { oneRosterTarget } from './oneroster-sftp';
+import { scimTarget } from './scim';
 import type { TargetDefinition } from './sdk/definition';
 import { staffbaseTarget } from './staffbase';
 
@@ -11,7 +12,7 @@ import { staffbaseTarget } from './staffbase';
  * writes the folder and prints the line). The config union, the worker's activities and
  * `rosterflow targets list` all come from this list; test/unit/target-registry.test.ts checks it.
  */
-export const TARGETS = [csvFileTarget, allstacksTarget, staffbaseTarget, oneRosterTarget] as const;
+export const TARGETS = [csvFileTarget, allstacksTarget, staffbaseTarget, oneRosterTarget, scimTarget] as const;
 
 type RegisteredTarget = (typeof TARGETS)[number];
 type ConfigOf<T> = T extends TargetDefinition<infer Config> ? Config : never;

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { ApplicationFailure } from '@temporalio/common';
 import { RosterflowError } from '../../core/errors';
-import { deliverCsvFile } from './deliver';
+import { writeCsvFile } from './deliver';
 import type { ActivityDeps } from '../../activities/deps';
 import { withKeepAlive } from '../../activities/keep-alive';
 import { loadRunSync } from '../../activities/load-run-sync';
@@ -20,16 +20,16 @@ export interface DeliverResult {
 }
 
 export function createCsvFileActivities(deps: ActivityDeps) {
-  return {
+  const activities = {
     /** Writes a file target's artifact into place (temporary name, then rename). */
-    async deliverFile({ runId, artifacts }: DeliverInput): Promise<DeliverResult> {
+    deliverCsvFile: async ({ runId, artifacts }: DeliverInput): Promise<DeliverResult> => {
       return runStep(deps, runId, 'deliver', async () => {
         const sync = await loadRunSync(deps, runId);
         const [artifact] = artifacts;
         const target = sync.target;
         if (target.type !== 'csv-file' || !artifact) {
           throw ApplicationFailure.nonRetryable(
-            `deliverFile cannot deliver a ${sync.target.type} target`,
+            `deliverCsvFile cannot deliver a ${sync.target.type} target`,
             'InvalidInput',
           );
         }
@@ -58,13 +58,23 @@ export function createCsvFileActivities(deps: ActivityDeps) {
         };
         await withKeepAlive(
           () => ({ copied }),
-          () => deliverCsvFile(target, counted, runId, verify),
+          () => writeCsvFile(target, counted, runId, verify),
         );
         const delivered = { target: target.type, location: target.path };
         await deps.store.runs.setDelivery(runId, delivered);
         return delivered;
       });
     },
+  };
+  return {
+    ...activities,
+    /**
+     * Alias, to drop in the release after this one (docs/upgrading.md, "Activities named by their
+     * target"): the activity's name before it carried its target's. Runs that scheduled it under this
+     * name before the upgrade (delivery.ts without `patched('target-named-activities')`) retry it
+     * under this name, so the worker answers to both until no such run can still be open.
+     */
+    deliverFile: activities.deliverCsvFile,
   };
 }
 

@@ -11,7 +11,7 @@ import type { CsvFileTargetConfig } from './config';
  * renames it into place: a reader sees the old file or the new one, never half of one. `verify`
  * runs once every byte is written, before the rename: what it throws leaves the destination as it was.
  */
-export async function deliverCsvFile(
+export async function writeCsvFile(
   config: CsvFileTargetConfig,
   artifact: Readable,
   runId: string,

@@ -1,9 +1,9 @@
-import { proxyActivities } from '@temporalio/workflow';
+import { patched, proxyActivities } from '@temporalio/workflow';
 import type { CsvFileActivities } from './activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { TargetDelivery } from '../sdk/delivery';
 
-const { deliverFile } = proxyActivities<CsvFileActivities>({
+const { deliverCsvFile, deliverFile } = proxyActivities<CsvFileActivities>({
   startToCloseTimeout: '30 minutes',
   // The copy heartbeats while bytes move: a killed worker's copy is retried elsewhere within half a minute.
   heartbeatTimeout: '30 seconds',
@@ -17,4 +17,7 @@ const { deliverFile } = proxyActivities<CsvFileActivities>({
 });
 
 /** Writes the file into place: one idempotent activity (temporary name, then rename). */
-export const csvFileDelivery: TargetDelivery = ({ runId, artifacts }) => deliverFile({ runId, artifacts });
+export const csvFileDelivery: TargetDelivery = ({ runId, artifacts }) =>
+  // Runs that scheduled the activity before it carried its target's name replay with the old
+  // name (docs/upgrading.md, "Activities named by their target").
+  patched('target-named-activities') ? deliverCsvFile({ runId, artifacts }) : deliverFile({ runId, artifacts });

@@ -33,7 +33,7 @@ export interface TargetDefinition<
    * For a target delivered by the shared step protocol (targets/sdk/step-delivery.ts): the name of
    * its step activity. Unset for a target with its own workflow code in targets/deliveries.ts.
    */
-  deliveryStep?: keyof Activities & string;
+  deliveryStep?: object extends Activities ? string : keyof Activities & string;
   /** Targets that rate-limit per account: the lock every upload to the same account waits for. */
   uploadLock?(config: Config): UploadLockSpec;
   /**

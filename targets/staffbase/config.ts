@@ -2,6 +2,7 @@ import ms from 'ms';
 import { z } from 'zod';
 import { SecretRefSchema } from '../../io/secrets';
 import { FieldPathSchema } from '../../core/field-path';
+import { DeactivationLimitsSchema } from '../sdk/deactivation-limits';
 import type { FieldPath } from '../../core/field-path';
 
 /**
@@ -153,16 +154,10 @@ export const StaffbaseTargetConfigSchema = z
     polling: PollingSchema.prefault({}),
     /**
      * Checked against the preview before the import is requested: more deactivations (and deletions
-     * of pending users) than this fails the run and nothing is imported.
+     * of pending users) than this fails the run and nothing is imported. The percentage is of the
+     * users the preview counts (created, updated, deactivated, deleted, unchanged).
      */
-    safety: z
-      .object({
-        maxDeactivations: z.int().min(0).optional(),
-        /** Of the users the preview counts (created, updated, deactivated, deleted, unchanged). */
-        maxDeactivationPercent: z.number().min(0).max(100).default(10),
-      })
-      .strict()
-      .prefault({}),
+    safety: DeactivationLimitsSchema,
   })
   .strict()
   .superRefine((target, ctx) => {

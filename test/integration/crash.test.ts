@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
-import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../fakes/alludo/server';
+import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../fakes/oneroster-sftp/server';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';

@@ -11,7 +11,7 @@ export const TEST_NAMESPACES = [
   'test-allstacks',
   'test-staffbase',
   'test-crash',
-  'test-oneroster',
+  'test-oneroster-sftp',
   'test-codec',
   'test-hygiene',
   'test-checkpoints',
@@ -20,5 +20,9 @@ export const TEST_NAMESPACES = [
   'test-infra',
   'test-config',
   'test-large-roster',
+  'test-scim',
+  // Shared by every target's conformance file (test/support/target-conformance.ts): each run has
+  // its own task queue and database, and the kit makes no schedules.
+  'test-conformance',
 ] as const;
 export type TestNamespace = (typeof TEST_NAMESPACES)[number];

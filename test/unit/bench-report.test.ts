@@ -176,7 +176,7 @@ describe('benchPlan', () => {
     expect(benchPlan({})).toEqual([
       { employees: 10_000, targets: ['csv-file'] },
       { employees: 100_000, targets: ['csv-file'] },
-      { employees: 1_000_000, targets: ['csv-file', 'allstacks', 'staffbase', 'oneroster'] },
+      { employees: 1_000_000, targets: ['csv-file', 'allstacks', 'staffbase', 'oneroster-sftp'] },
     ]);
   });
 
@@ -189,7 +189,7 @@ describe('benchPlan', () => {
 
   it('names the setting and what it takes when it is wrong', () => {
     expect(() => benchPlan({ BENCH_TARGETS: 'csv-file,workday' })).toThrow(
-      'BENCH_TARGETS must list targets out of csv-file, allstacks, staffbase, oneroster, comma-separated (got "csv-file,workday")',
+      'BENCH_TARGETS must list targets out of csv-file, allstacks, staffbase, oneroster-sftp, comma-separated (got "csv-file,workday")',
     );
     expect(() => benchPlan({ BENCH_SIZES: '10k' })).toThrow(
       'BENCH_SIZES must list positive whole numbers of employees, comma-separated (got "10k")',

@@ -6,7 +6,7 @@ import { loadConfig } from '../../config/load';
 import { createCsvDropSource } from '../../connectors/csv-drop/source';
 import type { Employee } from '../../core/employee';
 import { TargetConfigSchema, targetDefinition } from '../../targets';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
 import { renderArtifacts } from '../../targets/sdk/render';
 import { GOLDEN_TARGETS } from '../golden/targets';
 import { REPO_ROOT } from '../support/harness';

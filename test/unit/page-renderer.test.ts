@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import type { Employee } from '../../core/employee';
 import { TargetConfigSchema, targetDefinition } from '../../targets';
 import type { TargetConfig } from '../../targets';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
 import { GOLDEN_TARGETS } from '../golden/targets';
 import { createPageRenderer } from '../../targets/sdk/page-renderer';
 import { renderArtifacts } from '../../targets/sdk/render';

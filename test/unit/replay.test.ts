@@ -29,10 +29,29 @@ const HISTORIES = {
 } as const;
 
 /** Patches added after those histories were recorded: an old history must not carry their markers. */
-const LATER_PATCHES = ['cancel-stranded-staffbase-import', 'record-upload-lock-wait', 'one-pass-build'];
+const LATER_PATCHES = [
+  'cancel-stranded-staffbase-import',
+  'record-upload-lock-wait',
+  'one-pass-build',
+  'target-named-activities',
+];
+
+/**
+ * Histories recorded by the workflow code of commit d07d2b7, the last before the activities were
+ * named by their target (docs/upgrading.md): the one-pass build, then the delivery activity under its
+ * old name. They replay through the `patched('target-named-activities')` guards' old branch.
+ */
+const HISTORIES_BEFORE_TARGET_NAMES = {
+  'csv-file-one-pass': { end: 'COMPLETED', oldActivity: 'deliverFile', newActivity: 'deliverCsvFile' },
+  'oneroster-sftp-succeeded': { end: 'COMPLETED', oldActivity: 'uploadOneRoster', newActivity: 'uploadOneRosterSftp' },
+} as const;
 
 interface HistoryJson {
-  events: Array<{ eventType: string; markerRecordedEventAttributes?: { details?: Record<string, unknown> } }>;
+  events: Array<{
+    eventType: string;
+    markerRecordedEventAttributes?: { details?: Record<string, unknown> };
+    activityTaskScheduledEventAttributes?: { activityType?: { name?: string } };
+  }>;
 }
 
 const HISTORY_DIR = join(REPO_ROOT, 'test', 'fixtures', 'histories');
@@ -45,6 +64,11 @@ function endOf(history: HistoryJson): string {
   const last = history.events.at(-1)!.eventType;
   const closed = /^EVENT_TYPE_WORKFLOW_EXECUTION_(COMPLETED|FAILED|CANCELED)$/.exec(last);
   return closed ? closed[1]! : 'RUNNING';
+}
+
+/** The activity types the history scheduled, in order. */
+function activitiesOf(history: HistoryJson): string[] {
+  return history.events.flatMap((event) => event.activityTaskScheduledEventAttributes?.activityType?.name ?? []);
 }
 
 /** The decoded payloads of the history's markers (a patch marker names its patch id in one). */
@@ -70,7 +94,9 @@ beforeAll(async () => {
 describe('replay of histories recorded by older workflow code', () => {
   it('replays every recorded history there is', () => {
     const files = readdirSync(HISTORY_DIR).filter((file) => file.endsWith('.json'));
-    expect(files.map((file) => file.replace(/\.json$/, '')).sort()).toEqual(Object.keys(HISTORIES).sort());
+    expect(files.map((file) => file.replace(/\.json$/, '')).sort()).toEqual(
+      [...Object.keys(HISTORIES), ...Object.keys(HISTORIES_BEFORE_TARGET_NAMES)].sort(),
+    );
   });
 
   it.each(Object.entries(HISTORIES))('%s replays against the current workflows', async (name, end) => {
@@ -84,4 +110,24 @@ describe('replay of histories recorded by older workflow code', () => {
       Worker.runReplayHistory({ workflowBundle }, historyFromJson(history), `replay-${name}`),
     ).resolves.toBeUndefined();
   });
+});
+
+describe('replay of histories recorded before the activities were named by their target', () => {
+  it.each(Object.entries(HISTORIES_BEFORE_TARGET_NAMES))(
+    '%s replays against the current workflows, calling the activity by its old name',
+    async (name, { end, oldActivity, newActivity }) => {
+      const history = loadHistory(name);
+      expect(endOf(history)).toBe(end);
+      // Recorded by d07d2b7: after the one-pass build, before the rename.
+      expect(markersOf(history)).toContain('one-pass-build');
+      expect(markersOf(history)).not.toContain('target-named-activities');
+      expect(activitiesOf(history)).toContain(oldActivity);
+      expect(activitiesOf(history)).not.toContain(newActivity);
+
+      // The guard's old branch schedules the old name, as recorded; the new name would not replay.
+      await expect(
+        Worker.runReplayHistory({ workflowBundle }, historyFromJson(history), `replay-${name}`),
+      ).resolves.toBeUndefined();
+    },
+  );
 });

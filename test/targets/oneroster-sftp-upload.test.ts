@@ -2,17 +2,28 @@ import { Buffer } from 'node:buffer';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { createSecretResolver } from '../../io/secrets';
-import { OneRosterSftpSchema } from '../../targets/oneroster/config';
+import { OneRosterSftpSchema } from '../../targets/oneroster-sftp/config';
 import {
   oneRosterLocation,
   resolveOneRosterSftp as resolveSftpSettings,
   uploadOneRosterPackage,
-} from '../../targets/oneroster/deliver';
-import { uploadFiles } from '../../targets/oneroster/upload';
-import type { UploadCheckpoint, UploadFile, UploadRequest } from '../../targets/oneroster/upload';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
-import { SMALL_ROSTER, manyEmployees, oneRosterConfig, renderPackage, uploadFilesOf } from '../fakes/alludo/fixtures';
-import { ALLUDO_CLIENT_KEY, ALLUDO_SFTP_PASSWORD, ALLUDO_SFTP_USER, AlludoSftpFake } from '../fakes/alludo/server';
+} from '../../targets/oneroster-sftp/deliver';
+import { uploadFiles } from '../../targets/oneroster-sftp/upload';
+import type { UploadCheckpoint, UploadFile, UploadRequest } from '../../targets/oneroster-sftp/upload';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
+import {
+  SMALL_ROSTER,
+  manyEmployees,
+  oneRosterConfig,
+  renderPackage,
+  uploadFilesOf,
+} from '../fakes/oneroster-sftp/fixtures';
+import {
+  ALLUDO_CLIENT_KEY,
+  ALLUDO_SFTP_PASSWORD,
+  ALLUDO_SFTP_USER,
+  AlludoSftpFake,
+} from '../fakes/oneroster-sftp/server';
 import { failureOf } from '../support/failure-of';
 
 const env = {

@@ -1,13 +1,13 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Employee } from '../../core/employee';
-import { OneRosterTargetConfigSchema } from '../../targets/oneroster/config';
-import { assertValidOneRosterPackage, checkOneRosterPackage } from '../../targets/oneroster/deliver';
-import { createOneRosterLayouts } from '../../targets/oneroster/layouts';
-import { orgSourcedId, slugOf } from '../../targets/oneroster/orgs';
-import { ONEROSTER_PROFILES } from '../../targets/oneroster/profiles';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
-import { SMALL_ROSTER, TEST_HOST_KEY, oneRosterConfig, renderPackage } from '../fakes/alludo/fixtures';
+import { OneRosterTargetConfigSchema } from '../../targets/oneroster-sftp/config';
+import { assertValidOneRosterPackage, checkOneRosterPackage } from '../../targets/oneroster-sftp/deliver';
+import { createOneRosterLayouts } from '../../targets/oneroster-sftp/layouts';
+import { orgSourcedId, slugOf } from '../../targets/oneroster-sftp/orgs';
+import { ONEROSTER_PROFILES } from '../../targets/oneroster-sftp/profiles';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
+import { SMALL_ROSTER, TEST_HOST_KEY, oneRosterConfig, renderPackage } from '../fakes/oneroster-sftp/fixtures';
 
 const nested = {
   parentOrgsFrom: 'division',

@@ -1,16 +1,16 @@
 import { Buffer } from 'node:buffer';
 import { Readable } from 'node:stream';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertValidOneRosterPackage, assertValidOneRosterStreams } from '../../targets/oneroster/deliver';
-import type { OneRosterProfile } from '../../targets/oneroster/profiles';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
-import { validateOneRosterStreams } from '../../targets/oneroster/validate-stream';
-import type { PackageSource } from '../../targets/oneroster/validate-stream';
-import { SMALL_ROSTER, oneRosterConfig, renderPackage } from '../fakes/alludo/fixtures';
+import { assertValidOneRosterPackage, assertValidOneRosterStreams } from '../../targets/oneroster-sftp/deliver';
+import type { OneRosterProfile } from '../../targets/oneroster-sftp/profiles';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
+import { validateOneRosterStreams } from '../../targets/oneroster-sftp/validate-stream';
+import type { PackageSource } from '../../targets/oneroster-sftp/validate-stream';
+import { SMALL_ROSTER, oneRosterConfig, renderPackage } from '../fakes/oneroster-sftp/fixtures';
 
 /**
  * The stream check must find the same problems however the bytes arrive (both checks run the same
- * reads, so this proves the chunking; what the problems are is pinned in oneroster-validate.test.ts).
+ * reads, so this proves the chunking; what the problems are is pinned in oneroster-sftp-validate.test.ts).
  */
 const csv = (...lines: string[]) => `${lines.join('\n')}\n`;
 

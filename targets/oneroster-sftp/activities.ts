@@ -28,24 +28,24 @@ interface SftpDeliveryCheckpoint {
 export function createOneRosterActivities(deps: ActivityDeps) {
   const { checkpoints, runs } = deps.store;
 
-  return {
+  const activities = {
     /**
      * Checks the package (header order, enumerations, references) and uploads it over SFTP to
      * temporary names, renaming into place only once every file is complete. Its progress (file,
      * byte offset) is heartbeated and kept in MongoDB; a retry, on any worker, continues from it, and
      * a package already renamed into place is not sent again.
      */
-    async uploadOneRoster({
+    uploadOneRosterSftp: async ({
       runId,
       artifacts,
-    }: OneRosterUploadInput): Promise<{ location: string; bytesSent: number }> {
+    }: OneRosterUploadInput): Promise<{ location: string; bytesSent: number }> => {
       return runStep(deps, runId, 'deliver', async () => {
         const { attempt, activityId } = activityInfo();
         const writer = { attempt, activityId };
         const sync = await loadRunSync(deps, runId);
         if (sync.target.type !== 'oneroster-sftp') {
           throw ApplicationFailure.nonRetryable(
-            `uploadOneRoster cannot deliver a ${sync.target.type} target`,
+            `uploadOneRosterSftp cannot deliver a ${sync.target.type} target`,
             'InvalidInput',
           );
         }
@@ -133,6 +133,16 @@ export function createOneRosterActivities(deps: ActivityDeps) {
         return { location, bytesSent: result.bytesSent };
       });
     },
+  };
+  return {
+    ...activities,
+    /**
+     * Alias, to drop in the release after this one (docs/upgrading.md, "Activities named by their
+     * target"): the activity's name before it carried its target's. Runs that scheduled it under this
+     * name before the upgrade (delivery.ts without `patched('target-named-activities')`) retry it
+     * under this name, so the worker answers to both until no such run can still be open.
+     */
+    uploadOneRoster: activities.uploadOneRosterSftp,
   };
 }
 

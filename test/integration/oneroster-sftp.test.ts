@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
 import type { SyncRosterResult, syncRoster } from '../../workflows/sync-roster';
-import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../fakes/alludo/server';
+import { ALLUDO_SFTP_PASSWORD, AlludoSftpFake } from '../fakes/oneroster-sftp/server';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
@@ -47,7 +47,7 @@ async function useUntidyExport(profile: 'alludo' | 'oneroster-1.2') {
 beforeAll(async () => {
   alludo = await AlludoSftpFake.start();
   process.env['ALLUDO_TEST_PASSWORD'] = ALLUDO_SFTP_PASSWORD;
-  harness = await startHarness('oneroster');
+  harness = await startHarness('oneroster-sftp');
 });
 afterAll(async () => {
   await harness.close();

@@ -1,8 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { assertValidOneRosterPackage } from '../../targets/oneroster/deliver';
-import { validateOneRosterPackage } from '../../targets/oneroster/validate';
+import { assertValidOneRosterPackage } from '../../targets/oneroster-sftp/deliver';
+import { validateOneRosterPackage } from '../../targets/oneroster-sftp/validate';
 import { RosterflowError } from '../../core/errors';
-import { SMALL_ROSTER, oneRosterConfig, renderPackage } from '../fakes/alludo/fixtures';
+import { SMALL_ROSTER, oneRosterConfig, renderPackage } from '../fakes/oneroster-sftp/fixtures';
 
 /** Each test breaks one kind of thing in an otherwise valid package and expects exactly its problems. */
 const csv = (...lines: string[]) => `${lines.join('\n')}\n`;

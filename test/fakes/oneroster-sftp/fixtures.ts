@@ -1,10 +1,10 @@
 import { Buffer } from 'node:buffer';
 import { PassThrough, Readable } from 'node:stream';
 import type { Employee } from '../../../core/employee';
-import { OneRosterTargetConfigSchema } from '../../../targets/oneroster/config';
-import type { OneRosterTargetConfig } from '../../../targets/oneroster/config';
-import { createOneRosterLayouts } from '../../../targets/oneroster/layouts';
-import type { UploadFile } from '../../../targets/oneroster/upload';
+import { OneRosterTargetConfigSchema } from '../../../targets/oneroster-sftp/config';
+import type { OneRosterTargetConfig } from '../../../targets/oneroster-sftp/config';
+import { createOneRosterLayouts } from '../../../targets/oneroster-sftp/layouts';
+import type { UploadFile } from '../../../targets/oneroster-sftp/upload';
 import { renderArtifacts } from '../../../targets/sdk/render';
 import type { RenderOutcome } from '../../../targets/sdk/render';
 

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { RosterflowError } from '../../core/errors';
 import { CsvFileTargetConfigSchema } from '../../targets/csv-file/config';
-import { deliverCsvFile } from '../../targets/csv-file/deliver';
+import { writeCsvFile } from '../../targets/csv-file/deliver';
 import { createCsvFileLayouts } from '../../targets/csv-file/layout';
 import { renderArtifacts } from '../../targets/sdk/render';
 import type { RenderOutcome } from '../../targets/sdk/render';
@@ -165,7 +165,7 @@ describe('csv-file target', () => {
       const refused = new RosterflowError('DeliveryFailed', 'csv-file target: people.csv does not match its checksum', {
         retryable: false,
       });
-      const failure = await deliverCsvFile(
+      const failure = await writeCsvFile(
         config,
         Readable.from([Buffer.from('Email\nnew@example.org\n')]),
         'run-1',
@@ -177,7 +177,7 @@ describe('csv-file target', () => {
       expect(await readFile(path, 'utf8')).toBe('Email\nold@example.org\n');
       expect(await readdir(dir)).toEqual(['people.csv']);
       // Checked and accepted: the new bytes take its place.
-      await deliverCsvFile(config, Readable.from([Buffer.from('Email\nnew@example.org\n')]), 'run-2', () => undefined);
+      await writeCsvFile(config, Readable.from([Buffer.from('Email\nnew@example.org\n')]), 'run-2', () => undefined);
       expect(await readFile(path, 'utf8')).toBe('Email\nnew@example.org\n');
     } finally {
       await rm(dir, { recursive: true, force: true });

@@ -1,0 +1,232 @@
+import { setTimeout as delay } from 'node:timers/promises';
+import { activityInfo, heartbeat } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import ms from 'ms';
+import { RosterflowError } from '../../core/errors';
+import type { ActivityDeps } from '../../activities/deps';
+import { loadRunSync } from '../../activities/load-run-sync';
+import { runStep } from '../../activities/step';
+import { createSecretResolver } from '../../io/secrets';
+import type { HttpClient } from '../../io/http';
+import type { DeliveryItem, DeliveryItemResult } from '../../store/delivery-items';
+import type { DeliveryStepInput, DeliveryStepResult } from '../sdk/delivery-step';
+import { createScimHttpClient, listUsers } from './client';
+import type { ScimUser } from './attributes';
+import { ScimCheckpointSchema } from './checkpoint';
+import type { ScimCheckpoint } from './checkpoint';
+import type { ScimTargetConfig } from './config';
+import { readDesiredUsers } from './desired';
+import { planScimDelivery } from './plan';
+import { judgeScimPlan } from './safety';
+import { resumeItem, sendItem } from './send';
+import type { AccountIds } from './send';
+
+/** Items marked in flight at a time: a crash leaves at most this many to look up before going on. */
+const WINDOW = 100;
+/** A step returns to the workflow after this long, so one activity never runs for hours. */
+const STEP_BUDGET_MS = 10 * 60_000;
+/** Refused people named in the run record. */
+const RECORDED_REFUSALS = 100;
+
+/** Where a SCIM delivery lands: the app's SCIM base URL, never credentials. */
+export function scimLocation(config: Pick<ScimTargetConfig, 'baseUrl'>): string {
+  return config.baseUrl.replace(/\/+$/, '');
+}
+
+/** Whose accounts: this sync's, in this app. */
+function ledgerScope(syncId: string, config: ScimTargetConfig): string {
+  return `${syncId} ${scimLocation(config)}`;
+}
+
+export function createScimActivities(deps: ActivityDeps) {
+  const { store } = deps;
+
+  const open = async (runId: string) => {
+    const sync = await loadRunSync(deps, runId);
+    if (sync.target.type !== 'scim') {
+      throw ApplicationFailure.nonRetryable(`deliverScim cannot deliver a ${sync.target.type} target`, 'InvalidInput');
+    }
+    const client = await createScimHttpClient(sync.target, deps.resolveSecret ?? createSecretResolver());
+    return { sync, config: sync.target, client };
+  };
+
+  const writer = () => ({ activityId: activityInfo().activityId, attempt: activityInfo().attempt });
+
+  /** Lists the app, reads the desired state, and writes one item per person (no write to the app yet). */
+  const plan = async (
+    runId: string,
+    syncId: string,
+    config: ScimTargetConfig,
+    client: HttpClient,
+    artifactId: string,
+  ) => {
+    const appUsers: ScimUser[] = [];
+    for await (const page of listUsers(client)) {
+      appUsers.push(...page);
+      heartbeat({ phase: 'listing', users: appUsers.length });
+    }
+    const attributes = config.attributes.map((mapping) => mapping.attribute);
+    const desired = await readDesiredUsers(store.artifacts.openReader(artifactId), attributes);
+    const scope = ledgerScope(syncId, config);
+    const planned = planScimDelivery({ desired, appUsers, managed: await store.managedAccounts.load(scope), config });
+    await store.deliveryItems.replacePlan(runId, planned.items);
+    await store.managedAccounts.record(scope, planned.matched);
+    await store.managedAccounts.forget(scope, planned.vanished);
+    const tripped = judgeScimPlan(planned, config.safety);
+    const checkpoint: ScimCheckpoint = {
+      kind: 'scim',
+      phase: tripped ? 'planned' : 'approved',
+      planned: planned.counts,
+      activeManaged: planned.activeManaged,
+      ...(tripped ? { tripped } : {}),
+    };
+    await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
+    await store.runs.updateDelivery(runId, { preview: { ...planned.counts, activeManaged: planned.activeManaged } });
+    return checkpoint;
+  };
+
+  /** Sends the unsettled items in plan order, a window at a time; answers why it stopped. */
+  const apply = async (
+    runId: string,
+    syncId: string,
+    config: ScimTargetConfig,
+    client: HttpClient,
+    checkpoint: ScimCheckpoint,
+  ) => {
+    const scope = ledgerScope(syncId, config);
+    const ids: AccountIds = await store.deliveryItems.remoteIds(runId);
+    const spacingMs = config.writesPerMinute === undefined ? 0 : 60_000 / config.writesPerMinute;
+    const startedAt = Date.now();
+    let lastWriteAt = 0;
+    let afterSeq = 0;
+    let sent = 0;
+    for (;;) {
+      const window = await store.deliveryItems.unsettled(runId, afterSeq, WINDOW);
+      if (window.length === 0) return { kind: 'done' as const };
+      if (Date.now() - startedAt > STEP_BUDGET_MS) return { kind: 'continue' as const };
+      // Fenced: an attempt Temporal gave up on stops here instead of writing beside its successor.
+      await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
+      await store.deliveryItems.markSending(
+        runId,
+        window.filter((item) => item.state === 'pending').map((item) => item.seq),
+      );
+      const results: DeliveryItemResult[] = [];
+      const settle = async () => {
+        await store.deliveryItems.settle(runId, results);
+        const created = new Map(
+          results
+            .filter((result) => result.outcome === 'created' && result.remoteId)
+            .map((result) => [keyOf(window, result.seq), result.remoteId!]),
+        );
+        await store.managedAccounts.record(scope, created);
+        await store.managedAccounts.forget(
+          scope,
+          results.filter((result) => result.outcome === 'deleted').map((result) => keyOf(window, result.seq)),
+        );
+      };
+      try {
+        for (const item of window) {
+          const wait = lastWriteAt + spacingMs - Date.now();
+          if (wait > 0) await delay(wait);
+          heartbeat({ phase: 'writing', seq: item.seq, sent });
+          const result =
+            item.state === 'sending' ? await resumeItem(client, item, ids) : await sendItem(client, item, ids);
+          lastWriteAt = Date.now();
+          sent += 1;
+          results.push(result);
+          if (result.outcome === 'created' && result.remoteId) ids.set(item.key, result.remoteId);
+          afterSeq = item.seq;
+        }
+      } catch (err) {
+        // What was settled stays settled; the rest of the window is looked up before it is sent again.
+        await settle();
+        if (err instanceof RosterflowError && err.type === 'RateLimited') {
+          const waitMs = err.retryAfterMs ?? 60_000;
+          await store.runs.addEvent(runId, {
+            at: new Date(),
+            step: 'deliver',
+            kind: 'rate-limited',
+            detail: `the SCIM app answered HTTP ${err.httpStatus ?? 429} after ${sent} writes in this attempt; waiting ${Math.ceil(waitMs / 1000)}s`,
+            until: new Date(Date.now() + waitMs),
+          });
+          return { kind: 'wait' as const, ms: waitMs, reason: 'rate limited by the SCIM app' };
+        }
+        throw err;
+      }
+      await settle();
+    }
+  };
+
+  /** The outcome per person, counted into the run record; refused people by HR id and code only. */
+  const finish = async (runId: string, config: ScimTargetConfig) => {
+    const counts = await store.deliveryItems.outcomes(runId);
+    const failures = await store.deliveryItems.failures(runId, RECORDED_REFUSALS);
+    const location = scimLocation(config);
+    await store.runs.setDelivery(runId, { target: 'scim', location, result: { ...counts } });
+    const failed = counts.failed ?? 0;
+    if (failed === 0) return { target: 'scim', location };
+    const codes = new Map<string, number>();
+    for (const item of failures) {
+      const code = item.error?.code ?? (item.error?.status ? `HTTP ${item.error.status}` : 'ambiguous');
+      codes.set(code, (codes.get(code) ?? 0) + 1);
+    }
+    const refused = {
+      vendor: 'SCIM',
+      count: failed,
+      codes: [...codes].map(([code, rows]) => ({ code, rows })).sort((a, b) => b.rows - a.rows),
+    };
+    await store.runs.setVendorRefusals(runId, {
+      ...refused,
+      rows: failures.map((item) => ({ externalId: item.key, ...(item.error?.code ? { code: item.error.code } : {}) })),
+    });
+    return { target: 'scim', location, refused };
+  };
+
+  return {
+    /**
+     * The SCIM target's delivery step (targets/sdk/step-delivery.ts drives it): plan against the
+     * app's users once, check the plan against the limits (asking for a hold when over), then write
+     * person by person, each write's outcome its checkpoint, until all are settled.
+     */
+    async deliverScim({ runId, artifacts, approved }: DeliveryStepInput): Promise<DeliveryStepResult> {
+      return runStep(deps, runId, 'deliver', async () => {
+        const { sync, config, client } = await open(runId);
+        const [artifact] = artifacts;
+        if (!artifact)
+          throw ApplicationFailure.nonRetryable('deliverScim was given no desired-state file', 'InvalidInput');
+        const saved = await store.checkpoints.get(runId, 'deliver');
+        const parsed = ScimCheckpointSchema.safeParse(saved?.data);
+        let checkpoint = parsed.success ? parsed.data : await plan(runId, sync.id, config, client, artifact.id);
+        if (checkpoint.phase === 'planned') {
+          if (!approved) {
+            if (sync.safety.onPreviewTrip === 'fail') {
+              throw ApplicationFailure.nonRetryable(
+                `${checkpoint.tripped}; nothing was written to the app`,
+                'SafetyRuleTripped',
+              );
+            }
+            const expiresAfter = sync.safety.holdExpiresAfter;
+            return {
+              kind: 'hold',
+              reasons: [checkpoint.tripped ?? 'The SCIM plan is over its limits'],
+              expiresAfter,
+              expiresAfterMs: ms(expiresAfter as ms.StringValue),
+            };
+          }
+          checkpoint = { ...checkpoint, phase: 'approved' };
+          await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
+        }
+        const stopped = await apply(runId, sync.id, config, client, checkpoint);
+        if (stopped.kind !== 'done') return stopped;
+        return { kind: 'delivered', outcome: await finish(runId, config) };
+      });
+    },
+  };
+}
+
+function keyOf(window: readonly DeliveryItem[], seq: number): string {
+  return window.find((item) => item.seq === seq)!.key;
+}
+
+/** What this target's step activity is, for its definition. */
+export type ScimActivities = ReturnType<typeof createScimActivities>;
