@@ -113,6 +113,12 @@ export class DeliveryItemStore {
     await this.items.updateMany({ runId, seq: { $in: [...seqs] }, state: 'pending' }, { $set: { state: 'sending' } });
   }
 
+  /** Puts back items marked in flight whose writes were never sent (the step stopped before them). */
+  async markPending(runId: string, seqs: readonly number[]): Promise<void> {
+    if (seqs.length === 0) return;
+    await this.items.updateMany({ runId, seq: { $in: [...seqs] }, state: 'sending' }, { $set: { state: 'pending' } });
+  }
+
   /** Settles items in one round trip; their payloads go (an outcome needs no values). */
   async settle(runId: string, results: readonly DeliveryItemResult[]): Promise<void> {
     if (results.length === 0) return;

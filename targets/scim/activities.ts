@@ -1,9 +1,10 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import ms from 'ms';
 import { RosterflowError } from '../../core/errors';
 import type { ActivityDeps } from '../../activities/deps';
+import { withKeepAlive } from '../../activities/keep-alive';
 import { loadRunSync } from '../../activities/load-run-sync';
 import { runStep } from '../../activities/step';
 import { createSecretResolver } from '../../io/secrets';
@@ -59,12 +60,14 @@ export function createScimActivities(deps: ActivityDeps) {
     config: ScimTargetConfig,
     client: HttpClient,
     artifactId: string,
+    progress: StepProgress,
   ) => {
     const appUsers: ScimUser[] = [];
     for await (const page of listUsers(client)) {
       appUsers.push(...page);
-      heartbeat({ phase: 'listing', users: appUsers.length });
+      progress.done = appUsers.length;
     }
+    progress.phase = 'planning';
     const attributes = config.attributes.map((mapping) => mapping.attribute);
     const desired = await readDesiredUsers(store.artifacts.openReader(artifactId), attributes);
     const scope = ledgerScope(syncId, config);
@@ -92,7 +95,9 @@ export function createScimActivities(deps: ActivityDeps) {
     config: ScimTargetConfig,
     client: HttpClient,
     checkpoint: ScimCheckpoint,
+    progress: StepProgress,
   ) => {
+    progress.phase = 'writing';
     const scope = ledgerScope(syncId, config);
     const ids: AccountIds = await store.deliveryItems.remoteIds(runId);
     const spacingMs = config.writesPerMinute === undefined ? 0 : 60_000 / config.writesPerMinute;
@@ -124,11 +129,13 @@ export function createScimActivities(deps: ActivityDeps) {
           results.filter((result) => result.outcome === 'deleted').map((result) => keyOf(window, result.seq)),
         );
       };
+      let sending: DeliveryItem | undefined;
       try {
         for (const item of window) {
+          sending = item;
           const wait = lastWriteAt + spacingMs - Date.now();
           if (wait > 0) await delay(wait);
-          heartbeat({ phase: 'writing', seq: item.seq, sent });
+          progress.done = item.seq;
           const result =
             item.state === 'sending' ? await resumeItem(client, item, ids) : await sendItem(client, item, ids);
           lastWriteAt = Date.now();
@@ -141,6 +148,12 @@ export function createScimActivities(deps: ActivityDeps) {
         // What was settled stays settled; the rest of the window is looked up before it is sent again.
         await settle();
         if (err instanceof RosterflowError && err.type === 'RateLimited') {
+          // A 429 means the app did not act: the refused item and the rest go back to unsent.
+          const unsent = window.filter((item) => item.seq >= sending!.seq && item.state === 'pending');
+          await store.deliveryItems.markPending(
+            runId,
+            unsent.map((item) => item.seq),
+          );
           const waitMs = err.retryAfterMs ?? 60_000;
           await store.runs.addEvent(runId, {
             at: new Date(),
@@ -162,7 +175,8 @@ export function createScimActivities(deps: ActivityDeps) {
     const counts = await store.deliveryItems.outcomes(runId);
     const failures = await store.deliveryItems.failures(runId, RECORDED_REFUSALS);
     const location = scimLocation(config);
-    await store.runs.setDelivery(runId, { target: 'scim', location, result: { ...counts } });
+    // Beside the plan's counts (`preview`), which stay.
+    await store.runs.updateDelivery(runId, { target: 'scim', location, result: { ...counts } });
     const failed = counts.failed ?? 0;
     if (failed === 0) return { target: 'scim', location };
     const codes = new Map<string, number>();
@@ -189,39 +203,58 @@ export function createScimActivities(deps: ActivityDeps) {
      * person by person, each write's outcome its checkpoint, until all are settled.
      */
     async deliverScim({ runId, artifacts, approved }: DeliveryStepInput): Promise<DeliveryStepResult> {
-      return runStep(deps, runId, 'deliver', async () => {
-        const { sync, config, client } = await open(runId);
-        const [artifact] = artifacts;
-        if (!artifact)
-          throw ApplicationFailure.nonRetryable('deliverScim was given no desired-state file', 'InvalidInput');
-        const saved = await store.checkpoints.get(runId, 'deliver');
-        const parsed = ScimCheckpointSchema.safeParse(saved?.data);
-        let checkpoint = parsed.success ? parsed.data : await plan(runId, sync.id, config, client, artifact.id);
-        if (checkpoint.phase === 'planned') {
-          if (!approved) {
-            if (sync.safety.onPreviewTrip === 'fail') {
-              throw ApplicationFailure.nonRetryable(
-                `${checkpoint.tripped}; nothing was written to the app`,
-                'SafetyRuleTripped',
-              );
-            }
-            const expiresAfter = sync.safety.holdExpiresAfter;
-            return {
-              kind: 'hold',
-              reasons: [checkpoint.tripped ?? 'The SCIM plan is over its limits'],
-              expiresAfter,
-              expiresAfterMs: ms(expiresAfter as ms.StringValue),
-            };
-          }
-          checkpoint = { ...checkpoint, phase: 'approved' };
-          await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
-        }
-        const stopped = await apply(runId, sync.id, config, client, checkpoint);
-        if (stopped.kind !== 'done') return stopped;
-        return { kind: 'delivered', outcome: await finish(runId, config) };
-      });
+      const progress: StepProgress = { phase: 'listing', done: 0 };
+      return runStep(deps, runId, 'deliver', () =>
+        withKeepAlive(
+          () => progress,
+          () => step(runId, artifacts, approved, progress),
+        ),
+      );
     },
   };
+
+  /** One call of the step: plan once, pass or ask about the limits, write. */
+  async function step(
+    runId: string,
+    artifacts: DeliveryStepInput['artifacts'],
+    approved: boolean | undefined,
+    progress: StepProgress,
+  ): Promise<DeliveryStepResult> {
+    const { sync, config, client } = await open(runId);
+    const [artifact] = artifacts;
+    if (!artifact) throw ApplicationFailure.nonRetryable('deliverScim was given no desired-state file', 'InvalidInput');
+    const saved = await store.checkpoints.get(runId, 'deliver');
+    const parsed = ScimCheckpointSchema.safeParse(saved?.data);
+    let checkpoint = parsed.success ? parsed.data : await plan(runId, sync.id, config, client, artifact.id, progress);
+    if (checkpoint.phase === 'planned') {
+      if (!approved) {
+        if (sync.safety.onPreviewTrip === 'fail') {
+          throw ApplicationFailure.nonRetryable(
+            `${checkpoint.tripped}; nothing was written to the app`,
+            'SafetyRuleTripped',
+          );
+        }
+        const expiresAfter = sync.safety.holdExpiresAfter;
+        return {
+          kind: 'hold',
+          reasons: [checkpoint.tripped ?? 'The SCIM plan is over its limits'],
+          expiresAfter,
+          expiresAfterMs: ms(expiresAfter as ms.StringValue),
+        };
+      }
+      checkpoint = { ...checkpoint, phase: 'approved' };
+      await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
+    }
+    const stopped = await apply(runId, sync.id, config, client, checkpoint, progress);
+    if (stopped.kind !== 'done') return stopped;
+    return { kind: 'delivered', outcome: await finish(runId, config) };
+  }
+}
+
+/** What the step's heartbeats report: a step whose count stands still for minutes is stuck. */
+interface StepProgress {
+  phase: 'listing' | 'planning' | 'writing';
+  done: number;
 }
 
 function keyOf(window: readonly DeliveryItem[], seq: number): string {
