@@ -316,6 +316,30 @@ describe('SCIM provisioning through the workflow', () => {
     }
   });
 
+  it('deletes leavers only when configured to, and spaces its writes to the rate it is given', async () => {
+    await harness.writeConfig(scimConfig({ target: { leavers: 'delete', writesPerMinute: 300 } }));
+    const first = await run();
+    // 8 creates at most 300 a minute: at least 7 gaps of 200 ms between them.
+    expect((await record(first.runId)).steps.deliver?.durationMs).toBeGreaterThanOrEqual(1400);
+    const before = await byExternalId();
+
+    const leaver = await writeExport('scim-delete.csv', (rows) => {
+      rows.get('1009')![6] = 'Terminated';
+      rows.get('1009')![8] = '2026-11-30';
+    });
+    await harness.writeConfig(
+      scimConfig({ source: leaver, target: { leavers: 'delete', safety: { maxDeactivationPercent: 50 } } }),
+    );
+    proxy.reset();
+    const result = await run();
+    expect(result.status).toBe('succeeded');
+    expect(proxy.writes().map((request) => `${request.method} ${request.path}`)).toEqual([
+      `DELETE /Users/${before.get('1009')!.id}`,
+    ]);
+    expect((await byExternalId()).has('1009')).toBe(false);
+    expect((await record(result.runId)).delivery?.result).toEqual({ deleted: 1, unchanged: 9 });
+  });
+
   it('keeps employee data out of workflow history', async () => {
     await harness.writeConfig(scimConfig());
     const handle = await start();
