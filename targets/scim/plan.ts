@@ -42,6 +42,8 @@ export function planScimDelivery(input: {
   const byExternalId = new Map<string, ScimUser[]>();
   const byId = new Map<string, ScimUser>();
   for (const user of appUsers) {
+    // A server whose pages shift while they are read can list someone twice: once is enough.
+    if (byId.has(user.id)) continue;
     byId.set(user.id, user);
     if (user.externalId === undefined) continue;
     const same = byExternalId.get(user.externalId);
