@@ -1,4 +1,7 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** Each target's conformance kit run (test/support/target-conformance.ts): it needs the real stack. */
+const TARGET_CONFORMANCE = 'test/targets/**/*.conformance.test.ts';
 
 export default defineConfig({
   test: {
@@ -15,13 +18,14 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: ['test/unit/**/*.test.ts', 'test/connectors/**/*.test.ts', 'test/targets/**/*.test.ts'],
+          exclude: [...configDefaults.exclude, TARGET_CONFORMANCE],
         },
       },
       {
         extends: true,
         test: {
           name: 'integration',
-          include: ['test/integration/**/*.test.ts'],
+          include: ['test/integration/**/*.test.ts', TARGET_CONFORMANCE],
           // Starts the real local stack (Temporal dev server + MongoDB-compatible store) once per run.
           globalSetup: ['test/support/global-setup.ts'],
         },

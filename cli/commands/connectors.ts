@@ -1,8 +1,8 @@
 import type { Command } from 'commander';
 import { SOURCE_DEFINITIONS } from '../../connectors';
-import { RosterflowError } from '../../core/errors';
 import { describeConnector, formatConnector } from '../config-fields';
-import { checkoutAt, findRepositoryRoot, scaffoldConnector } from '../scaffold/generate';
+import { scaffoldRoot } from '../scaffold/checkout';
+import { scaffoldConnector } from '../scaffold/generate';
 import { nextSteps } from '../scaffold/next-steps';
 
 export function registerConnectorsCommands(program: Command): void {
@@ -25,16 +25,7 @@ export function registerConnectorsCommands(program: Command): void {
     .argument('<name>', 'kebab-case vendor name, also the config type, e.g. acme-hr')
     .option('--root <dir>', 'the rosterflow checkout to write into (default: the one around the current folder)')
     .action(async (name: string, options: { root?: string }) => {
-      const root =
-        options.root === undefined ? await findRepositoryRoot(process.cwd()) : await checkoutAt(options.root);
-      if (root === undefined) {
-        throw new RosterflowError(
-          'InvalidInput',
-          options.root === undefined
-            ? 'connectors new: run it inside a rosterflow checkout (no connectors/sdk/source.ts here or above), or pass --root'
-            : `connectors new: --root ${options.root} is not a rosterflow checkout (no connectors/sdk/source.ts)`,
-        );
-      }
+      const root = await scaffoldRoot('connectors new', options.root);
       const takenTypes = SOURCE_DEFINITIONS.map((definition) => definition.type);
       console.log(nextSteps(await scaffoldConnector({ name, root, takenTypes })));
     });

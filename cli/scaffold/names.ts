@@ -1,5 +1,5 @@
-/** The identifiers a connector's files use, all derived from its kebab-case name (`acme-hr`). */
-export interface ConnectorNames {
+/** The identifiers a generated connector's or target's files use, all derived from its kebab-case name (`acme-hr`). */
+export interface ScaffoldNames {
   /** The folder name and the config `type`: `acme-hr`. */
   kebab: string;
   /** Types and schemas: `AcmeHr` (`AcmeHrConfigSchema`, `AcmeHrEmployeeSchema`, `AcmeHrFake`). */
@@ -14,24 +14,29 @@ export interface ConnectorNames {
 
 const KEBAB_CASE = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)*$/;
 const MAX_LENGTH = 40;
-/** Folder names the repository already uses for shared code next to the connectors and fakes. */
-const RESERVED = new Set(['sdk', 'support', 'index', 'connectors', 'test']);
+/** Names the repository already uses for shared code next to the connectors, targets and fakes. */
+const RESERVED = new Set(['sdk', 'support', 'index', 'connectors', 'targets', 'deliveries', 'test']);
 
 /**
- * Why `name` cannot be a new connector's name, or undefined when it can. `takenTypes` are the
- * types already registered (a folder name and a type may differ: `csv-drop` registers `csv`).
+ * Why `name` cannot be a new connector's (`source`) or target's name, or undefined when it can.
+ * `takenTypes` are the types already registered (a folder name and a type may differ: `csv-drop`
+ * registers `csv`).
  */
-export function problemWithName(name: string, takenTypes: readonly string[]): string | undefined {
+export function problemWithName(
+  name: string,
+  takenTypes: readonly string[],
+  kind: 'source' | 'target',
+): string | undefined {
   if (!KEBAB_CASE.test(name)) {
     return `"${name}" is not a kebab-case name: lowercase letters and digits in words joined by single dashes, starting with a letter (e.g. acme-hr)`;
   }
   if (name.length > MAX_LENGTH) return `"${name}" is longer than ${MAX_LENGTH} characters`;
-  if (RESERVED.has(name)) return `"${name}" is the name of a shared folder; pick the vendor's name`;
-  if (takenTypes.includes(name)) return `"${name}" is already a registered source type`;
+  if (RESERVED.has(name)) return `"${name}" is the name of shared code; pick the vendor's name`;
+  if (takenTypes.includes(name)) return `"${name}" is already a registered ${kind} type`;
   return undefined;
 }
 
-export function connectorNames(kebab: string): ConnectorNames {
+export function scaffoldNames(kebab: string): ScaffoldNames {
   const words = kebab.split('-');
   const capitalised = words.map((word) => word.charAt(0).toUpperCase() + word.slice(1));
   const pascal = capitalised.join('');

@@ -28,11 +28,14 @@ export function nextSteps(result: ScaffoldResult): string {
     `  4. Check it is listed with its settings (./bin/rosterflow connectors list), add a sync with`,
     `     \`source: { type: ${kebab}, ... }\` to a config file, and run it (./bin/rosterflow run <syncId>).`,
   ];
-  if (!result.formatted) {
-    lines.push(
-      '',
-      `Prettier was not available, so the files are as generated: npx prettier --write ${result.files.join(' ')}`,
-    );
-  }
-  return lines.join('\n');
+  return [...lines, ...formattingNote(result)].join('\n');
+}
+
+/** What to run when Prettier could not format the generated files. */
+export function formattingNote(result: ScaffoldResult): string[] {
+  if (result.formatted) return [];
+  return [
+    '',
+    `Prettier was not available, so the files are as generated: npx prettier --write ${result.files.join(' ')}`,
+  ];
 }

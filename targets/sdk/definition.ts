@@ -31,9 +31,10 @@ export interface TargetDefinition<
   activities(deps: ActivityDeps): Activities;
   /**
    * For a target delivered by the shared step protocol (targets/sdk/step-delivery.ts): the name of
-   * its step activity. Unset for a target with its own workflow code in targets/deliveries.ts.
+   * its step activity, one of `activities` (test/unit/target-registry.test.ts checks it). Unset for a
+   * target with its own workflow code in targets/deliveries.ts.
    */
-  deliveryStep?: object extends Activities ? string : keyof Activities & string;
+  deliveryStep?: string;
   /** Targets that rate-limit per account: the lock every upload to the same account waits for. */
   uploadLock?(config: Config): UploadLockSpec;
   /**

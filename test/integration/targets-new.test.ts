@@ -95,10 +95,15 @@ describe('rosterflow targets new', () => {
   });
 
   it('generates code that type-checks, lints and is formatted once registered', async () => {
-    // Only what the generated files and the registry import is checked: the rest of the checkout may be mid-change.
+    // Only what the generated files and the registry import is checked (the rest of the checkout may
+    // be mid-change), with the global setup's declaration of what tests inject.
     await writeFile(
       join(scratch, 'tsconfig.scaffold.json'),
-      JSON.stringify({ extends: './tsconfig.json', include: [], files: [...generated, 'targets/index.ts'] }),
+      JSON.stringify({
+        extends: './tsconfig.json',
+        include: [],
+        files: [...generated, 'targets/index.ts', 'test/support/global-setup.ts'],
+      }),
     );
     const typecheck = await run('npx', ['tsc', '--noEmit', '-p', 'tsconfig.scaffold.json'], scratch);
     expect(typecheck.stdout).toBe('');

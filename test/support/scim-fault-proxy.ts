@@ -115,6 +115,11 @@ export class ScimFaultProxy {
     }));
   }
 
+  /** Drops pending faults (and lets hanging requests be), keeping what was recorded. */
+  clearFaults(): void {
+    this.http.clearFaults();
+  }
+
   /** Forgets the requests seen and drops pending faults. */
   reset(): void {
     this.forwarded.length = 0;

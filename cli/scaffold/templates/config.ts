@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** connectors/<name>/config.ts: the zod config schema, secrets as references. */
-export function configTemplate(n: ConnectorNames): string {
+export function configTemplate(n: ScaffoldNames): string {
   return `import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
 import { SecretRefSchema } from '../../io/secrets';

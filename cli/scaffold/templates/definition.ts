@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** connectors/<name>/index.ts: the SourceDefinition the registry lists. */
-export function definitionTemplate(n: ConnectorNames): string {
+export function definitionTemplate(n: ScaffoldNames): string {
   return `import type { SourceDefinition } from '../sdk/source';
 import { ${n.pascal}ConfigSchema } from './config';
 import type { ${n.pascal}Config } from './config';

@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** test/fakes/<name>/server.ts: the vendor fake the test runs against. */
-export function fakeTemplate(n: ConnectorNames): string {
+export function fakeTemplate(n: ScaffoldNames): string {
   return `import type { ConformanceFake } from '../../support/source-conformance';
 import { FakeHttpServer, bearerToken } from '../support/fake-http';
 import type { FakeRequest, FakeResponse } from '../support/fake-http';

@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** connectors/<name>/mappers/to-employee.ts: raw record -> canonical employee, rejections by row and field. */
-export function mapperTemplate(n: ConnectorNames): string {
+export function mapperTemplate(n: ScaffoldNames): string {
   return `import type { EmploymentStatus } from '../../../core/employee';
 import { customFieldsOf, isoDate, mapStatus, readPath, statusTable, text, validateEmployee } from '../../sdk/mapping';
 import type { MappedRow } from '../../sdk/mapping';

@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** connectors/<name>/source.ts: check() and the paged, resumable listing, HTTP through deps.http. */
-export function sourceTemplate(n: ConnectorNames): string {
+export function sourceTemplate(n: ScaffoldNames): string {
   return `import { z } from 'zod';
 import type { Employee } from '../../core/employee';
 import { bearerAuth } from '../../io/auth';

@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** test/connectors/<name>.test.ts: the conformance kit plus mapping tests. */
-export function testTemplate(n: ConnectorNames): string {
+export function testTemplate(n: ScaffoldNames): string {
   return `import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ${n.pascal}ConfigSchema } from '../../connectors/${n.kebab}/config';
 import { create${n.pascal}Source } from '../../connectors/${n.kebab}/source';

@@ -1,7 +1,7 @@
-import type { ConnectorNames } from '../names';
+import type { ScaffoldNames } from '../names';
 
 /** connectors/<name>/types.ts: zod schemas of the raw vendor responses, prefixed with the provider. */
-export function typesTemplate(n: ConnectorNames): string {
+export function typesTemplate(n: ScaffoldNames): string {
   return `import { z } from 'zod';
 
 const id = z.union([z.string(), z.number()]).transform(String);
