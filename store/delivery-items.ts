@@ -76,7 +76,7 @@ export class DeliveryItemStore {
   }
 
   /** Writes a run's plan, replacing whatever an interrupted planning attempt left. */
-  async replacePlan(runId: string, items: readonly DeliveryItem[]): Promise<void> {
+  async replacePlan(runId: string, items: readonly DeliveryItem[], onBatch?: (written: number) => void): Promise<void> {
     await this.items.deleteMany({ runId });
     const createdAt = new Date();
     for (let start = 0; start < items.length; start += INSERT_BATCH) {
@@ -88,6 +88,7 @@ export class DeliveryItemStore {
         createdAt,
       }));
       await this.items.insertMany(batch, { ordered: false });
+      onBatch?.(start + batch.length);
     }
   }
 
@@ -170,8 +171,17 @@ export class DeliveryItemStore {
       .toArray();
   }
 
-  async pruneOlderThan(cutoff: Date): Promise<number> {
-    const result = await this.items.deleteMany({ createdAt: { $lt: cutoff } });
-    return result.deletedCount;
+  /**
+   * Deletes the items of runs planned before `cutoff`, but never of a run `stillNeeded` says is open (a
+   * long hold, a delivery paced over days): its items are where its delivery stands.
+   */
+  async pruneOlderThan(cutoff: Date, stillNeeded: (runId: string) => Promise<boolean>): Promise<number> {
+    const runIds = (await this.items.distinct('runId', { createdAt: { $lt: cutoff } })) as string[];
+    let deleted = 0;
+    for (const runId of runIds) {
+      if (await stillNeeded(runId)) continue;
+      deleted += (await this.items.deleteMany({ runId })).deletedCount;
+    }
+    return deleted;
   }
 }

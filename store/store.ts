@@ -59,7 +59,10 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
       await store.staging.pruneOlderThan(cutoff);
       await store.renderSegments.pruneOlderThan(cutoff);
       await store.checkpoints.pruneOlderThan(cutoff);
-      await store.deliveryItems.pruneOlderThan(cutoff);
+      await store.deliveryItems.pruneOlderThan(cutoff, async (runId) => {
+        const status = (await store.runs.get(runId))?.status;
+        return status === 'running' || status === 'held';
+      });
       // A run held for approval commits its planned snapshot if approved: kept while its hold waits,
       // and for a day once approved (its delivery). Any other run that planned this long ago and
       // says running is as abandoned as its build's pages above.

@@ -1,5 +1,5 @@
 import { setTimeout as delay } from 'node:timers/promises';
-import { activityInfo } from '@temporalio/activity';
+import { activityInfo, cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import ms from 'ms';
 import { RosterflowError } from '../../core/errors';
@@ -11,8 +11,8 @@ import { createSecretResolver } from '../../io/secrets';
 import type { HttpClient } from '../../io/http';
 import type { DeliveryItem, DeliveryItemResult } from '../../store/delivery-items';
 import type { DeliveryStepInput, DeliveryStepResult } from '../sdk/delivery-step';
-import { createScimHttpClient, listUsers } from './client';
-import type { ScimUser } from './attributes';
+import { createScimHttpClient, listAllUsers } from './client';
+import { listedAttributes } from './attributes';
 import { ScimCheckpointSchema } from './checkpoint';
 import type { ScimCheckpoint } from './checkpoint';
 import type { ScimTargetConfig } from './config';
@@ -62,19 +62,29 @@ export function createScimActivities(deps: ActivityDeps) {
     artifactId: string,
     progress: StepProgress,
   ) => {
-    const appUsers: ScimUser[] = [];
-    for await (const page of listUsers(client)) {
-      appUsers.push(...page);
-      progress.done = appUsers.length;
-    }
-    progress.phase = 'planning';
     const attributes = config.attributes.map((mapping) => mapping.attribute);
+    const appUsers = await listAllUsers(client, listedAttributes(attributes), (listed) => (progress.done = listed));
+    progress.phase = 'planning';
     const desired = await readDesiredUsers(store.artifacts.openReader(artifactId), attributes);
     const scope = ledgerScope(syncId, config);
-    const planned = planScimDelivery({ desired, appUsers, managed: await store.managedAccounts.load(scope), config });
-    await store.deliveryItems.replacePlan(runId, planned.items);
+    const counts = (await store.runs.get(runId))?.counts;
+    const planned = planScimDelivery({
+      desired,
+      appUsers,
+      managed: await store.managedAccounts.load(scope),
+      config,
+      keepMissing: (counts?.rejected ?? 0) + (counts?.renderRejected ?? 0) > 0,
+    });
+    await store.deliveryItems.replacePlan(runId, planned.items, (written) => (progress.done = written));
     await store.managedAccounts.record(scope, planned.matched);
-    await store.managedAccounts.forget(scope, planned.vanished);
+    if (planned.counts.deferred > 0) {
+      await store.runs.addEvent(runId, {
+        at: new Date(),
+        step: 'deliver',
+        kind: 'deactivations-deferred',
+        detail: `${planned.counts.deferred} people this sync manages in the app are missing from this run's roster, which rejected rows; they are kept until a run without rejected rows`,
+      });
+    }
     const tripped = judgeScimPlan(planned, config.safety);
     const checkpoint: ScimCheckpoint = {
       kind: 'scim',
@@ -116,8 +126,9 @@ export function createScimActivities(deps: ActivityDeps) {
         window.filter((item) => item.state === 'pending').map((item) => item.seq),
       );
       const results: DeliveryItemResult[] = [];
+      // The ledger first: a crash between the two leaves an account recorded as managed whose item the
+      // next attempt looks up, never a created account the ledger does not know (it could not be deactivated).
       const settle = async () => {
-        await store.deliveryItems.settle(runId, results);
         const created = new Map(
           results
             .filter((result) => result.outcome === 'created' && result.remoteId)
@@ -128,10 +139,13 @@ export function createScimActivities(deps: ActivityDeps) {
           scope,
           results.filter((result) => result.outcome === 'deleted').map((result) => keyOf(window, result.seq)),
         );
+        await store.deliveryItems.settle(runId, results);
       };
       let sending: DeliveryItem | undefined;
       try {
         for (const item of window) {
+          // An attempt Temporal has given up on (its heartbeats timed out) stops before its next write.
+          cancellationSignal().throwIfAborted();
           sending = item;
           const wait = lastWriteAt + spacingMs - Date.now();
           if (wait > 0) await delay(wait);
@@ -162,7 +176,7 @@ export function createScimActivities(deps: ActivityDeps) {
             detail: `the SCIM app answered HTTP ${err.httpStatus ?? 429} after ${sent} writes in this attempt; waiting ${Math.ceil(waitMs / 1000)}s`,
             until: new Date(Date.now() + waitMs),
           });
-          return { kind: 'wait' as const, ms: waitMs, reason: 'rate limited by the SCIM app' };
+          return { kind: 'wait' as const, ms: waitMs, reason: 'rate limited by the SCIM app', progressed: sent > 0 };
         }
         throw err;
       }

@@ -86,6 +86,21 @@ export function userResource(externalId: string, values: ReadonlyMap<ScimAttribu
   return user;
 }
 
+/**
+ * What a listing asks the app for (RFC 7644 section 3.4.2.5 `attributes`): the match key, the
+ * account state and each mapped attribute's top-level name, so a large app's listing stays small.
+ */
+export function listedAttributes(mapped: readonly ScimAttribute[]): string[] {
+  const names = new Set(['externalId', 'active', 'userName']);
+  for (const attribute of mapped) {
+    if (attribute === WORK_EMAIL) names.add('emails');
+    else if (attribute === WORK_PHONE) names.add('phoneNumbers');
+    else if (attribute.startsWith(`${ENTERPRISE_USER_SCHEMA}:`)) names.add(attribute);
+    else names.add(attribute.split('.')[0]!);
+  }
+  return [...names];
+}
+
 /** One RFC 7644 PATCH operation. */
 export interface PatchOperation {
   op: 'add' | 'replace' | 'remove';
@@ -99,6 +114,9 @@ export interface PatchOperation {
  * `noTarget` (RFC 7644 section 3.5.2.3); the manager is a complex value naming the manager's id.
  */
 export function patchOperation(attribute: ScimAttribute, current: string, wanted: string): PatchOperation {
+  // The whole work entry goes: an entry left without its value is refused by many apps.
+  if (wanted === '' && attribute === WORK_EMAIL) return { op: 'remove', path: 'emails[type eq "work"]' };
+  if (wanted === '' && attribute === WORK_PHONE) return { op: 'remove', path: 'phoneNumbers[type eq "work"]' };
   if (wanted === '') return { op: 'remove', path: attribute };
   if (attribute === MANAGER) return { op: 'replace', path: attribute, value: { value: wanted } };
   if (current === '' && attribute === WORK_EMAIL)

@@ -15,6 +15,7 @@ export const ScimCheckpointSchema = z.object({
     delete: z.number(),
     unchanged: z.number(),
     ambiguous: z.number(),
+    deferred: z.number().default(0),
   }),
   activeManaged: z.number(),
   /** The limit the plan went over, if it did (held, or failed by onPreviewTrip: fail). */

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { RosterflowError } from '../../core/errors';
 import { createHttpClient } from '../../io/http';
 import type { HttpClient } from '../../io/http';
 import { bearerAuth } from '../../io/auth';
@@ -20,14 +21,13 @@ const ListResponseSchema = z.looseObject({
   Resources: z.array(UserSchema).optional(),
 });
 
-/** The SCIM error body (RFC 7644 section 3.12): its `scimType` is recorded; its detail may echo values. */
+/**
+ * The SCIM error body (RFC 7644 section 3.12): its `scimType` is recorded and shown. Its `detail` is
+ * never read: it may quote the refused value (a name, an address), and messages reach history.
+ */
 function scimType(body: unknown): string | undefined {
   const type = (body as { scimType?: unknown } | null)?.scimType;
   return typeof type === 'string' ? type : undefined;
-}
-function scimDetail(body: unknown): string | undefined {
-  const detail = (body as { detail?: unknown } | null)?.detail;
-  return typeof detail === 'string' ? detail : undefined;
 }
 
 /** RFC 7644 section 3.4.2.2: a filter's string value is a JSON string. */
@@ -63,22 +63,44 @@ export async function createScimHttpClient(
     // fails is retried by the delivery, which first looks whether it landed.
     retryMethods: ['GET'],
     side: 'target',
-    errorMessage: scimDetail,
+    errorMessage: (body) => scimType(body),
     errorCode: scimType,
   });
 }
 
-/** The users the app holds, a page at a time (RFC 7644 section 3.4.2.4: startIndex is 1-based). */
-export async function* listUsers(client: HttpClient): AsyncGenerator<ScimUser[]> {
+/**
+ * Every user the app holds, with only the attributes compared (RFC 7644 section 3.4.2.4: pages by
+ * 1-based startIndex; section 3.4.2.5: `attributes`). A listing that ends short of the total the app
+ * reports (a server ignoring startIndex, pages shifting) is refused: planning from part of the app
+ * would create people who exist and lose track of people who left.
+ */
+export async function listAllUsers(
+  client: HttpClient,
+  attributes: readonly string[],
+  onPage: (listed: number) => void,
+): Promise<ScimUser[]> {
+  const users = new Map<string, ScimUser>();
   let startIndex = 1;
+  let total = 0;
   for (;;) {
     // https://datatracker.ietf.org/doc/html/rfc7644#section-3.4.2.4
-    const page = await client.getJson('/Users', ListResponseSchema, { searchParams: { startIndex, count: PAGE_SIZE } });
-    const users = (page.Resources ?? []) as ScimUser[];
-    if (users.length > 0) yield users;
-    startIndex += users.length;
-    if (users.length === 0 || startIndex > page.totalResults) return;
+    const page = await client.getJson('/Users', ListResponseSchema, {
+      searchParams: { startIndex, count: PAGE_SIZE, attributes: attributes.join(',') },
+    });
+    const resources = (page.Resources ?? []) as ScimUser[];
+    for (const user of resources) users.set(user.id, user);
+    total = page.totalResults;
+    onPage(users.size);
+    startIndex += resources.length;
+    if (resources.length === 0 || startIndex > total) break;
   }
+  if (users.size < total) {
+    throw new RosterflowError(
+      'TargetInvalidResponse',
+      `SCIM: GET /Users listed ${users.size} distinct users of the ${total} the app reports; nothing was planned from a partial listing`,
+    );
+  }
+  return [...users.values()];
 }
 
 /** The users carrying an externalId (more than one is the app's inconsistency, reported as such). */

@@ -55,7 +55,7 @@ const AuthSchema = z.union(
       .object({
         oauth2: z
           .object({
-            tokenUrl: z.url(),
+            tokenUrl: z.url().refine(isSafeBaseUrl, { error: 'must be https (or http on a loopback address)' }),
             clientId: z.string().min(1),
             clientSecret: SecretRefSchema,
             scope: z.string().optional(),

@@ -11,7 +11,13 @@ export async function readDesiredUsers(file: Readable, attributes: readonly Scim
   for await (const row of rows as AsyncIterable<Record<string, string>>) {
     const values = new Map<ScimAttribute, string>();
     for (const attribute of attributes) values.set(attribute, row[attribute] ?? '');
-    users.push({ externalId: row[EXTERNAL_ID_HEADER] ?? '', active: row[ACTIVE_HEADER] === 'true', values });
+    const state = row[ACTIVE_HEADER];
+    users.push({
+      externalId: row[EXTERNAL_ID_HEADER] ?? '',
+      active: state === 'true',
+      ...(state === 'pending' ? { pending: true } : {}),
+      values,
+    });
   }
   return users;
 }

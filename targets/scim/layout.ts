@@ -17,7 +17,8 @@ export function scimHeaders(config: Pick<ScimTargetConfig, 'attributes'>): strin
 /**
  * SCIM speaks per person, so its layout is a desired state rather than an upload: every employee
  * with the attributes the app should hold. Active and on-leave employees get an active account;
- * leavers and pending hires an inactive one (an existing account is deactivated; none is created).
+ * leavers an inactive one (an existing account is deactivated; none is created); a pending hire's
+ * account is left as it is (none is created before they start).
  * The file is the run's artifact, so the delivery works from exactly what was checked and counted.
  */
 export function createScimLayouts(config: ScimTargetConfig): readonly ArtifactLayout[] {
@@ -33,13 +34,12 @@ export function createScimLayouts(config: ScimTargetConfig): readonly ArtifactLa
     headers: scimHeaders(config),
     rowsFor(employee: Employee): readonly CsvRow[] {
       const active = employee.status === 'active' || employee.status === 'leave';
-      return [
-        [
-          employee.sourceId,
-          active ? 'true' : 'false',
-          ...config.attributes.map((mapping) => readField(employee, mapping.field) ?? ''),
-        ],
-      ];
+      // An inactive account is only ever found by its HR id: its values are left blank, so a leaver's
+      // old address cannot clash with (and block) a new hire who now has it.
+      const values = config.attributes.map((mapping) => (active ? (readField(employee, mapping.field) ?? '') : ''));
+      // A pending hire's account is neither created nor changed until they start.
+      const state = active ? 'true' : employee.status === 'pending' ? 'pending' : 'false';
+      return [[employee.sourceId, state, ...values]];
     },
     checks: {
       required: [EXTERNAL_ID_HEADER],

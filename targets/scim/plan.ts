@@ -7,6 +7,8 @@ import type { ScimTargetConfig } from './config';
 export interface DesiredUser {
   externalId: string;
   active: boolean;
+  /** Not started yet: an account is neither created nor changed. */
+  pending?: boolean;
   values: Map<ScimAttribute, string>;
 }
 
@@ -17,11 +19,18 @@ export type ScimPayload =
 
 export interface ScimPlan {
   items: DeliveryItem[];
-  /** Accounts matched by HR id this run: managed from now on. */
+  /** Accounts matched by HR id this run that the ledger did not list yet (or listed with another id). */
   matched: Map<string, string>;
-  /** Accounts the ledger listed that the app no longer has. */
-  vanished: string[];
-  counts: { create: number; update: number; deactivate: number; delete: number; unchanged: number; ambiguous: number };
+  counts: {
+    create: number;
+    update: number;
+    deactivate: number;
+    delete: number;
+    unchanged: number;
+    ambiguous: number;
+    /** Managed people missing from the roster, not deactivated because the run rejected rows. */
+    deferred: number;
+  };
   /** Active accounts this target manages in the app now: the base of the deactivation share. */
   activeManaged: number;
 }
@@ -37,6 +46,11 @@ export function planScimDelivery(input: {
   appUsers: readonly ScimUser[];
   managed: ReadonlyMap<string, string>;
   config: Pick<ScimTargetConfig, 'attributes' | 'leavers'>;
+  /**
+   * Set when the run rejected rows: a person missing from the roster may be one of them (a typo in an
+   * address), so no one is deactivated for being gone; leavers the source marks still are.
+   */
+  keepMissing?: boolean;
 }): ScimPlan {
   const { desired, appUsers, managed, config } = input;
   const byExternalId = new Map<string, ScimUser[]>();
@@ -66,7 +80,9 @@ export function planScimDelivery(input: {
   const removals: DeliveryItem[] = [];
   const unchanged: DeliveryItem[] = [];
   const matched = new Map<string, string>();
+  const matchedIds = new Set<string>();
   let ambiguous = 0;
+  let deferred = 0;
   let activeManaged = 0;
 
   for (const person of desired) {
@@ -102,10 +118,15 @@ export function planScimDelivery(input: {
       }
       continue;
     }
-    matched.set(person.externalId, account.id);
+    matchedIds.add(account.id);
+    if (managed.get(person.externalId) !== account.id) matched.set(person.externalId, account.id);
     const isActive = account.active !== false;
     if (isActive) activeManaged += 1;
     const withId = { ...base, remoteId: account.id };
+    if (person.pending) {
+      unchanged.push({ ...withId, action: 'unchanged', state: 'done', outcome: 'unchanged' });
+      continue;
+    }
     if (!person.active) {
       if (removal === 'delete') removals.push({ ...withId, action: 'delete', reason: 'left', state: 'pending' });
       else if (isActive) removals.push({ ...withId, action: 'deactivate', reason: 'left', state: 'pending' });
@@ -117,17 +138,20 @@ export function planScimDelivery(input: {
     else unchanged.push({ ...withId, action: 'unchanged', state: 'done', outcome: 'unchanged' });
   }
 
-  // Accounts this target manages whose person the source no longer lists.
-  const vanished: string[] = [];
+  // Accounts this target manages whose person the source no longer lists. Only an account that still
+  // carries that person's HR id (or none: ours, cleared by hand) and that no listed person matched:
+  // an account an admin moved to a rehire's new id is the rehire's now.
   for (const [key, id] of managed) {
-    if (listed.has(key)) continue;
+    if (listed.has(key) || matchedIds.has(id)) continue;
     const account = byId.get(id);
-    if (!account) {
-      vanished.push(key);
-      continue;
-    }
+    if (!account || (account.externalId !== undefined && account.externalId !== key)) continue;
+    matchedIds.add(id);
     const isActive = account.active !== false;
     if (isActive) activeManaged += 1;
+    if (input.keepMissing && (removal === 'delete' || isActive)) {
+      deferred += 1;
+      continue;
+    }
     if (removal === 'delete')
       removals.push({ seq: 0, key, remoteId: id, action: 'delete', reason: 'gone', state: 'pending' });
     else if (isActive)
@@ -139,7 +163,6 @@ export function planScimDelivery(input: {
   return {
     items,
     matched,
-    vanished,
     counts: {
       create: creates.length,
       update: updates.length,
@@ -147,6 +170,7 @@ export function planScimDelivery(input: {
       delete: removals.filter((item) => item.action === 'delete').length,
       unchanged: unchanged.length - ambiguous,
       ambiguous,
+      deferred,
     },
     activeManaged,
   };

@@ -38,7 +38,8 @@ export async function sendItem(client: HttpClient, item: DeliveryItem, ids: Acco
  */
 export async function resumeItem(client: HttpClient, item: DeliveryItem, ids: AccountIds): Promise<DeliveryItemResult> {
   try {
-    const found = await findByExternalId(client, item.key);
+    // Only users really carrying the HR id: a server that ignores the filter must not settle this person on someone else.
+    const found = (await findByExternalId(client, item.key)).filter((user) => user.externalId === item.key);
     if (found.length > 1) {
       return failed(item, {
         message: `the app has ${found.length} users with this externalId, so none of them was changed`,
@@ -134,8 +135,12 @@ function hasLanded(item: DeliveryItem, account: ScimUser, ids: AccountIds): bool
 
 function shows(account: ScimUser, operation: PatchOperation): boolean {
   if (operation.path === 'active') return account.active === operation.value;
-  if (operation.path === 'emails') return readAttribute(account, WORK_EMAIL) !== '';
-  if (operation.path === 'phoneNumbers') return readAttribute(account, WORK_PHONE) !== '';
+  // An added or removed work entry: compared by its value, so a normalised other attribute does not resend an add.
+  const entry = (operation.value as { value?: unknown }[] | undefined)?.[0]?.value;
+  if (operation.path === 'emails') return sameValue(WORK_EMAIL, readAttribute(account, WORK_EMAIL), String(entry));
+  if (operation.path === 'phoneNumbers') return readAttribute(account, WORK_PHONE) === String(entry);
+  if (operation.path === 'emails[type eq "work"]') return readAttribute(account, WORK_EMAIL) === '';
+  if (operation.path === 'phoneNumbers[type eq "work"]') return readAttribute(account, WORK_PHONE) === '';
   const attribute = operation.path as ScimAttribute;
   const current = readAttribute(account, attribute);
   if (operation.op === 'remove') return current === '';

@@ -17,8 +17,12 @@ export interface DeliveryStepInput {
 export type DeliveryStepResult =
   /** Done: where the run went and what the target refused. */
   | { kind: 'delivered'; outcome: DeliveryOutcome }
-  /** Call again after a durable timer (a 429's Retry-After): the activity recorded the wait. */
-  | { kind: 'wait'; ms: number; reason: string }
+  /**
+   * Call again after a durable timer (a 429's Retry-After): the activity recorded the wait.
+   * `progressed`: it got something done before it had to wait (the driver gives up only on waits
+   * with nothing done between them).
+   */
+  | { kind: 'wait'; ms: number; reason: string; progressed?: boolean }
   /** Ask an operator first (a safety rule tripped against the target's own state); call again with `approved`. */
   | { kind: 'hold'; reasons: string[]; expiresAfterMs: number; expiresAfter: string }
   /** More to do: call again at once (keeps each activity short). */

@@ -35,6 +35,7 @@ export function stepDelivery(activityName: string): TargetDelivery {
         case 'delivered':
           return result.outcome;
         case 'wait':
+          if (result.progressed) waits = 0;
           if (++waits > MAX_WAITS_IN_A_ROW) {
             throw ApplicationFailure.nonRetryable(
               `The target asked to wait ${MAX_WAITS_IN_A_ROW} times in a row (${result.reason}); giving up`,

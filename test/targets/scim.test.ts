@@ -1,4 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FakeHttpServer } from '../fakes/support/fake-http';
+import { createSecretResolver } from '../../io/secrets';
+import { createScimHttpClient, listAllUsers } from '../../targets/scim/client';
 import type { Employee } from '../../core/employee';
 import { ENTERPRISE_USER_SCHEMA, MANAGER, WORK_EMAIL } from '../../targets/scim/attributes';
 import type { ScimAttribute, ScimUser } from '../../targets/scim/attributes';
@@ -89,7 +92,7 @@ describe('SCIM plan', () => {
     );
   });
 
-  it('deletes instead when configured, reactivates a returning person, and forgets accounts the app lost', () => {
+  it('deletes instead when configured, reactivates a returning person, and leaves alone an account the app lost', () => {
     const planned = plan(
       [person('1', {}, false), person('2')],
       [account('a1', '1'), account('a2', '2', { active: false })],
@@ -98,7 +101,39 @@ describe('SCIM plan', () => {
     );
     expect(summary(planned)).toEqual(['1 update 2', '2 delete 1 (left)']);
     expect(planned.items[0]!.payload).toEqual({ operations: [{ op: 'replace', path: 'active', value: true }] });
-    expect(planned.vanished).toEqual(['7']);
+  });
+
+  it("never deactivates an account an admin moved to a rehire's new HR id, nor one now carrying another id", () => {
+    // Ledger: 100 -> A (the old id) and 200 -> A (the rehire, matched last run); 300 -> C, since re-keyed to X-9.
+    const planned = plan(
+      [person('200')],
+      [account('A', '200'), account('C', 'X-9')],
+      new Map([
+        ['100', 'A'],
+        ['200', 'A'],
+        ['300', 'C'],
+      ]),
+    );
+    expect(summary(planned)).toEqual(['1 unchanged 200']);
+    expect(planned.activeManaged).toBe(1);
+    expect(planned.matched).toEqual(new Map());
+  });
+
+  it('keeps people missing from a roster that rejected rows (one of them may be a typo), but still deactivates leavers', () => {
+    const planned = planScimDelivery({
+      desired: [person('1', {}, false), person('2')],
+      appUsers: [account('a1', '1'), account('a2', '2'), account('a3', '3')],
+      managed: new Map([['3', 'a3']]),
+      config: { attributes: config.attributes, leavers: 'deactivate' },
+      keepMissing: true,
+    });
+    expect(summary(planned)).toEqual(['1 deactivate 1 (left)', '2 unchanged 2']);
+    expect(planned.counts.deferred).toBe(1);
+  });
+
+  it("leaves a pending hire's existing account as it is", () => {
+    const pending: DesiredUser = { ...person('1', { title: 'New title' }, false), pending: true };
+    expect(summary(plan([pending], [account('a1', '1')]))).toEqual(['1 unchanged 1']);
   });
 
   it('refuses to guess between two users with the same externalId', () => {
@@ -120,7 +155,7 @@ describe('SCIM plan', () => {
 
 describe('SCIM safety', () => {
   it('trips on the share of its own active users it would deactivate, in a sentence of counts', () => {
-    const counts = { create: 0, update: 0, deactivate: 2, delete: 1, unchanged: 7, ambiguous: 0 };
+    const counts = { create: 0, update: 0, deactivate: 2, delete: 1, unchanged: 7, ambiguous: 0, deferred: 0 };
     expect(judgeScimPlan({ counts, activeManaged: 10 }, { maxDeactivationPercent: 10 })).toBe(
       'The SCIM plan would deactivate or delete 3 of the 10 active users this sync manages in the app (30.0%), over the limit (10%)',
     );
@@ -171,8 +206,10 @@ describe('SCIM config and layout', () => {
       status,
       ...(workEmail ? { workEmail } : {}),
     });
-    const [leaver] = layout!.rowsFor(employee('inactive'));
+    const [leaver] = layout!.rowsFor(employee('inactive', 'old.address@acme.example'));
+    // Found by HR id only: its old address cannot clash with a new hire who has it now.
     expect(leaver!.slice(0, 3)).toEqual(['7', 'false', '']);
+    expect(layout!.rowsFor(employee('pending', 'p@acme.example'))[0]!.slice(0, 2)).toEqual(['7', 'pending']);
     expect(layout!.checks!.rules!(leaver!)).toEqual([]);
     const [active] = layout!.rowsFor(employee('active'));
     expect(layout!.checks!.rules!(active!)).toEqual([
@@ -183,5 +220,41 @@ describe('SCIM config and layout', () => {
       'true',
       'k@acme.example',
     ]);
+  });
+});
+
+describe('SCIM listing', () => {
+  // A server that ignores startIndex: every page is its first, whatever is asked.
+  let app: FakeHttpServer;
+  beforeAll(async () => {
+    app = await FakeHttpServer.start((request) => ({
+      status: 200,
+      headers: { 'content-type': 'application/scim+json' },
+      json: {
+        schemas: ['urn:ietf:params:scim:api:messages:2.0:ListResponse'],
+        totalResults: 3,
+        itemsPerPage: 2,
+        startIndex: Number(request.query.get('startIndex')),
+        Resources: [
+          { id: 'a', externalId: '1', userName: 'a' },
+          { id: 'b', externalId: '2', userName: 'b' },
+        ],
+      },
+    }));
+  });
+  afterAll(() => app.close());
+
+  it('refuses to plan from a listing that ends short of the total the app reports', async () => {
+    const scim = ScimTargetConfigSchema.parse({
+      type: 'scim',
+      baseUrl: app.url,
+      auth: { bearerToken: { env: 'SCIM_UNIT_TOKEN' } },
+    });
+    const client = await createScimHttpClient(scim, createSecretResolver({ SCIM_UNIT_TOKEN: 't' }));
+    await expect(listAllUsers(client, ['externalId'], () => undefined)).rejects.toThrow(
+      'SCIM: GET /Users listed 2 distinct users of the 3 the app reports; nothing was planned from a partial listing',
+    );
+    // It asked for the compared attributes only.
+    expect(app.requests[0]!.query.get('attributes')).toBe('externalId');
   });
 });

@@ -23,6 +23,8 @@ describe('target registry', () => {
       // Exactly one of the two: a step activity beside its own orchestration would never be called.
       expect(own !== (definition.deliveryStep !== undefined), definition.type).toBe(true);
       if (definition.deliveryStep) expect(typeof activities[definition.deliveryStep], definition.type).toBe('function');
+      // The step driver takes no upload lock: a target that needs one orchestrates its own delivery.
+      if (definition.deliveryStep) expect(definition.uploadLock, definition.type).toBeUndefined();
       const delivery = deliveryFor({
         targetType: definition.type,
         ...(definition.deliveryStep ? { deliveryStep: definition.deliveryStep } : {}),
