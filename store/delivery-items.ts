@@ -176,7 +176,7 @@ export class DeliveryItemStore {
    * long hold, a delivery paced over days): its items are where its delivery stands.
    */
   async pruneOlderThan(cutoff: Date, stillNeeded: (runId: string) => Promise<boolean>): Promise<number> {
-    const runIds = (await this.items.distinct('runId', { createdAt: { $lt: cutoff } })) as string[];
+    const runIds: string[] = await this.items.distinct('runId', { createdAt: { $lt: cutoff } });
     let deleted = 0;
     for (const runId of runIds) {
       if (await stillNeeded(runId)) continue;

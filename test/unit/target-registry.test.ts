@@ -24,7 +24,7 @@ describe('target registry', () => {
       expect(own !== (definition.deliveryStep !== undefined), definition.type).toBe(true);
       if (definition.deliveryStep) expect(typeof activities[definition.deliveryStep], definition.type).toBe('function');
       // The step driver takes no upload lock: a target that needs one orchestrates its own delivery.
-      if (definition.deliveryStep) expect(definition.uploadLock, definition.type).toBeUndefined();
+      if (definition.deliveryStep) expect('uploadLock' in definition, definition.type).toBe(false);
       const delivery = deliveryFor({
         targetType: definition.type,
         ...(definition.deliveryStep ? { deliveryStep: definition.deliveryStep } : {}),
