@@ -48,3 +48,13 @@ export function scaffoldNames(kebab: string): ScaffoldNames {
     vendor: capitalised.join(' '),
   };
 }
+
+/** The step activity a generated target registers (its activities.ts) and names as its `deliveryStep`: `deliverAcmeHr`. */
+export function targetStepActivity(n: ScaffoldNames): string {
+  return `deliver${n.pascal}`;
+}
+
+/** The TargetDefinition a generated target exports, which its line in targets/index.ts imports: `acmeHrTarget`. */
+export function targetDefinitionIdentifier(n: ScaffoldNames): string {
+  return `${n.camel}Target`;
+}

@@ -1,11 +1,13 @@
 import type { ScaffoldResult } from './generate';
+import { targetDefinitionIdentifier } from './names';
 import { formattingNote } from './next-steps';
 
 export const TARGET_GUIDE_PATH = 'docs/writing-a-target.md';
 
 /** What `targets new` prints after writing the files: the one registration line and what comes next. */
 export function targetNextSteps(result: ScaffoldResult): string {
-  const { kebab, camel } = result.names;
+  const { kebab } = result.names;
+  const definition = targetDefinitionIdentifier(result.names);
   const testFile = `test/targets/${kebab}.conformance.test.ts`;
   const lines = [
     `Created the "${kebab}" target, its vendor fake and its conformance test:`,
@@ -15,8 +17,8 @@ export function targetNextSteps(result: ScaffoldResult): string {
     'shared step protocol: it has no workflow code of its own.',
     `Next steps (the guide explains each one: ${TARGET_GUIDE_PATH}):`,
     '',
-    `  1. Register it: add \`${camel}Target\` to TARGETS in targets/index.ts, with its import:`,
-    `       import { ${camel}Target } from './${kebab}';`,
+    `  1. Register it: add \`${definition}\` to TARGETS in targets/index.ts, with its import:`,
+    `       import { ${definition} } from './${kebab}';`,
     '  2. Run its conformance test; it passes as generated (it starts the local stack, about a minute):',
     `       npx vitest run ${testFile}`,
     "  3. Make the fake behave like the vendor's API (from its docs), then adapt the target until the",

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { SafeBaseUrlSchema } from '../../io/safe-url';
 import { SecretRefSchema } from '../../io/secrets';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
 import { FieldPathSchema } from '../../core/field-path';
@@ -60,7 +61,8 @@ export const AllstacksTargetConfigSchema = z
   .object({
     type: z.literal('allstacks'),
     /** The tenant's base URL; the vendor notes it differs per tenant configuration. */
-    baseUrl: z.url({ protocol: /^https?$/ }).default('https://app.allstacks.com'),
+    // HTTP Basic: the password must not cross the network in clear (io/safe-url.ts).
+    baseUrl: SafeBaseUrlSchema.default('https://app.allstacks.com'),
     /** The id in the contributor-management page's URL; YAML may give it as a number. */
     organizationId: z
       .union([z.int().nonnegative(), z.string().regex(/^[A-Za-z0-9_-]+$/, { error: 'must be the id from the URL' })])

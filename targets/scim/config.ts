@@ -2,6 +2,7 @@ import ms from 'ms';
 import { z } from 'zod';
 import { FieldPathSchema } from '../../core/field-path';
 import type { FieldPath } from '../../core/field-path';
+import { SafeBaseUrlSchema } from '../../io/safe-url';
 import { SecretRefSchema } from '../../io/secrets';
 import { DeactivationLimitsSchema } from '../sdk/deactivation-limits';
 import { ENTERPRISE_USER_SCHEMA, MANAGER, SCIM_ATTRIBUTES, WORK_EMAIL } from './attributes';
@@ -38,16 +39,6 @@ const duration = z.string().refine((value) => typeof (ms(value as ms.StringValue
   error: 'must be a duration such as "30s" or "2m"',
 });
 
-/** A token over plain HTTP could be read on the way; loopback is allowed for local servers and tunnels. */
-function isSafeBaseUrl(value: string): boolean {
-  if (!URL.canParse(value)) return true; // z.url() reports it
-  const url = new URL(value);
-  return (
-    url.protocol === 'https:' ||
-    (url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname))
-  );
-}
-
 const AuthSchema = z.union(
   [
     z.object({ bearerToken: SecretRefSchema }).strict(),
@@ -55,7 +46,7 @@ const AuthSchema = z.union(
       .object({
         oauth2: z
           .object({
-            tokenUrl: z.url().refine(isSafeBaseUrl, { error: 'must be https (or http on a loopback address)' }),
+            tokenUrl: SafeBaseUrlSchema,
             clientId: z.string().min(1),
             clientSecret: SecretRefSchema,
             scope: z.string().optional(),
@@ -75,7 +66,7 @@ export const ScimTargetConfigSchema = z
   .object({
     type: z.literal('scim'),
     /** The SCIM base URL, e.g. https://api.slack.com/scim/v2 (the one before /Users). */
-    baseUrl: z.url().refine(isSafeBaseUrl, { error: 'must be https (or http on a loopback address)' }),
+    baseUrl: SafeBaseUrlSchema,
     auth: AuthSchema,
     /** Employee fields to SCIM attributes; userName must be mapped. externalId is always the HR id. */
     attributes: z.array(MappingSchema).min(1).default(DEFAULT_ATTRIBUTES),

@@ -1,5 +1,6 @@
 import ms from 'ms';
 import { z } from 'zod';
+import { isSafeBaseUrl } from '../../io/safe-url';
 import { SecretRefSchema } from '../../io/secrets';
 import { FieldPathSchema } from '../../core/field-path';
 import { DeactivationLimitsSchema } from '../sdk/deactivation-limits';
@@ -104,12 +105,10 @@ export function pollingDelaysMs(polling: StaffbasePolling): {
   };
 }
 
-/** Basic auth would leak the token over plain HTTP; loopback is allowed for fakes and tunnels. */
-function isSafeBaseUrl(value: string): boolean {
+/** The tenant's API root, reached safely (io/safe-url.ts: the token must not cross the network in clear). */
+function isTenantApiUrl(value: string): boolean {
   if (!URL.canParse(value)) return true; // z.url() reports it
-  const url = new URL(value);
-  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
-  return (url.protocol === 'https:' || (url.protocol === 'http:' && loopback)) && /\/api\/?$/.test(url.pathname);
+  return isSafeBaseUrl(value) && /\/api\/?$/.test(new URL(value).pathname);
 }
 
 /**
@@ -120,7 +119,7 @@ export const StaffbaseTargetConfigSchema = z
   .object({
     type: z.literal('staffbase'),
     /** The tenant's API root: `https://<app>.staffbase.com/api` or a custom domain plus `/api`. */
-    baseUrl: z.url().refine(isSafeBaseUrl, {
+    baseUrl: z.url().refine(isTenantApiUrl, {
       error: 'must be the https URL of the tenant API ending in /api, e.g. https://exampleapp.staffbase.com/api',
     }),
     /** The API token from Studio (Settings > API Access, administrative); already base64, sent as it is. */

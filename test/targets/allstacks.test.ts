@@ -196,7 +196,9 @@ describe('Allstacks config', () => {
     [{ tags: [], flags: { deleteTagCategories: true } }, 'flags.deleteTagCategories', 'needs at least one entry'],
     [{ flags: { disable_users: true } }, 'flags', 'Unrecognized key'],
     [{ organizationId: '12/../3' }, 'organizationId', 'must be the id from the URL'],
-    [{ baseUrl: 'ftp://app.allstacks.com' }, 'baseUrl', 'Invalid URL'],
+    [{ baseUrl: 'ftp://app.allstacks.com' }, 'baseUrl', 'must be https (or http on a loopback address)'],
+    // The password goes in every request's Basic auth header.
+    [{ baseUrl: 'http://app.allstacks.com' }, 'baseUrl', 'must be https (or http on a loopback address)'],
   ])('rejects %j at %s', (overrides, path, message) => {
     const result = AllstacksTargetConfigSchema.safeParse({
       type: 'allstacks',

@@ -1,7 +1,9 @@
+import { targetStepActivity } from '../names';
 import type { ScaffoldNames } from '../names';
 
 /** targets/<name>/activities.ts: the step activity the shared driver calls until it answers `delivered`. */
 export function targetActivitiesTemplate(n: ScaffoldNames): string {
+  const step = targetStepActivity(n);
   return `import { cancellationSignal } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ActivityDeps } from '../../activities/deps';
@@ -24,12 +26,12 @@ export function create${n.pascal}Activities(deps: ActivityDeps) {
      * back as \`wait\`, so the workflow sleeps on a durable timer and calls again, instead of this
      * activity sleeping.
      */
-    async deliver${n.pascal}({ runId, artifacts }: DeliveryStepInput): Promise<DeliveryStepResult> {
+    async ${step}({ runId, artifacts }: DeliveryStepInput): Promise<DeliveryStepResult> {
       return runStep(deps, runId, 'deliver', async () => {
         const parsed = ${n.pascal}TargetConfigSchema.safeParse((await loadRunSync(deps, runId)).target);
         const [artifact] = artifacts;
         if (!parsed.success || !artifact) {
-          throw ApplicationFailure.nonRetryable(\`deliver${n.pascal} cannot deliver this run's target\`, 'InvalidInput');
+          throw ApplicationFailure.nonRetryable(\`${step} cannot deliver this run's target\`, 'InvalidInput');
         }
         const target = parsed.data;
         const client = await create${n.pascal}HttpClient(target, deps.resolveSecret ?? createSecretResolver());

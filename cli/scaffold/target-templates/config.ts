@@ -4,6 +4,7 @@ import type { ScaffoldNames } from '../names';
 export function targetConfigTemplate(n: ScaffoldNames): string {
   return `import { z } from 'zod';
 import { EMPLOYMENT_STATUSES } from '../../core/employee';
+import { SafeBaseUrlSchema } from '../../io/safe-url';
 import { SecretRefSchema } from '../../io/secrets';
 
 /**
@@ -13,8 +14,11 @@ import { SecretRefSchema } from '../../io/secrets';
 export const ${n.pascal}TargetConfigSchema = z
   .object({
     type: z.literal('${n.kebab}'),
-    /** TODO: the vendor's real API base URL (tenant-specific ones take a \`subdomain\` setting instead). */
-    baseUrl: z.url({ protocol: /^https?$/ }).default('https://api.${n.kebab}.example.com/v1'),
+    /**
+     * TODO: the vendor's real API base URL (tenant-specific ones take a \`subdomain\` setting instead).
+     * https only, since the token goes with every request; plain http only to a loopback host (a fake).
+     */
+    baseUrl: SafeBaseUrlSchema.default('https://api.${n.kebab}.example.com/v1'),
     /** A secret reference (\`{ env: NAME }\` or \`{ file: PATH }\`), never the token itself. */
     apiToken: SecretRefSchema,
     /**

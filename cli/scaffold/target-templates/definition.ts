@@ -1,3 +1,4 @@
+import { targetDefinitionIdentifier, targetStepActivity } from '../names';
 import type { ScaffoldNames } from '../names';
 
 /** targets/<name>/index.ts: the TargetDefinition its one line in targets/index.ts registers. */
@@ -10,7 +11,7 @@ import type { ${n.pascal}TargetConfig } from './config';
 import { create${n.pascal}Layouts } from './layout';
 
 /** ${n.vendor}: one upload of the rendered CSV, through the shared step protocol (no workflow code of its own). */
-export const ${n.camel}Target: TargetDefinition<${n.pascal}TargetConfig> = {
+export const ${targetDefinitionIdentifier(n)}: TargetDefinition<${n.pascal}TargetConfig> = {
   type: '${n.kebab}',
   // TODO: one line naming the vendor and how it takes the file (shown by \`rosterflow targets list\`).
   title: '${n.vendor} user import (CSV upload over HTTPS, bearer token)',
@@ -22,7 +23,7 @@ export const ${n.camel}Target: TargetDefinition<${n.pascal}TargetConfig> = {
   activities: create${n.pascal}Activities,
   // The activity the shared step driver calls (targets/sdk/step-delivery.ts);
   // test/unit/target-registry.test.ts checks the worker registers it.
-  deliveryStep: 'deliver${n.pascal}',
+  deliveryStep: '${targetStepActivity(n)}',
 };
 `;
 }
