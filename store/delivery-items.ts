@@ -56,6 +56,11 @@ export interface DeliveryItemResult {
 }
 
 const INSERT_BATCH = 1000;
+/**
+ * Updates per bulk write: the embedded FerretDB stops answering an update command of 100 statements
+ * or more (found by the SCIM bench: a window's outcomes never settled), so they go in smaller ones.
+ */
+export const UPDATE_BATCH = 50;
 
 /**
  * The per-person plan and outcome of each run of a per-person target, one document per person
@@ -137,7 +142,9 @@ export class DeliveryItemStore {
         },
       },
     }));
-    await this.items.bulkWrite(operations, { ordered: false });
+    for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
+      await this.items.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });
+    }
   }
 
   /** Every known account id by person, for references between people (a manager). */

@@ -1,4 +1,5 @@
 import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { UPDATE_BATCH } from './delivery-items';
 
 interface ManagedAccountDocument {
   _id: string;
@@ -45,8 +46,8 @@ export class ManagedAccountStore {
         upsert: true,
       },
     }));
-    for (let start = 0; start < operations.length; start += 1000) {
-      await this.accounts.bulkWrite(operations.slice(start, start + 1000), { ordered: false });
+    for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
+      await this.accounts.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });
     }
   }
 

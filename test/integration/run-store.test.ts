@@ -20,6 +20,33 @@ const start = (runId: string, syncId: string, startedAt: Date) =>
   store.runs.start({ runId, workflowId: `wf-${runId}`, syncId, trigger: 'manual', dryRun: false, startedAt });
 
 describe('run store on the real MongoDB-compatible server', () => {
+  it("settles a per-person target's outcomes and ledger in any number at once (the embedded server stalls on 100 updates in one command)", async () => {
+    const items = Array.from({ length: 250 }, (_, at) => ({
+      seq: at + 1,
+      key: `p${at + 1}`,
+      action: 'create' as const,
+      state: 'pending' as const,
+      // A SCIM resource's keys have dots (the enterprise URN): kept as text.
+      payload: { resource: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' } } },
+    }));
+    await store.deliveryItems.replacePlan('run-items', items);
+    const [first] = await store.deliveryItems.unsettled('run-items', 0, 1);
+    expect(first?.payload).toEqual(items[0]!.payload);
+    await store.deliveryItems.settle(
+      'run-items',
+      items.map((item) => ({
+        seq: item.seq,
+        state: 'done' as const,
+        outcome: 'created' as const,
+        remoteId: `id-${item.seq}`,
+      })),
+    );
+    expect(await store.deliveryItems.outcomes('run-items')).toEqual({ created: 250 });
+    expect((await store.deliveryItems.remoteIds('run-items')).size).toBe(250);
+    await store.managedAccounts.record('sync app', await store.deliveryItems.remoteIds('run-items'));
+    expect((await store.managedAccounts.load('sync app')).get('p250')).toBe('id-250');
+  });
+
   it('creates a run record once, however often the start is retried', async () => {
     await start('run-a', 'sync-1', new Date('2026-01-01T00:00:00Z'));
     await store.runs.setCounts('run-a', { pulled: 3 });
