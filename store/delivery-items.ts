@@ -97,15 +97,15 @@ export class DeliveryItemStore {
     }
   }
 
-  /** The next unsettled items in plan order, after `afterSeq`. */
-  async unsettled(runId: string, afterSeq: number, limit: number): Promise<DeliveryItem[]> {
+  /**
+   * The run's unsettled items in plan order, read once per step: the embedded FerretDB answers a
+   * filter on anything but `_id` by reading the whole collection, so a query per window would make
+   * a 10,000-person delivery read it a hundred times. Updates below go by `_id` for the same reason.
+   */
+  async unsettled(runId: string): Promise<DeliveryItem[]> {
     const found = await this.items
-      .find(
-        { runId, seq: { $gt: afterSeq }, state: { $in: ['pending', 'sending'] } },
-        { projection: { _id: 0, runId: 0, createdAt: 0 } },
-      )
+      .find({ runId, state: { $in: ['pending', 'sending'] } }, { projection: { _id: 0, runId: 0, createdAt: 0 } })
       .sort({ seq: 1 })
-      .limit(limit)
       .toArray();
     return found.map(({ payload, ...item }) => ({
       ...item,
@@ -115,14 +115,21 @@ export class DeliveryItemStore {
 
   /** Marks items as possibly in flight, before their writes are sent. */
   async markSending(runId: string, seqs: readonly number[]): Promise<void> {
-    if (seqs.length === 0) return;
-    await this.items.updateMany({ runId, seq: { $in: [...seqs] }, state: 'pending' }, { $set: { state: 'sending' } });
+    await this.moveState(runId, seqs, 'pending', 'sending');
   }
 
   /** Puts back items marked in flight whose writes were never sent (the step stopped before them). */
   async markPending(runId: string, seqs: readonly number[]): Promise<void> {
-    if (seqs.length === 0) return;
-    await this.items.updateMany({ runId, seq: { $in: [...seqs] }, state: 'sending' }, { $set: { state: 'pending' } });
+    await this.moveState(runId, seqs, 'sending', 'pending');
+  }
+
+  private async moveState(runId: string, seqs: readonly number[], from: DeliveryItemState, to: DeliveryItemState) {
+    const operations: AnyBulkWriteOperation<DeliveryItemDocument>[] = seqs.map((seq) => ({
+      updateOne: { filter: { _id: `${runId}:${seq}`, state: from }, update: { $set: { state: to } } },
+    }));
+    for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
+      await this.items.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });
+    }
   }
 
   /** Settles items in one round trip; their payloads go (an outcome needs no values). */

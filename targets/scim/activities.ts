@@ -113,12 +113,11 @@ export function createScimActivities(deps: ActivityDeps) {
     const spacingMs = config.writesPerMinute === undefined ? 0 : 60_000 / config.writesPerMinute;
     const startedAt = Date.now();
     let lastWriteAt = 0;
-    let afterSeq = 0;
     let sent = 0;
-    for (;;) {
-      const window = await store.deliveryItems.unsettled(runId, afterSeq, WINDOW);
-      if (window.length === 0) return { kind: 'done' as const };
+    const unsettled = await store.deliveryItems.unsettled(runId);
+    for (let at = 0; at < unsettled.length; at += WINDOW) {
       if (Date.now() - startedAt > STEP_BUDGET_MS) return { kind: 'continue' as const };
+      const window = unsettled.slice(at, at + WINDOW);
       // Fenced: an attempt Temporal gave up on stops here instead of writing beside its successor.
       await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
       await store.deliveryItems.markSending(
@@ -156,7 +155,6 @@ export function createScimActivities(deps: ActivityDeps) {
           sent += 1;
           results.push(result);
           if (result.outcome === 'created' && result.remoteId) ids.set(item.key, result.remoteId);
-          afterSeq = item.seq;
         }
       } catch (err) {
         // What was settled stays settled; the rest of the window is looked up before it is sent again.
@@ -182,6 +180,7 @@ export function createScimActivities(deps: ActivityDeps) {
       }
       await settle();
     }
+    return { kind: 'done' as const };
   };
 
   /** The outcome per person, counted into the run record; refused people by HR id and code only. */

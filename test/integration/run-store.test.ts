@@ -30,8 +30,13 @@ describe('run store on the real MongoDB-compatible server', () => {
       payload: { resource: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' } } },
     }));
     await store.deliveryItems.replacePlan('run-items', items);
-    const [first] = await store.deliveryItems.unsettled('run-items', 0, 1);
+    const [first] = await store.deliveryItems.unsettled('run-items');
     expect(first?.payload).toEqual(items[0]!.payload);
+    await store.deliveryItems.markSending(
+      'run-items',
+      items.map((item) => item.seq),
+    );
+    expect((await store.deliveryItems.unsettled('run-items')).every((item) => item.state === 'sending')).toBe(true);
     await store.deliveryItems.settle(
       'run-items',
       items.map((item) => ({
