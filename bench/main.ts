@@ -7,6 +7,7 @@ import { runConcurrentCase } from './concurrent-case';
 import { writeExport } from './export';
 import { runKillCase } from './kill-case';
 import { spawnNode, tail } from './processes';
+import { runScimCase, runScimScript } from './scim-case';
 import { benchExtras, benchPlan, formatTable, mergeResults, resultsFileName, SCRIPT_TARGET } from './report';
 import type { BenchResults, BenchRow, BenchTarget } from './report';
 import { BenchSession, dataRows, ROOT, sha256File } from './session';
@@ -18,7 +19,9 @@ import { CSV_FILE_COLUMNS, SOURCE_COLUMNS, startTarget } from './targets';
  * hand-written script over it (its own process); then per target a fresh local stack (Temporal dev
  * server + the embedded store on random loopback ports), a production worker (dist/ with the prebuilt
  * workflow bundle) in its own process, and `rosterflow run` started by the CLI, timed from start to
- * exit. Prints one table and writes bench/results/<date>-<commit>.json. Run `npm run build` first
+ * exit. Then the extra cases: the csv-file run killed mid-build, syncs at once, and a SCIM app provisioned
+ * from empty and synced again unchanged (bench/scim-case.ts, beside its own hand-written script).
+ * Prints one table and writes bench/results/<date>-<commit>.json. Run `npm run build` first
  * (`npm run bench` does).
  */
 const SYNC_ID = 'bench';
@@ -157,6 +160,24 @@ async function run(): Promise<void> {
       }
       await rm(exportPath, { force: true });
     }
+    if (extras.scim) {
+      const { employees } = extras.scim;
+      const exportPath = join(scratch, `export-scim-${employees}.csv`);
+      await writeExport(exportPath, employees);
+      const script = await attempt(`the hand-written SCIM script over ${employees} employees`, () =>
+        runScimScript(employees, exportPath, record),
+      );
+      await attempt(`${employees} employees into scim, then the same export again`, () =>
+        runScimCase(
+          employees,
+          (target) => benchSync(SYNC_ID, exportPath, target),
+          join(scratch, `scim-${employees}`),
+          script ?? {},
+          record,
+        ),
+      );
+      await rm(exportPath, { force: true });
+    }
   } finally {
     await rm(scratch, { recursive: true, force: true });
   }
@@ -171,7 +192,9 @@ async function run(): Promise<void> {
 
 function progressLine(row: BenchRow): string {
   const how = row.case === 'killed' ? ', worker killed' : row.concurrent ? `, ${row.concurrent.syncs} at once` : '';
-  return `${row.employees} employees, ${row.target}${how}: ${row.wallSeconds.toFixed(1)} s`;
+  const scim = row.scim ? `, ${row.case === 'rerun' ? 're-run' : 'from empty'}` : '';
+  const writes = row.scim ? `, ${row.scim.writes} writes` : '';
+  return `${row.employees} employees, ${row.target}${how}${scim}: ${row.wallSeconds.toFixed(1)} s${writes}`;
 }
 
 function git(...args: string[]): string {

@@ -5,14 +5,18 @@ import { DEFAULT_ACTIVITY_SLOTS } from '../worker/activity-slots';
 export const BENCH_TARGETS = ['csv-file', 'allstacks', 'staffbase', 'oneroster-sftp'] as const;
 export type BenchTarget = (typeof BENCH_TARGETS)[number];
 export const SCRIPT_TARGET = 'script';
+/** The SCIM case's target: not in BENCH_TARGETS, since it runs its own two cases at its own size. */
+export const SCIM_TARGET = 'scim';
 
 const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
 
 /**
  * How a case runs: `single`, one sync on a fresh stack and worker; `killed`, the same with the worker
- * SIGKILLed mid-build and a fresh one started; `concurrent`, several syncs started at once on one worker.
+ * SIGKILLed mid-build and a fresh one started; `concurrent`, several syncs started at once on one worker;
+ * `provisioned`, a SCIM sync into an empty app, and `rerun`, the same sync again on the same export
+ * (nothing to change), on the same stack and worker.
  */
-export type BenchCaseKind = 'single' | 'killed' | 'concurrent';
+export type BenchCaseKind = 'single' | 'killed' | 'concurrent' | 'provisioned' | 'rerun';
 
 /** What the kill case measured (seconds from the CLI's start; rows of the export). */
 export interface KillMeasure {
@@ -47,16 +51,28 @@ export interface ConcurrentMeasure {
   failures: string[];
 }
 
+/** What a SCIM case measured at the app. */
+export interface ScimMeasure {
+  /** Requests that may change something (not GET, not a search) that reached the app. */
+  writes: number;
+  /** Users the app holds afterwards, and how many it should: the export's active employees. */
+  usersInApp: number;
+  expectedUsers: number;
+}
+
 /** One measured case: a roster size into one target (or the hand-written script, `target: 'script'`). */
 export interface BenchRow {
   employees: number;
-  target: BenchTarget | typeof SCRIPT_TARGET;
+  target: BenchTarget | typeof SCRIPT_TARGET | typeof SCIM_TARGET;
   /** Absent in results files written before the kill and concurrency cases: `single`. */
   case?: BenchCaseKind;
   wallSeconds: number;
   /** For `concurrent`: every sync's employees over the wall time of all. */
   employeesPerSecond: number;
-  /** Wall time over the script's on the same export; null when no script ran the same work. */
+  /**
+   * Wall time over the script's on the same export (for the SCIM cases bench/scim-script.mjs's, doing
+   * the same); null when no script ran the same work.
+   */
   ratioToScript: number | null;
   /** The worker's peak RSS (for the script: its own). */
   workerPeakRssBytes: number;
@@ -68,6 +84,7 @@ export interface BenchRow {
   rowsWritten: number | null;
   kill?: KillMeasure;
   concurrent?: ConcurrentMeasure;
+  scim?: ScimMeasure;
 }
 
 export interface BenchCase {
@@ -130,6 +147,8 @@ export interface BenchExtras {
   kill: { employees: number } | undefined;
   /** Syncs started at once, each of `employees`, once per worker activity limit in `slots`; undefined when off. */
   concurrent: { syncs: number; employees: number; slots: number[] } | undefined;
+  /** The SCIM case's export size; undefined when off. */
+  scim: { employees: number } | undefined;
 }
 
 /** The Temporal SDK's own limit of activities at once: what a worker without our setting would run. */
@@ -160,7 +179,8 @@ const CountSchema = z
  * BENCH_KILL=0 turns the kill case off (on by default when the plan runs csv-file at its largest
  * size); BENCH_CONCURRENT (default 10, 0 off) syncs of BENCH_CONCURRENT_SIZE employees (default
  * 100,000) each, into csv-file, at once, on a worker with each activity limit BENCH_CONCURRENT_SLOTS
- * lists (default: the SDK's 100, i.e. no limit of ours, then our default).
+ * lists (default: the SDK's 100, i.e. no limit of ours, then our default); BENCH_SCIM (default 10,000,
+ * 0 off) employees provisioned into an empty SCIM app, then the same export again.
  */
 export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]): BenchExtras {
   const count = (name: string, fallback: number, min: number): number => {
@@ -175,6 +195,7 @@ export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]):
   const killOn = count('BENCH_KILL', 1, 1) !== 0;
   const syncs = count('BENCH_CONCURRENT', 10, 1);
   const employees = count('BENCH_CONCURRENT_SIZE', 100_000, 1);
+  const scimEmployees = count('BENCH_SCIM', 10_000, 1);
   const slotsText = env['BENCH_CONCURRENT_SLOTS'];
   const slots = slotsText ? SlotsSchema.safeParse(slotsText) : undefined;
   if (slots && !slots.success) {
@@ -192,6 +213,7 @@ export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]):
       syncs > 0 && employees > 0
         ? { syncs, employees, slots: slots?.data ?? [SDK_ACTIVITY_SLOTS, DEFAULT_ACTIVITY_SLOTS] }
         : undefined,
+    scim: scimEmployees > 0 ? { employees: scimEmployees } : undefined,
   };
 }
 
@@ -215,11 +237,20 @@ const grouped = (value: number) => Math.round(value).toLocaleString('en-US');
 function caseCell(row: BenchRow): string {
   if (row.concurrent) return `${row.concurrent.syncs} at once, ${row.concurrent.activitySlots} slots`;
   if (row.kill) return `killed at ${Math.round((100 * row.kill.checkpointRowsAtKill) / row.employees)}%`;
+  if (row.case === 'provisioned') return 'provisioned from empty';
+  if (row.case === 'rerun') return 'no-change re-run';
   return 'one run';
 }
 
 function notesCell(row: BenchRow): string {
-  const { kill, concurrent } = row;
+  const { kill, concurrent, scim } = row;
+  if (scim) {
+    const held =
+      scim.usersInApp === scim.expectedUsers
+        ? `${grouped(scim.usersInApp)} users in the app`
+        : `APP HOLDS ${grouped(scim.usersInApp)} USERS, expected ${grouped(scim.expectedUsers)}`;
+    return `${grouped(scim.writes)} writes, ${held}`;
+  }
   if (concurrent) {
     return (
       `${concurrent.succeeded}/${concurrent.syncs} succeeded` + (concurrent.failures.length ? ': see failures' : '')
@@ -286,10 +317,11 @@ export function resultsFileName(date: Date, commit: string): string {
  * Adds this run's rows to an earlier results file of the same commit and day. A size measured again
  * replaces every earlier row of that size (the script's and each target's), so a row's ratio is always
  * to the script of its own run; other sizes are kept, so separate runs (10k and 100k, 1M later) add up.
- * Concurrency rows go by their own size: a run that measured them replaces the earlier ones only.
+ * Concurrency rows, and the SCIM rows (with their own script's), go by their own size: a run that
+ * measured them replaces the earlier ones only.
  */
 export function mergeResults(earlier: BenchResults | undefined, now: BenchResults): BenchResults {
-  const key = (row: BenchRow) => `${row.case === 'concurrent' ? 'concurrent' : 'size'}:${row.employees}`;
+  const key = (row: BenchRow) => `${caseGroup(row)}:${row.employees}`;
   const remeasured = new Set(now.rows.map(key));
   const kept = (earlier?.rows ?? []).filter((row) => !remeasured.has(key(row)));
   const rows = [...kept, ...now.rows].sort(
@@ -302,10 +334,16 @@ export function mergeResults(earlier: BenchResults | undefined, now: BenchResult
   return { ...now, rows };
 }
 
+function caseGroup(row: BenchRow): string {
+  if (row.case === 'concurrent') return 'concurrent';
+  return row.case === 'provisioned' || row.case === 'rerun' ? 'scim' : 'size';
+}
+
 function caseOrder(row: BenchRow): number {
-  return ['single', 'killed', 'concurrent'].indexOf(row.case ?? 'single');
+  return ['single', 'killed', 'concurrent', 'provisioned', 'rerun'].indexOf(row.case ?? 'single');
 }
 
 function targetOrder(target: BenchRow['target']): number {
-  return target === SCRIPT_TARGET ? -1 : BENCH_TARGETS.indexOf(target);
+  if (target === SCRIPT_TARGET) return -1;
+  return target === SCIM_TARGET ? BENCH_TARGETS.length : BENCH_TARGETS.indexOf(target);
 }

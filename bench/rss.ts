@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 
 /** Resident set size now and its peak (high-water mark) since the process started, in bytes. */
 export interface RssReading {
@@ -45,4 +45,12 @@ export class PeakRssSampler {
     await this.sample();
     return this.peak;
   }
+}
+
+/**
+ * Resets a process's high-water mark (VmHWM) to its current RSS (`5` to /proc/<pid>/clear_refs,
+ * Linux 4.0+), so a second run in the same process gets a peak of its own.
+ */
+export async function resetPeakRss(pid: number): Promise<void> {
+  await writeFile(`/proc/${pid}/clear_refs`, '5');
 }

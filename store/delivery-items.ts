@@ -115,17 +115,18 @@ export class DeliveryItemStore {
 
   /** Marks items as possibly in flight, before their writes are sent. */
   async markSending(runId: string, seqs: readonly number[]): Promise<void> {
-    await this.moveState(runId, seqs, 'pending', 'sending');
+    await this.moveState(runId, seqs, 'sending');
   }
 
   /** Puts back items marked in flight whose writes were never sent (the step stopped before them). */
   async markPending(runId: string, seqs: readonly number[]): Promise<void> {
-    await this.moveState(runId, seqs, 'sending', 'pending');
+    await this.moveState(runId, seqs, 'pending');
   }
 
-  private async moveState(runId: string, seqs: readonly number[], from: DeliveryItemState, to: DeliveryItemState) {
+  /** By `_id` alone (the only filter the embedded FerretDB looks up instead of scanning): the caller read these as `from`. */
+  private async moveState(runId: string, seqs: readonly number[], to: DeliveryItemState) {
     const operations: AnyBulkWriteOperation<DeliveryItemDocument>[] = seqs.map((seq) => ({
-      updateOne: { filter: { _id: `${runId}:${seq}`, state: from }, update: { $set: { state: to } } },
+      updateOne: { filter: { _id: `${runId}:${seq}` }, update: { $set: { state: to } } },
     }));
     for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
       await this.items.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });

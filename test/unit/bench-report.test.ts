@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { historyStats } from '../../bench/history-stats';
 import { benchExtras, benchPlan, formatTable, mergeResults, resultsFileName } from '../../bench/report';
-import type { BenchResults, BenchRow, KillMeasure } from '../../bench/report';
+import type { BenchResults, BenchRow, KillMeasure, ScimMeasure } from '../../bench/report';
 import { parseProcStatus } from '../../bench/rss';
 import { DEFAULT_ACTIVITY_SLOTS } from '../../worker/activity-slots';
 
@@ -63,6 +63,10 @@ describe('historyStats', () => {
     expect(historyStats({ events: null })).toEqual({ events: 0, largestPayloadBytes: 0, payloadBytes: 0 });
   });
 });
+
+function scimRow(pass: 'provisioned' | 'rerun', scim: ScimMeasure, fields: Partial<BenchRow> = {}): BenchRow {
+  return row({ employees: 10_000, target: 'scim', case: pass, rowsWritten: null, scim, ...fields });
+}
 
 const KILL: KillMeasure = {
   killedAtSeconds: 40.2,
@@ -132,6 +136,20 @@ describe('formatTable', () => {
     expect(line).toMatch(/^ {2}100,000 {2}csv-file {2}10 at once, 4 slots {2}64\.0 s {8}1,562 {9}- /);
     expect(line).toMatch(/9\/10 succeeded: see failures$/);
   });
+
+  it('shows the SCIM passes with the writes sent and the users the app holds, loudly when they are not all there', () => {
+    const lines = formatTable([
+      scimRow('provisioned', { writes: 9_500, usersInApp: 9_500, expectedUsers: 9_500 }),
+      scimRow('rerun', { writes: 0, usersInApp: 9_499, expectedUsers: 9_500 }),
+    ])
+      .split('\n')
+      .slice(2);
+    expect(lines[0]).toBe(
+      '   10,000  scim    provisioned from empty  64.0 s        1,562     58.2x           734 MB         3960 MB              53          1,234 B  9,500 writes, 9,500 users in the app',
+    );
+    expect(lines[1]).toMatch(/^ {3}10,000 {2}scim {4}no-change re-run {8}64\.0 s /);
+    expect(lines[1]).toMatch(/ 0 writes, APP HOLDS 9,499 USERS, expected 9,500$/);
+  });
 });
 
 describe('benchExtras', () => {
@@ -141,29 +159,35 @@ describe('benchExtras', () => {
     expect(benchExtras({}, plan)).toEqual({
       kill: { employees: 1_000_000 },
       concurrent: { syncs: 10, employees: 100_000, slots: [100, DEFAULT_ACTIVITY_SLOTS] },
+      scim: { employees: 10_000 },
     });
   });
 
   it('turns each off with 0 and skips the kill when the largest size has no csv-file run', () => {
-    expect(benchExtras({ BENCH_KILL: '0', BENCH_CONCURRENT: '0' }, plan)).toEqual({
+    expect(benchExtras({ BENCH_KILL: '0', BENCH_CONCURRENT: '0', BENCH_SCIM: '0' }, plan)).toEqual({
       kill: undefined,
       concurrent: undefined,
+      scim: undefined,
     });
     const vendorsOnly = benchPlan({ BENCH_SIZES: '1000', BENCH_TARGETS: 'allstacks' });
     expect(
       benchExtras(
-        { BENCH_CONCURRENT: '3', BENCH_CONCURRENT_SIZE: '5_000', BENCH_CONCURRENT_SLOTS: '1, 8' },
+        { BENCH_CONCURRENT: '3', BENCH_CONCURRENT_SIZE: '5_000', BENCH_CONCURRENT_SLOTS: '1, 8', BENCH_SCIM: '2_000' },
         vendorsOnly,
       ),
     ).toEqual({
       kill: undefined,
       concurrent: { syncs: 3, employees: 5_000, slots: [1, 8] },
+      scim: { employees: 2_000 },
     });
   });
 
   it('names the setting when it is not a whole number', () => {
     expect(() => benchExtras({ BENCH_CONCURRENT: 'ten' }, plan)).toThrow(
       'BENCH_CONCURRENT must be a whole number, 0 to turn it off (got "ten")',
+    );
+    expect(() => benchExtras({ BENCH_SCIM: '10k' }, plan)).toThrow(
+      'BENCH_SCIM must be a whole number, 0 to turn it off (got "10k")',
     );
     expect(() => benchExtras({ BENCH_CONCURRENT_SLOTS: '4,0' }, plan)).toThrow(
       'BENCH_CONCURRENT_SLOTS must list activity limits from 1 to 1000, comma-separated (got "4,0")',
@@ -251,5 +275,31 @@ describe('results file', () => {
       ['csv-file', 'concurrent', 100],
     ]);
     expect(mergeResults(earlier, results([concurrent(100)])).rows).toHaveLength(1);
+  });
+
+  it('keeps the SCIM rows apart from the size they share: each run replaces only what it measured', () => {
+    const scim = { writes: 0, usersInApp: 9_500, expectedUsers: 9_500 };
+    const scimRows = (wallSeconds: number) => [
+      scimRow('rerun', scim, { wallSeconds }),
+      scimRow('provisioned', scim, { target: 'script', wallSeconds }),
+      scimRow('provisioned', scim, { wallSeconds }),
+      scimRow('rerun', scim, { target: 'script', wallSeconds }),
+    ];
+    const sized = [row({ employees: 10_000, target: 'script' }), row({ employees: 10_000 })];
+    const shown = (merged: BenchResults) => merged.rows.map((entry) => [entry.target, entry.case, entry.wallSeconds]);
+
+    // A csv-file run at 10k keeps the earlier SCIM rows of 10k; they sort after it, script first in each pass.
+    expect(shown(mergeResults(results(scimRows(3)), results(sized)))).toEqual([
+      ['script', 'single', 64.04],
+      ['csv-file', 'single', 64.04],
+      ['script', 'provisioned', 3],
+      ['scim', 'provisioned', 3],
+      ['script', 'rerun', 3],
+      ['scim', 'rerun', 3],
+    ]);
+    // A SCIM run replaces the SCIM rows and keeps the csv-file ones.
+    const merged = mergeResults(results([...sized, ...scimRows(3)]), results(scimRows(5)));
+    expect(shown(merged).filter(([, , seconds]) => seconds === 3)).toEqual([]);
+    expect(merged.rows).toHaveLength(6);
   });
 });
