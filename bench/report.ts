@@ -180,9 +180,9 @@ const CountSchema = z
  * size); BENCH_CONCURRENT (default 10, 0 off) syncs of BENCH_CONCURRENT_SIZE employees (default
  * 100,000) each, into csv-file, at once, on a worker with each activity limit BENCH_CONCURRENT_SLOTS
  * lists (default: the SDK's 100, i.e. no limit of ours, then our default); BENCH_SCIM (default 1,000,
- * 0 off) employees provisioned into an empty SCIM app, then the same export again. 1,000, not the
- * 10,000 a SCIM app is sized at: on the embedded store each person still costs several single-document
- * writes (about 13 people a second), so 10,000 would outlast the run limit (docs/operations.md).
+ * 0 off) employees provisioned into an empty SCIM app, then the same export again. 1,000, not 10,000:
+ * on the embedded store each person still costs several single-document writes (about 13 people a
+ * second at 10,000), so 10,000 would add some 12 minutes to every bench (docs/operations.md).
  */
 export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]): BenchExtras {
   const count = (name: string, fallback: number, min: number): number => {
