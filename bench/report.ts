@@ -179,10 +179,8 @@ const CountSchema = z
  * BENCH_KILL=0 turns the kill case off (on by default when the plan runs csv-file at its largest
  * size); BENCH_CONCURRENT (default 10, 0 off) syncs of BENCH_CONCURRENT_SIZE employees (default
  * 100,000) each, into csv-file, at once, on a worker with each activity limit BENCH_CONCURRENT_SLOTS
- * lists (default: the SDK's 100, i.e. no limit of ours, then our default); BENCH_SCIM (default 1,000,
- * 0 off) employees provisioned into an empty SCIM app, then the same export again. 1,000, not 10,000:
- * on the embedded store each person still costs several single-document writes (about 13 people a
- * second at 10,000), so 10,000 would add some 12 minutes to every bench (docs/operations.md).
+ * lists (default: the SDK's 100, i.e. no limit of ours, then our default); BENCH_SCIM (default 10,000,
+ * 0 off) employees provisioned into an empty SCIM app, then the same export again.
  */
 export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]): BenchExtras {
   const count = (name: string, fallback: number, min: number): number => {
@@ -197,7 +195,7 @@ export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]):
   const killOn = count('BENCH_KILL', 1, 1) !== 0;
   const syncs = count('BENCH_CONCURRENT', 10, 1);
   const employees = count('BENCH_CONCURRENT_SIZE', 100_000, 1);
-  const scimEmployees = count('BENCH_SCIM', 1_000, 1);
+  const scimEmployees = count('BENCH_SCIM', 10_000, 1);
   const slotsText = env['BENCH_CONCURRENT_SLOTS'];
   const slots = slotsText ? SlotsSchema.safeParse(slotsText) : undefined;
   if (slots && !slots.success) {

@@ -1,4 +1,5 @@
-import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
+import { randomUUID } from 'node:crypto';
+import type { Collection, Db } from 'mongodb';
 
 /** What a per-person delivery plans for one person. */
 export type DeliveryAction = 'create' | 'update' | 'deactivate' | 'delete' | 'unchanged';
@@ -6,7 +7,8 @@ export type DeliveryAction = 'create' | 'update' | 'deactivate' | 'delete' | 'un
 export type DeliveryItemOutcome = 'created' | 'updated' | 'deactivated' | 'deleted' | 'unchanged' | 'failed';
 /**
  * `pending`: not sent. `sending`: its write may be in flight (a crash leaves it so); before sending
- * again the delivery looks at the app to learn whether it landed. `done` / `failed`: settled.
+ * again the delivery looks at the app to learn whether it landed. `done` / `failed`: settled (as
+ * planned, for a person with nothing to send, or by a window's outcomes).
  */
 export type DeliveryItemState = 'pending' | 'sending' | 'done' | 'failed';
 
@@ -28,7 +30,7 @@ export interface DeliveryItem {
   reason?: 'left' | 'gone';
   /** The app's id of the person's account, once known. */
   remoteId?: string;
-  /** What to send: the new resource, or the change operations. Dropped once settled. */
+  /** What to send: the new resource, or the change operations. */
   payload?: unknown;
   state: DeliveryItemState;
   outcome?: DeliveryItemOutcome;
@@ -55,34 +57,51 @@ export interface DeliveryItemResult {
   error?: DeliveryItemError;
 }
 
+/** The outcomes of one window of writes, appended once it is settled. */
+interface DeliveryOutcomeDocument {
+  _id: string;
+  runId: string;
+  results: DeliveryItemResult[];
+  createdAt: Date;
+}
+
+/** How a run's people ended, and the first ones refused (in plan order). */
+export interface DeliverySummary {
+  counts: Partial<Record<DeliveryItemOutcome, number>>;
+  failures: (DeliveryItemResult & { key: string })[];
+}
+
 const INSERT_BATCH = 1000;
-/**
- * Updates per bulk write: the embedded FerretDB stops answering an update command of 100 statements
- * or more (found by the SCIM bench: a window's outcomes never settled), so they go in smaller ones.
- */
-export const UPDATE_BATCH = 50;
 
 /**
- * The per-person plan and outcome of each run of a per-person target, one document per person
- * (`delivery_items`). The delivery works through them in `seq` order; each one's state is its
- * checkpoint, so a retried attempt on any worker sends nothing twice.
+ * The per-person plan and outcomes of each run of a per-person target. Both are appended, never
+ * updated: the plan once (`delivery_items`, one document per person, already settled for a person
+ * with nothing to send), then one document per settled window of writes (`delivery_outcomes`). The
+ * embedded FerretDB answers every update, even by `_id`, by reading the whole collection (about 50 ms
+ * a write at 10,000 items) while an insert stays about 2 ms, so a state field moved per person made a
+ * 10,000-person delivery spend most of its time in the store. Which items may be in flight is the
+ * delivery's own fenced checkpoint; an item's state is derived from the two when read.
  */
 export class DeliveryItemStore {
   private readonly items: Collection<DeliveryItemDocument>;
+  private readonly outcomes: Collection<DeliveryOutcomeDocument>;
 
   constructor(db: Db) {
     this.items = db.collection<DeliveryItemDocument>('delivery_items');
+    this.outcomes = db.collection<DeliveryOutcomeDocument>('delivery_outcomes');
   }
 
   async ensureIndexes(): Promise<void> {
     await this.items.createIndex({ runId: 1, seq: 1 });
-    await this.items.createIndex({ runId: 1, state: 1 });
     await this.items.createIndex({ createdAt: 1 });
+    await this.outcomes.createIndex({ runId: 1 });
+    await this.outcomes.createIndex({ createdAt: 1 });
   }
 
   /** Writes a run's plan, replacing whatever an interrupted planning attempt left. */
   async replacePlan(runId: string, items: readonly DeliveryItem[], onBatch?: (written: number) => void): Promise<void> {
     await this.items.deleteMany({ runId });
+    await this.outcomes.deleteMany({ runId });
     const createdAt = new Date();
     for (let start = 0; start < items.length; start += INSERT_BATCH) {
       const batch = items.slice(start, start + INSERT_BATCH).map(({ payload, ...item }) => ({
@@ -98,97 +117,94 @@ export class DeliveryItemStore {
   }
 
   /**
-   * The run's unsettled items in plan order, read once per step: the embedded FerretDB answers a
-   * filter on anything but `_id` by reading the whole collection, so a query per window would make
-   * a 10,000-person delivery read it a hundred times. Updates below go by `_id` for the same reason.
+   * The run's unsettled items in plan order, read once per step (a filter on anything but `_id` reads
+   * the whole collection on the embedded FerretDB): those `inFlight` lists are `sending`, the rest
+   * `pending`.
    */
-  async unsettled(runId: string): Promise<DeliveryItem[]> {
+  async unsettled(runId: string, inFlight: readonly number[] = []): Promise<DeliveryItem[]> {
+    const settled = new Set((await this.results(runId)).keys());
+    const sending = new Set(inFlight);
     const found = await this.items
-      .find({ runId, state: { $in: ['pending', 'sending'] } }, { projection: { _id: 0, runId: 0, createdAt: 0 } })
+      .find({ runId, state: 'pending' }, { projection: { _id: 0, runId: 0, createdAt: 0 } })
       .sort({ seq: 1 })
       .toArray();
-    return found.map(({ payload, ...item }) => ({
-      ...item,
-      ...(payload === undefined ? {} : { payload: JSON.parse(payload) as unknown }),
-    }));
+    return found
+      .filter((item) => !settled.has(item.seq))
+      .map(({ payload, ...item }) => ({
+        ...item,
+        state: sending.has(item.seq) ? 'sending' : 'pending',
+        ...(payload === undefined ? {} : { payload: JSON.parse(payload) as unknown }),
+      }));
   }
 
-  /** Marks items as possibly in flight, before their writes are sent. */
-  async markSending(runId: string, seqs: readonly number[]): Promise<void> {
-    await this.moveState(runId, seqs, 'sending');
-  }
-
-  /** Puts back items marked in flight whose writes were never sent (the step stopped before them). */
-  async markPending(runId: string, seqs: readonly number[]): Promise<void> {
-    await this.moveState(runId, seqs, 'pending');
-  }
-
-  /** By `_id` alone (the only filter the embedded FerretDB looks up instead of scanning): the caller read these as `from`. */
-  private async moveState(runId: string, seqs: readonly number[], to: DeliveryItemState) {
-    const operations: AnyBulkWriteOperation<DeliveryItemDocument>[] = seqs.map((seq) => ({
-      updateOne: { filter: { _id: `${runId}:${seq}` }, update: { $set: { state: to } } },
-    }));
-    for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
-      await this.items.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });
-    }
-  }
-
-  /** Settles items in one round trip; their payloads go (an outcome needs no values). */
+  /** Records a window's outcomes in one insert. */
   async settle(runId: string, results: readonly DeliveryItemResult[]): Promise<void> {
     if (results.length === 0) return;
-    const operations: AnyBulkWriteOperation<DeliveryItemDocument>[] = results.map((result) => ({
-      updateOne: {
-        filter: { _id: `${runId}:${result.seq}` },
-        update: {
-          $set: {
-            state: result.state,
-            outcome: result.outcome,
-            ...(result.remoteId === undefined ? {} : { remoteId: result.remoteId }),
-            ...(result.error === undefined ? {} : { error: result.error }),
-          },
-          $unset: { payload: '' },
-        },
-      },
-    }));
-    for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
-      await this.items.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });
-    }
+    await this.outcomes.insertOne({
+      _id: `${runId}:${results[0]!.seq}:${randomUUID()}`,
+      runId,
+      results: [...results],
+      createdAt: new Date(),
+    });
   }
 
   /** Every known account id by person, for references between people (a manager). */
   async remoteIds(runId: string): Promise<Map<string, string>> {
     const ids = new Map<string, string>();
-    const cursor = this.items.find(
-      { runId, remoteId: { $exists: true } },
-      { projection: { _id: 0, key: 1, remoteId: 1 } },
-    );
-    for await (const item of cursor) if (item.remoteId) ids.set(item.key, item.remoteId);
+    const keys = new Map<number, string>();
+    const cursor = this.items.find({ runId }, { projection: { _id: 0, seq: 1, key: 1, remoteId: 1 } });
+    for await (const item of cursor) {
+      keys.set(item.seq, item.key);
+      if (item.remoteId) ids.set(item.key, item.remoteId);
+    }
+    for (const result of (await this.results(runId)).values()) {
+      const key = keys.get(result.seq);
+      if (key !== undefined && result.remoteId) ids.set(key, result.remoteId);
+    }
     return ids;
   }
 
-  /** How many people ended each way. */
-  async outcomes(runId: string): Promise<Partial<Record<DeliveryItemOutcome, number>>> {
-    const counts: Partial<Record<DeliveryItemOutcome, number>> = {};
-    const outcomes: DeliveryItemOutcome[] = ['created', 'updated', 'deactivated', 'deleted', 'unchanged', 'failed'];
-    for (const outcome of outcomes) {
-      const count = await this.items.countDocuments({ runId, outcome });
-      if (count > 0) counts[outcome] = count;
+  /** How many people ended each way, and the first `failureLimit` refused, in plan order. */
+  async summary(runId: string, failureLimit: number): Promise<DeliverySummary> {
+    const results = await this.results(runId);
+    const counts: DeliverySummary['counts'] = {};
+    const failures: DeliverySummary['failures'] = [];
+    const cursor = this.items
+      .find({ runId }, { projection: { _id: 0, seq: 1, key: 1, state: 1, outcome: 1, remoteId: 1, error: 1 } })
+      .sort({ seq: 1 });
+    for await (const item of cursor) {
+      const result: DeliveryItemResult | undefined =
+        results.get(item.seq) ??
+        (item.state === 'done' || item.state === 'failed'
+          ? {
+              seq: item.seq,
+              state: item.state,
+              outcome: item.outcome ?? (item.state === 'done' ? 'unchanged' : 'failed'),
+              ...(item.remoteId ? { remoteId: item.remoteId } : {}),
+              ...(item.error ? { error: item.error } : {}),
+            }
+          : undefined);
+      if (!result) continue;
+      counts[result.outcome] = (counts[result.outcome] ?? 0) + 1;
+      if (result.state === 'failed' && failures.length < failureLimit) failures.push({ ...result, key: item.key });
     }
-    return counts;
-  }
-
-  /** The first failed people, in plan order. */
-  async failures(runId: string, limit: number): Promise<Omit<DeliveryItem, 'payload'>[]> {
-    return this.items
-      .find({ runId, state: 'failed' }, { projection: { _id: 0, runId: 0, createdAt: 0, payload: 0 } })
-      .sort({ seq: 1 })
-      .limit(limit)
-      .toArray();
+    return { counts, failures };
   }
 
   /**
-   * Deletes the items of runs planned before `cutoff`, but never of a run `stillNeeded` says is open (a
-   * long hold, a delivery paced over days): its items are where its delivery stands.
+   * The settled results by item. Two attempts may both have settled an item (one Temporal gave up on
+   * landing its write late): the later document stands.
+   */
+  private async results(runId: string): Promise<Map<number, DeliveryItemResult>> {
+    const results = new Map<number, DeliveryItemResult>();
+    const cursor = this.outcomes.find({ runId }, { projection: { _id: 0, results: 1 } }).sort({ createdAt: 1 });
+    for await (const document of cursor) for (const result of document.results) results.set(result.seq, result);
+    return results;
+  }
+
+  /**
+   * Deletes the items and outcomes of runs planned before `cutoff`, but never of a run `stillNeeded`
+   * says is open (a long hold, a delivery paced over days): they are where its delivery stands.
    */
   async pruneOlderThan(cutoff: Date, stillNeeded: (runId: string) => Promise<boolean>): Promise<number> {
     const runIds: string[] = await this.items.distinct('runId', { createdAt: { $lt: cutoff } });
@@ -196,6 +212,7 @@ export class DeliveryItemStore {
     for (const runId of runIds) {
       if (await stillNeeded(runId)) continue;
       deleted += (await this.items.deleteMany({ runId })).deletedCount;
+      await this.outcomes.deleteMany({ runId });
     }
     return deleted;
   }

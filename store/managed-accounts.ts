@@ -1,5 +1,8 @@
-import type { AnyBulkWriteOperation, Collection, Db } from 'mongodb';
-import { UPDATE_BATCH } from './delivery-items';
+import { MongoBulkWriteError } from 'mongodb';
+import type { Collection, Db, WriteError } from 'mongodb';
+
+const INSERT_BATCH = 1000;
+const DUPLICATE_KEY = 11000;
 
 interface ManagedAccountDocument {
   _id: string;
@@ -37,17 +40,32 @@ export class ManagedAccountStore {
     return accounts;
   }
 
+  /**
+   * Records accounts as this scope's: inserted, since nearly all are new (an update reads the whole
+   * collection on the embedded FerretDB); one already listed, with another id, is replaced.
+   */
   async record(scope: string, accounts: ReadonlyMap<string, string>): Promise<void> {
     const updatedAt = new Date();
-    const operations: AnyBulkWriteOperation<ManagedAccountDocument>[] = [...accounts].map(([key, remoteId]) => ({
-      replaceOne: {
-        filter: { _id: accountId(scope, key) },
-        replacement: { scope, key, remoteId, updatedAt },
-        upsert: true,
-      },
+    const documents = [...accounts].map(([key, remoteId]) => ({
+      _id: accountId(scope, key),
+      scope,
+      key,
+      remoteId,
+      updatedAt,
     }));
-    for (let start = 0; start < operations.length; start += UPDATE_BATCH) {
-      await this.accounts.bulkWrite(operations.slice(start, start + UPDATE_BATCH), { ordered: false });
+    for (let start = 0; start < documents.length; start += INSERT_BATCH) {
+      const batch = documents.slice(start, start + INSERT_BATCH);
+      try {
+        await this.accounts.insertMany(batch, { ordered: false });
+      } catch (err) {
+        if (!(err instanceof MongoBulkWriteError)) throw err;
+        const errors = ([] as WriteError[]).concat(err.writeErrors);
+        for (const error of errors) {
+          if (error.code !== DUPLICATE_KEY) throw err;
+          const { _id, ...rest } = batch[error.index]!;
+          await this.accounts.replaceOne({ _id }, rest);
+        }
+      }
     }
   }
 

@@ -92,6 +92,7 @@ export function createScimActivities(deps: ActivityDeps) {
       planned: planned.counts,
       activeManaged: planned.activeManaged,
       ...(tripped ? { tripped } : {}),
+      inFlight: [],
     };
     await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
     await store.runs.updateDelivery(runId, { preview: { ...planned.counts, activeManaged: planned.activeManaged } });
@@ -114,15 +115,17 @@ export function createScimActivities(deps: ActivityDeps) {
     const startedAt = Date.now();
     let lastWriteAt = 0;
     let sent = 0;
-    const unsettled = await store.deliveryItems.unsettled(runId);
+    const unsettled = await store.deliveryItems.unsettled(runId, checkpoint.inFlight);
     for (let at = 0; at < unsettled.length; at += WINDOW) {
       if (Date.now() - startedAt > STEP_BUDGET_MS) return { kind: 'continue' as const };
       const window = unsettled.slice(at, at + WINDOW);
-      // Fenced: an attempt Temporal gave up on stops here instead of writing beside its successor.
-      await store.checkpoints.put(runId, 'deliver', checkpoint, writer());
-      await store.deliveryItems.markSending(
+      // Fenced (an attempt Temporal gave up on stops here instead of writing beside its successor),
+      // and naming the window's items as in flight: a crash leaves them to be looked up, not resent.
+      await store.checkpoints.put(
         runId,
-        window.filter((item) => item.state === 'pending').map((item) => item.seq),
+        'deliver',
+        { ...checkpoint, inFlight: window.map((item) => item.seq) },
+        writer(),
       );
       const results: DeliveryItemResult[] = [];
       // The ledger first: a crash between the two leaves an account recorded as managed whose item the
@@ -157,15 +160,24 @@ export function createScimActivities(deps: ActivityDeps) {
           if (result.outcome === 'created' && result.remoteId) ids.set(item.key, result.remoteId);
         }
       } catch (err) {
-        // What was settled stays settled; the rest of the window is looked up before it is sent again.
+        // What was settled stays settled. A 429 means the app did not act on the refused write; any
+        // other failure may have landed it. The rest of the window was never sent by this attempt, so
+        // only what an earlier attempt left in flight is still looked up before it is sent again.
+        const rateLimited = err instanceof RosterflowError && err.type === 'RateLimited';
+        const stopped = sending!;
         await settle();
-        if (err instanceof RosterflowError && err.type === 'RateLimited') {
-          // A 429 means the app did not act: the refused item and the rest go back to unsent.
-          const unsent = window.filter((item) => item.seq >= sending!.seq && item.state === 'pending');
-          await store.deliveryItems.markPending(
-            runId,
-            unsent.map((item) => item.seq),
-          );
+        const stillInFlight = window.filter((item) =>
+          item.seq === stopped.seq
+            ? !rateLimited || item.state === 'sending'
+            : item.seq > stopped.seq && item.state === 'sending',
+        );
+        await store.checkpoints.put(
+          runId,
+          'deliver',
+          { ...checkpoint, inFlight: stillInFlight.map((item) => item.seq) },
+          writer(),
+        );
+        if (rateLimited) {
           const waitMs = err.retryAfterMs ?? 60_000;
           await store.runs.addEvent(runId, {
             at: new Date(),
@@ -185,8 +197,7 @@ export function createScimActivities(deps: ActivityDeps) {
 
   /** The outcome per person, counted into the run record; refused people by HR id and code only. */
   const finish = async (runId: string, config: ScimTargetConfig) => {
-    const counts = await store.deliveryItems.outcomes(runId);
-    const failures = await store.deliveryItems.failures(runId, RECORDED_REFUSALS);
+    const { counts, failures } = await store.deliveryItems.summary(runId, RECORDED_REFUSALS);
     const location = scimLocation(config);
     // Beside the plan's counts (`preview`), which stay.
     await store.runs.updateDelivery(runId, { target: 'scim', location, result: { ...counts } });

@@ -2,7 +2,8 @@ import { z } from 'zod';
 
 /**
  * Where a SCIM delivery stands, in the run's `deliver` checkpoint (fenced by attempt, read back
- * through this schema). The people themselves are in `delivery_items`; this is counts only.
+ * through this schema). The people themselves are in `delivery_items` and their outcomes in
+ * `delivery_outcomes`; this holds counts, and the plan positions of the window whose writes may be in flight.
  */
 export const ScimCheckpointSchema = z.object({
   kind: z.literal('scim'),
@@ -20,5 +21,7 @@ export const ScimCheckpointSchema = z.object({
   activeManaged: z.number(),
   /** The limit the plan went over, if it did (held, or failed by onPreviewTrip: fail). */
   tripped: z.string().optional(),
+  /** The items whose writes may have been sent but not settled: looked up in the app before any resend. */
+  inFlight: z.array(z.number().int()).default([]),
 });
 export type ScimCheckpoint = z.infer<typeof ScimCheckpointSchema>;

@@ -20,7 +20,7 @@ const start = (runId: string, syncId: string, startedAt: Date) =>
   store.runs.start({ runId, workflowId: `wf-${runId}`, syncId, trigger: 'manual', dryRun: false, startedAt });
 
 describe('run store on the real MongoDB-compatible server', () => {
-  it("settles a per-person target's outcomes and ledger in any number at once (the embedded server stalls on 100 updates in one command)", async () => {
+  it("keeps a per-person target's plan, outcomes and ledger by appending, and reads each person's state back", async () => {
     const items = Array.from({ length: 250 }, (_, at) => ({
       seq: at + 1,
       key: `p${at + 1}`,
@@ -29,27 +29,59 @@ describe('run store on the real MongoDB-compatible server', () => {
       // A SCIM resource's keys have dots (the enterprise URN): kept as text.
       payload: { resource: { 'urn:ietf:params:scim:schemas:extension:enterprise:2.0:User': { department: 'R&D' } } },
     }));
-    await store.deliveryItems.replacePlan('run-items', items);
+    const refused = {
+      seq: 251,
+      key: 'p251',
+      action: 'unchanged' as const,
+      state: 'failed' as const,
+      outcome: 'failed' as const,
+      error: { message: 'the app has 2 users with this externalId, so none of them was changed' },
+    };
+    await store.deliveryItems.replacePlan('run-items', [...items, refused]);
     const [first] = await store.deliveryItems.unsettled('run-items');
     expect(first?.payload).toEqual(items[0]!.payload);
-    await store.deliveryItems.markSending(
-      'run-items',
-      items.map((item) => item.seq),
+    const inFlight = await store.deliveryItems.unsettled('run-items', [1, 2, 3]);
+    expect(inFlight.map((item) => item.state).slice(0, 4)).toEqual(['sending', 'sending', 'sending', 'pending']);
+    expect(inFlight).toHaveLength(250);
+    for (let start = 0; start < 250; start += 100) {
+      await store.deliveryItems.settle(
+        'run-items',
+        items.slice(start, start + 100).map((item) => ({
+          seq: item.seq,
+          state: 'done' as const,
+          outcome: 'created' as const,
+          remoteId: `id-${item.seq}`,
+        })),
+      );
+    }
+    // A late attempt settling one again: the later outcome stands, counted once.
+    await store.deliveryItems.settle('run-items', [
+      { seq: 250, state: 'failed', outcome: 'failed', error: { message: 'refused' } },
+    ]);
+    expect(await store.deliveryItems.unsettled('run-items')).toEqual([]);
+    const { counts, failures } = await store.deliveryItems.summary('run-items', 10);
+    expect(counts).toEqual({ created: 249, failed: 2 });
+    expect(failures.map((failure) => failure.key)).toEqual(['p250', 'p251']);
+    const ids = await store.deliveryItems.remoteIds('run-items');
+    expect(ids.size).toBe(249);
+    await store.managedAccounts.record('sync app', ids);
+    // Recorded again with one account re-created under a new id, and one new: the rest stay as they were.
+    await store.managedAccounts.record(
+      'sync app',
+      new Map([
+        ['p1', 'id-1'],
+        ['p2', 'id-2-new'],
+        ['p300', 'id-300'],
+      ]),
     );
-    expect((await store.deliveryItems.unsettled('run-items')).every((item) => item.state === 'sending')).toBe(true);
-    await store.deliveryItems.settle(
-      'run-items',
-      items.map((item) => ({
-        seq: item.seq,
-        state: 'done' as const,
-        outcome: 'created' as const,
-        remoteId: `id-${item.seq}`,
-      })),
-    );
-    expect(await store.deliveryItems.outcomes('run-items')).toEqual({ created: 250 });
-    expect((await store.deliveryItems.remoteIds('run-items')).size).toBe(250);
-    await store.managedAccounts.record('sync app', await store.deliveryItems.remoteIds('run-items'));
-    expect((await store.managedAccounts.load('sync app')).get('p250')).toBe('id-250');
+    const ledger = await store.managedAccounts.load('sync app');
+    expect(ledger.size).toBe(250);
+    expect([ledger.get('p1'), ledger.get('p2'), ledger.get('p249'), ledger.get('p300')]).toEqual([
+      'id-1',
+      'id-2-new',
+      'id-249',
+      'id-300',
+    ]);
   });
 
   it('creates a run record once, however often the start is retried', async () => {

@@ -159,7 +159,7 @@ describe('benchExtras', () => {
     expect(benchExtras({}, plan)).toEqual({
       kill: { employees: 1_000_000 },
       concurrent: { syncs: 10, employees: 100_000, slots: [100, DEFAULT_ACTIVITY_SLOTS] },
-      scim: { employees: 1_000 },
+      scim: { employees: 10_000 },
     });
   });
 
