@@ -1,5 +1,6 @@
 import type { RunStatus, RunTrigger } from '../store/run-record';
 import type { ActivityDeps } from './deps';
+import { recordRateLimitWaitOfRun, recordRunFinished } from './metrics';
 
 export interface StartRunInput {
   runId: string;
@@ -38,6 +39,9 @@ export function createRunRecordActivities(deps: ActivityDeps) {
         detail: input.detail,
         ...(input.until === undefined ? {} : { until: new Date(input.until) }),
       });
+      if (input.kind === 'rate-limited' && input.until !== undefined) {
+        await recordRateLimitWaitOfRun(deps, input.runId, new Date(input.until).getTime() - Date.now());
+      }
     },
 
     async startRun(input: StartRunInput): Promise<void> {
@@ -50,7 +54,11 @@ export function createRunRecordActivities(deps: ActivityDeps) {
      * build staged (staged employee rows, render segments).
      */
     async finishRun(input: FinishRunInput): Promise<void> {
+      // A retry after the record was closed counts nothing again.
+      const alreadyFinished = (await deps.store.runs.get(input.runId))?.finishedAt !== undefined;
       await deps.store.runs.finish(input.runId, input.status, input.error);
+      const finished = alreadyFinished ? null : await deps.store.runs.get(input.runId);
+      if (finished) await recordRunFinished(finished);
       const build = await deps.store.checkpoints.get<{ result?: unknown }>(input.runId, 'build');
       if (build && build.data.result === undefined) await deps.store.artifactPages.drop(input.runId);
       // A failed run's planned snapshot (the build writes it as it goes) never becomes a baseline.

@@ -10,6 +10,7 @@ import type { HoldRecord } from '../store/run-record';
 import type { ActivityDeps } from './deps';
 import { loadRunSync } from './load-run-sync';
 import { toApplicationFailure } from './failures';
+import { recordHoldDecided, recordHoldStarted } from './metrics';
 
 export interface PlanDeliveryInput {
   runId: string;
@@ -149,12 +150,17 @@ export function createSafetyActivities(deps: ActivityDeps) {
 
     /** Marks the run held in the run store (what `rosterflow holds` lists) and notes it in its events. */
     async holdRun(input: HoldRunInput): Promise<void> {
+      const before = await deps.store.runs.get(input.runId);
       await deps.store.runs.hold(input.runId, {
         reasons: input.reasons,
         since: new Date(input.since),
         expiresAt: new Date(input.expiresAt),
         source: input.source,
       });
+      // Counted once, as the run becomes held: a retry finds it held since this hold began.
+      if (before && before.hold?.since.getTime() !== new Date(input.since).getTime()) {
+        await recordHoldStarted(before.syncId);
+      }
       await deps.store.runs.addEvent(input.runId, {
         at: new Date(input.since),
         step: input.source === 'plan' ? 'plan' : 'deliver',
@@ -167,8 +173,11 @@ export function createSafetyActivities(deps: ActivityDeps) {
     async endHold({ runId, decision }: EndHoldInput): Promise<void> {
       const run = await deps.store.runs.get(runId);
       const step = run?.hold?.source === 'target-preview' ? 'deliver' : 'plan';
+      // Counted once, as the hold ends: a retry finds it already ended.
+      const open = run?.hold !== undefined && run.hold.decision === undefined && !run.hold.expired;
       if (decision === undefined) {
         await deps.store.runs.endHold(runId, { expired: true });
+        if (open) await recordHoldDecided(run.syncId, 'expired');
         await deps.store.runs.addEvent(runId, {
           at: new Date(),
           step,
@@ -179,6 +188,7 @@ export function createSafetyActivities(deps: ActivityDeps) {
       }
       const at = new Date(decision.at);
       await deps.store.runs.endHold(runId, { decision: { ...decision, at } });
+      if (open) await recordHoldDecided(run.syncId, decision.approve ? 'approved' : 'rejected');
       await deps.store.runs.addEvent(runId, {
         at,
         step,

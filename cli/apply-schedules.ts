@@ -1,13 +1,19 @@
-import { createHash } from 'node:crypto';
-import { ScheduleNotFoundError, ScheduleOverlapPolicy } from '@temporalio/client';
-import type { Client, ScheduleOptions, ScheduleUpdateOptions } from '@temporalio/client';
-import ms from 'ms';
+import { ScheduleNotFoundError } from '@temporalio/client';
+import type { Client, ScheduleUpdateOptions } from '@temporalio/client';
 import { RosterflowError } from '../core/errors';
 import type { RosterflowConfig, SyncConfig } from '../config/schema';
-import type { SyncRosterInput } from '../workflows/sync-roster-input';
+import {
+  FINGERPRINT_MEMO,
+  PAUSED_MEMO,
+  desiredSchedule,
+  isManaged,
+  scheduleIdFor,
+  syncIdOf,
+} from './schedules/desired';
+import type { DesiredSchedule } from './schedules/desired';
+import { changedSettings, currentSettings, describeChange } from './schedules/settings';
 
-export const SCHEDULE_ID_PREFIX = 'rosterflow-';
-const MANAGED_BY = 'rosterflow';
+export { SCHEDULE_ID_PREFIX, scheduleIdFor } from './schedules/desired';
 
 export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 'not scheduled';
 
@@ -15,53 +21,123 @@ export interface ScheduleChange {
   scheduleId: string;
   syncId: string;
   outcome: ScheduleOutcome;
+  /** For `updated`: each setting that changes, `timezone Europe/Berlin -> Asia/Kolkata`. */
+  changes?: string[];
   note?: string;
 }
 
-export const scheduleIdFor = (syncId: string) => `${SCHEDULE_ID_PREFIX}${syncId}`;
+/** A change and what carries it out. */
+interface PlannedChange extends ScheduleChange {
+  desired?: DesiredSchedule;
+  schedule?: SyncConfig['schedule'];
+  /** For an update that keeps the pause state (and its note) Temporal has. */
+  keepState?: ScheduleUpdateOptions['state'];
+}
 
 /**
  * Makes Temporal's schedules match the config: one per scheduled sync, created or updated in place.
  * Applying the same config twice changes nothing. Schedules of syncs no longer in the config are
- * only deleted with `prune`, so a typo in the config cannot silently stop a nightly sync.
+ * only deleted with `prune`, so a typo in the config cannot silently stop a nightly sync. With
+ * `dryRun`, says what it would do and changes nothing.
  */
 export async function applySchedules(
   client: Client,
   config: RosterflowConfig,
-  options: { taskQueue: string; prune: boolean },
+  options: { taskQueue: string; prune: boolean; dryRun?: boolean },
 ): Promise<ScheduleChange[]> {
-  const changes: ScheduleChange[] = [];
+  const plan = await planSchedules(client, config, options);
+  if (!options.dryRun) {
+    for (const change of plan) await carryOut(client, change).catch(failedFor(change.syncId, change.schedule));
+  }
+  return plan.map(({ desired: _desired, schedule: _schedule, keepState: _keepState, ...change }) => change);
+}
+
+async function planSchedules(
+  client: Client,
+  config: RosterflowConfig,
+  options: { taskQueue: string; prune: boolean },
+): Promise<PlannedChange[]> {
+  const plan: PlannedChange[] = [];
   for (const sync of config.syncs) {
     const scheduleId = scheduleIdFor(sync.id);
     if (!sync.schedule) {
-      changes.push({ scheduleId, syncId: sync.id, outcome: 'not scheduled' });
+      plan.push({ scheduleId, syncId: sync.id, outcome: 'not scheduled' });
       continue;
     }
     const desired = desiredSchedule(sync, sync.schedule, options.taskQueue);
-    changes.push({
-      scheduleId,
-      syncId: sync.id,
-      ...(await upsert(client, desired).catch(failedFor(sync.id, sync.schedule))),
-    });
+    const compared = await compare(client, desired).catch(failedFor(sync.id, sync.schedule));
+    plan.push({ scheduleId, syncId: sync.id, desired, schedule: sync.schedule, ...compared });
   }
 
   const declared = new Set(config.syncs.map((sync) => scheduleIdFor(sync.id)));
   for await (const summary of client.schedule.list()) {
-    if (summary.memo?.['managedBy'] !== MANAGED_BY || declared.has(summary.scheduleId)) continue;
-    const syncId = summary.scheduleId.slice(SCHEDULE_ID_PREFIX.length);
-    if (options.prune) {
-      await client.schedule.getHandle(summary.scheduleId).delete().catch(failedFor(syncId));
-      changes.push({ scheduleId: summary.scheduleId, syncId, outcome: 'deleted' });
-    } else {
-      changes.push({
-        scheduleId: summary.scheduleId,
-        syncId,
-        outcome: 'unchanged',
-        note: 'its sync is no longer in the config; pass --prune to delete it',
-      });
-    }
+    if (!isManaged(summary.memo) || declared.has(summary.scheduleId)) continue;
+    const syncId = syncIdOf(summary.scheduleId, summary.memo);
+    plan.push(
+      options.prune
+        ? { scheduleId: summary.scheduleId, syncId, outcome: 'deleted' }
+        : {
+            scheduleId: summary.scheduleId,
+            syncId,
+            outcome: 'unchanged',
+            note: 'its sync is no longer in the config; pass --prune to delete it',
+          },
+    );
   }
-  return changes;
+  return plan;
+}
+
+/**
+ * Whether a sync's schedule needs creating or updating, and which settings change. An update is due
+ * when the config changed since the last apply (the fingerprint it recorded) or when the schedule
+ * was edited in Temporal since. A pause or unpause made in Temporal (Web UI, `schedules pause`) is
+ * no change, and an update keeps it, unless the config's own `paused` changed since the last apply.
+ */
+async function compare(
+  client: Client,
+  desired: DesiredSchedule,
+): Promise<Pick<PlannedChange, 'outcome' | 'changes' | 'note' | 'keepState'>> {
+  let current;
+  try {
+    current = await client.schedule.getHandle(desired.scheduleId).describe();
+  } catch (err) {
+    if (err instanceof ScheduleNotFoundError) return { outcome: 'created' };
+    throw err;
+  }
+  const settings = currentSettings(current);
+  const note =
+    settings.paused === desired.settings.paused
+      ? undefined
+      : `${settings.paused ? 'paused' : 'active'} in Temporal while the config says ${settings.paused ? 'active' : 'paused'}`;
+  const sameFingerprint = current.action.memo?.[FINGERPRINT_MEMO] === desired.fingerprint;
+  const edited = changedSettings(settings, desired.settings, { includePaused: false });
+  if (sameFingerprint && edited.length === 0) return { outcome: 'unchanged', ...(note ? { note } : {}) };
+
+  // Unknown for a schedule applied before rosterflow recorded it: keep what Temporal has.
+  const recordedPaused = current.action.memo?.[PAUSED_MEMO];
+  if (recordedPaused === undefined || recordedPaused === desired.settings.paused) {
+    const { paused, note: pauseNote } = current.state;
+    return {
+      outcome: 'updated',
+      changes: edited.map(describeChange),
+      keepState: { paused, ...(pauseNote === undefined ? {} : { note: pauseNote }) },
+      ...(note ? { note } : edited.length === 0 ? { note: NOTHING_DIFFERS } : {}),
+    };
+  }
+  const changes = changedSettings(settings, desired.settings, { includePaused: true }).map(describeChange);
+  return { outcome: 'updated', changes, ...(changes.length === 0 ? { note: NOTHING_DIFFERS } : {}) };
+}
+
+const NOTHING_DIFFERS = 'no setting differs; it records what this apply sent';
+
+async function carryOut(client: Client, change: PlannedChange): Promise<void> {
+  const { desired } = change;
+  if (change.outcome === 'created' && desired) await client.schedule.create(desired.create);
+  if (change.outcome === 'updated' && desired) {
+    const update = change.keepState ? { ...desired.update, state: change.keepState } : desired.update;
+    await client.schedule.getHandle(desired.scheduleId).update(() => update);
+  }
+  if (change.outcome === 'deleted') await client.schedule.getHandle(change.scheduleId).delete();
 }
 
 /**
@@ -79,71 +155,4 @@ function failedFor(syncId: string, schedule?: SyncConfig['schedule']): (err: unk
     const message = `Could not apply the schedule of sync "${syncId}": ${reason}`;
     throw new RosterflowError('DeliveryFailed', message, { cause: err });
   };
-}
-
-interface DesiredSchedule {
-  fingerprint: string;
-  paused: boolean;
-  update: ScheduleUpdateOptions;
-  create: ScheduleOptions;
-}
-
-function desiredSchedule(
-  sync: SyncConfig,
-  schedule: NonNullable<SyncConfig['schedule']>,
-  taskQueue: string,
-): DesiredSchedule {
-  const args: [SyncRosterInput] = [{ syncId: sync.id }];
-  const fingerprint = createHash('sha256')
-    .update(JSON.stringify({ schedule, taskQueue, args }))
-    .digest('hex')
-    .slice(0, 16);
-  const update: ScheduleUpdateOptions = {
-    spec: { cronExpressions: [schedule.cron], timezone: schedule.timezone },
-    action: {
-      type: 'startWorkflow',
-      workflowType: 'syncRoster',
-      taskQueue,
-      args,
-      // The server appends the scheduled time, so every run has its own id.
-      workflowId: `${scheduleIdFor(sync.id)}-scheduled`,
-      memo: { rosterflowScheduleFingerprint: fingerprint },
-    },
-    policies: {
-      overlap: ScheduleOverlapPolicy.SKIP,
-      catchupWindow: ms(schedule.catchupWindow as ms.StringValue),
-      pauseOnFailure: false,
-    },
-    state: { paused: schedule.paused, note: `Managed by rosterflow (sync ${sync.id})` },
-  };
-  return {
-    fingerprint,
-    paused: schedule.paused,
-    update,
-    create: { ...update, scheduleId: scheduleIdFor(sync.id), memo: { managedBy: MANAGED_BY, syncId: sync.id } },
-  };
-}
-
-async function upsert(client: Client, desired: DesiredSchedule): Promise<Pick<ScheduleChange, 'outcome' | 'note'>> {
-  const handle = client.schedule.getHandle(desired.create.scheduleId);
-  let current;
-  try {
-    current = await handle.describe();
-  } catch (err) {
-    if (!(err instanceof ScheduleNotFoundError)) throw err;
-    await client.schedule.create(desired.create);
-    return { outcome: 'created' };
-  }
-
-  if (
-    current.action.type === 'startWorkflow' &&
-    current.action.memo?.['rosterflowScheduleFingerprint'] === desired.fingerprint
-  ) {
-    // A pause made in the Web UI is left alone until the config changes; say so.
-    const note =
-      current.state.paused && !desired.paused ? 'paused in Temporal while the config says active' : undefined;
-    return { outcome: 'unchanged', ...(note ? { note } : {}) };
-  }
-  await handle.update(() => desired.update);
-  return { outcome: 'updated' };
 }

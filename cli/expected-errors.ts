@@ -5,6 +5,9 @@ import { StackError } from '../tools/stack/errors';
 
 /** gRPC's UNAVAILABLE: nothing answers at the address, or the connection broke. */
 const GRPC_UNAVAILABLE = 14;
+const GRPC_NOT_FOUND = 5;
+const GRPC_PERMISSION_DENIED = 7;
+const GRPC_UNAUTHENTICATED = 16;
 
 const HOW_TO_START = 'start the local stack (`npm run stack`, or `npm run demo`)';
 
@@ -25,6 +28,25 @@ export function describeExpectedError(err: unknown, temporalAddress?: string): s
   if (temporalReason !== undefined) {
     const where = temporalAddress === undefined ? '' : ` at ${temporalAddress}`;
     return `Temporal${where} does not answer (${temporalReason}); ${HOW_TO_START} or set TEMPORAL_ADDRESS`;
+  }
+  return temporalRefused(err);
+}
+
+/** A Temporal server that answered no: an unknown namespace, or credentials it does not accept. */
+function temporalRefused(err: unknown): string | undefined {
+  const grpc = isGrpcServiceError(err)
+    ? err
+    : err instanceof Error && isGrpcServiceError(err.cause)
+      ? err.cause
+      : undefined;
+  if (!grpc) return undefined;
+  const code = Number(grpc.code);
+  const why = grpc.details || grpc.message;
+  if (code === GRPC_NOT_FOUND && /namespace/i.test(why)) {
+    return `Temporal has no such namespace (${why}); set TEMPORAL_NAMESPACE to one that exists`;
+  }
+  if (code === GRPC_PERMISSION_DENIED || code === GRPC_UNAUTHENTICATED) {
+    return `Temporal refused the request (${why}); check TEMPORAL_API_KEY or the client certificate and the namespace's permissions`;
   }
   return undefined;
 }

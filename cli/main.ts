@@ -9,6 +9,7 @@ import { registerHoldsCommands } from './commands/holds';
 import { registerRunCommand } from './commands/run';
 import { registerSchedulesCommands } from './commands/schedules';
 import { registerStackCommands } from './commands/stack';
+import { registerStatusCommand } from './commands/status';
 import { registerTargetsCommands } from './commands/targets';
 import { describeExpectedError } from './expected-errors';
 
@@ -23,6 +24,7 @@ const program = new Command('rosterflow')
 
 registerDevCommand(program);
 registerRunCommand(program);
+registerStatusCommand(program);
 registerSchedulesCommands(program);
 registerHistoryCommand(program);
 registerHoldsCommands(program);

@@ -2,6 +2,8 @@ import type { temporal } from '@temporalio/proto';
 import { optionalTsToMs } from '@temporalio/common/lib/time';
 import { deliveryRef } from '../core/safety-rules';
 import type { RunRecord, StepName, StepRecord } from '../store/run-record';
+import { waitInWords } from './run-status';
+import type { RunView } from './run-status';
 
 type PendingActivity = temporal.api.workflow.v1.IPendingActivityInfo;
 
@@ -18,6 +20,9 @@ export class RunProgress {
   private planPrinted = false;
   /** `<activityId>:<attempt>` of every failed attempt already printed. */
   private readonly failures = new Set<string>();
+  /** Every wait from the `progress` query already printed, and the one seen last round. */
+  private readonly waits = new Set<string>();
+  private waitSeen: string | undefined;
 
   /**
    * Step starts and ends, events (waits, resumes, hold answers), target states and the plan, new
@@ -75,6 +80,31 @@ export class RunProgress {
     return lines;
   }
 
+  /**
+   * The run's current wait from its `progress` query, once, when the run record does not print it
+   * already: a timer or vendor state the record lacks (an older record, an unreachable store) and
+   * whom an upload lock waits behind. A hold is printed in full from the `hold` query instead. A
+   * wait is printed once it is seen in two rounds, so the record (read first) has had its chance.
+   */
+  fromWait(view: RunView, record?: RunRecord | null, now: Date = new Date()): string[] {
+    const wait = view.wait;
+    if (!wait || wait.kind === 'hold') {
+      this.waitSeen = undefined;
+      return [];
+    }
+    const behind =
+      wait.kind === 'upload-lock' ? (wait.holder?.holderWorkflowId ?? wait.holder?.lastHolderWorkflowId) : undefined;
+    const key = JSON.stringify([wait.kind, wait.since, wait.kind === 'vendor-import' ? wait.state : behind]);
+    const confirmed = this.waitSeen === key;
+    this.waitSeen = key;
+    if (!confirmed || this.waits.has(key)) return [];
+    this.waits.add(key);
+    // The record says that the run waits for the lock; only the lock itself knows behind whom.
+    const news = wait.kind === 'upload-lock' ? behind !== undefined || !record : !recordShows(wait, record);
+    if (!news) return [];
+    return [`  ${view.step ?? 'deliver'}: ${waitInWords(wait, now)}`];
+  }
+
   private stepLines(name: StepName, step: StepRecord, record: RunRecord): { at: number; line: string }[] {
     const printed = this.steps.get(name);
     const now = `${step.attempt}:${step.status}`;
@@ -92,6 +122,22 @@ export class RunProgress {
     }
     // A failed attempt is printed from Temporal's view (with its retry) or as the run's outcome.
     return lines;
+  }
+}
+
+/** Whether the run record already prints this timer (its event) or vendor state. */
+function recordShows(wait: NonNullable<RunView['wait']>, record: RunRecord | null | undefined): boolean {
+  if (!record) return false;
+  const events = record.events ?? [];
+  switch (wait.kind) {
+    case 'rate-limit': {
+      const until = Date.parse(wait.until);
+      return events.some((event) => event.until && Math.abs(event.until.getTime() - until) < 2_000);
+    }
+    case 'vendor-import':
+      return (record.delivery?.states ?? []).some((state) => state.state === wait.state);
+    default:
+      return true;
   }
 }
 
@@ -118,6 +164,8 @@ const STEP_OF_ACTIVITY: Readonly<Record<string, string>> = {
   deliverCsvFile: 'deliver',
   uploadToAllstacks: 'deliver',
   uploadOneRosterSftp: 'deliver',
+  deliverScim: 'deliver',
+  requestUploadLock: 'deliver',
   // Their names before the target-named activities, for runs started before (drop with the aliases).
   deliverFile: 'deliver',
   uploadOneRoster: 'deliver',
@@ -125,7 +173,7 @@ const STEP_OF_ACTIVITY: Readonly<Record<string, string>> = {
 };
 
 /** The pipeline step an activity belongs to, as the run record names it; other activities by their own name. */
-function stepOfActivity(activityType: string): string {
+export function stepOfActivity(activityType: string): string {
   return (
     STEP_OF_ACTIVITY[activityType] ?? (/Staffbase/.test(activityType) ? `deliver (${activityType})` : activityType)
   );

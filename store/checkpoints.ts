@@ -24,6 +24,8 @@ interface CheckpointDocument {
   /** The activity attempt that wrote it, for the run's story and to fence off older attempts. */
   attempt: number;
   activityId: string;
+  /** The activity id as a number: the workflow numbers its activities in the order it schedules them. */
+  activityOrder?: number;
   updatedAt: Date;
 }
 
@@ -49,15 +51,39 @@ export class CheckpointStore {
   }
 
   /**
-   * Writes the step's checkpoint, unless a later attempt of the same activity wrote one already: an
-   * attempt Temporal gave up on (a worker cut off, not dead) may still be running, and must neither
-   * move a newer attempt's checkpoint nor go on to act on its own. It gets a CheckpointSuperseded error.
+   * Writes the step's checkpoint, unless a later attempt, or a later activity of the same step, wrote
+   * one already: an attempt Temporal gave up on (a worker cut off, not dead) may still be running,
+   * beside its retry and beside the activities the workflow scheduled after it (a delivery step
+   * called again after a wait), and must neither move a newer checkpoint nor go on to act on its
+   * own. It gets a CheckpointSuperseded error. Activities are ordered by their ids, which the
+   * workflow numbers as it schedules them.
    */
   async put<T>(runId: string, step: CheckpointStep, data: T, by: CheckpointWriter): Promise<void> {
+    const order = Number(by.activityId);
+    const ordered = Number.isSafeInteger(order);
+    // Written by an older worker (no order) or with an id that is no number: only the same activity's later attempts win.
+    const unordered = { $or: [{ activityId: { $ne: by.activityId } }, { attempt: { $lte: by.attempt } }] };
+    const filter = ordered
+      ? {
+          $or: [
+            { activityOrder: { $exists: false }, ...unordered },
+            { activityOrder: { $lt: order } },
+            { activityOrder: order, attempt: { $lte: by.attempt } },
+          ],
+        }
+      : unordered;
     try {
       await this.checkpoints.replaceOne(
-        { _id: `${runId}:${step}`, $or: [{ activityId: { $ne: by.activityId } }, { attempt: { $lte: by.attempt } }] },
-        { runId, step, data, attempt: by.attempt, activityId: by.activityId, updatedAt: new Date() },
+        { _id: `${runId}:${step}`, ...filter },
+        {
+          runId,
+          step,
+          data,
+          attempt: by.attempt,
+          activityId: by.activityId,
+          ...(ordered ? { activityOrder: order } : {}),
+          updatedAt: new Date(),
+        },
         { upsert: true },
       );
     } catch (err) {

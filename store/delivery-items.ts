@@ -62,6 +62,9 @@ interface DeliveryOutcomeDocument {
   _id: string;
   runId: string;
   results: DeliveryItemResult[];
+  /** Which activity (by the order the workflow scheduled it) and attempt settled them: the later one stands. */
+  activityOrder: number;
+  attempt: number;
   createdAt: Date;
 }
 
@@ -137,13 +140,20 @@ export class DeliveryItemStore {
       }));
   }
 
-  /** Records a window's outcomes in one insert. */
-  async settle(runId: string, results: readonly DeliveryItemResult[]): Promise<void> {
+  /** Records a window's outcomes in one insert, as settled by `by` (the step activity's id and attempt). */
+  async settle(
+    runId: string,
+    results: readonly DeliveryItemResult[],
+    by: { activityId: string; attempt: number },
+  ): Promise<void> {
     if (results.length === 0) return;
+    const order = Number(by.activityId);
     await this.outcomes.insertOne({
       _id: `${runId}:${results[0]!.seq}:${randomUUID()}`,
       runId,
       results: [...results],
+      activityOrder: Number.isSafeInteger(order) ? order : 0,
+      attempt: by.attempt,
       createdAt: new Date(),
     });
   }
@@ -193,11 +203,13 @@ export class DeliveryItemStore {
 
   /**
    * The settled results by item. Two attempts may both have settled an item (one Temporal gave up on
-   * landing its write late): the later document stands.
+   * landing its write late): the later attempt's stands, whenever its document was written.
    */
   private async results(runId: string): Promise<Map<number, DeliveryItemResult>> {
     const results = new Map<number, DeliveryItemResult>();
-    const cursor = this.outcomes.find({ runId }, { projection: { _id: 0, results: 1 } }).sort({ createdAt: 1 });
+    const cursor = this.outcomes
+      .find({ runId }, { projection: { _id: 0, results: 1 } })
+      .sort({ activityOrder: 1, attempt: 1, createdAt: 1 });
     for await (const document of cursor) for (const result of document.results) results.set(result.seq, result);
     return results;
   }

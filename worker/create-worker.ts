@@ -5,6 +5,7 @@ import { createActivities } from '../activities';
 import { dataConverterFromEnv } from '../core/payload-codec';
 import { activitySlotsFromEnv } from './activity-slots';
 import { classifyActivityFailures } from './classify-failures';
+import { WORKFLOW_LOG_CONTEXT_MODULE, activityLogContext } from './log-context';
 import type { ActivityDeps } from '../activities';
 
 export interface RosterflowWorkerOptions extends ActivityDeps {
@@ -32,7 +33,12 @@ export function createRosterflowWorker(options: RosterflowWorkerOptions): Promis
     ...workflows,
     ...(dataConverter ? { dataConverter } : {}),
     activities: createActivities({ store: options.store, configPath: options.configPath }),
-    interceptors: { activity: [classifyActivityFailures] },
+    interceptors: {
+      // Sync id and step on every activity's log lines, and the sync id on the workflows' (worker/log-context.ts).
+      activity: [classifyActivityFailures, activityLogContext],
+      // A prebuilt bundle has the workflow side built in (tools/build-workflow-bundle.ts).
+      ...(options.workflowBundlePath ? {} : { workflowModules: [WORKFLOW_LOG_CONTEXT_MODULE] }),
+    },
     // Bounds the worker's memory when many syncs run at once (the SDK's default is 100).
     maxConcurrentActivityTaskExecutions: options.maxConcurrentActivities ?? activitySlotsFromEnv(process.env),
     // Let in-flight steps finish or heartbeat a last checkpoint before a deploy stops the worker.

@@ -7,13 +7,12 @@ import {
   defineUpdate,
   log,
   proxyActivities,
-  setCurrentDetails,
   setHandler,
-  workflowInfo,
 } from '@temporalio/workflow';
 import type { Activities } from '../activities';
 import { parseHoldDecision } from '../core/safety-rules';
 import type { HoldDecisionInput } from '../core/safety-rules';
+import type { HoldReporter } from './run-tracker';
 
 export type { HoldDecisionInput } from '../core/safety-rules';
 
@@ -23,8 +22,9 @@ export type { HoldDecisionInput } from '../core/safety-rules';
  * it waits, durably, for a person to decide. The wait is a Temporal condition with a timeout, so it
  * costs nothing while it lasts and survives worker restarts; an unanswered hold fails the run.
  *
- * The hold is visible in three places: the run store (`rosterflow holds`, status `held`), the Web
- * UI's "current details" of the workflow, and the `hold` query. It is answered by the `decideHold`
+ * The hold is visible in four places: the run store (`rosterflow holds`, status `held`), the Web
+ * UI's "current details" of the workflow and its `RosterflowStatus` search attribute (both kept by
+ * workflows/run-tracker.ts), and the `hold` query. It is answered by the `decideHold`
  * Update (validated: rejected when nothing is pending or the input is bad, so the caller learns at
  * once) or by the `decideHold` Signal of the same shape, which the Web UI can send with a JSON body.
  * Everything here is counts, ids and the operator's own name and reason: never employee data.
@@ -79,7 +79,7 @@ export interface HoldController {
 }
 
 /** Installs the query, Update and Signal handlers; call once, at the start of the workflow. */
-export function installHoldHandlers(): HoldController {
+export function installHoldHandlers(waits: HoldReporter): HoldController {
   const state: HoldState = { pending: null, decision: null, recorded: false };
 
   setHandler(holdQuery, () => state.pending);
@@ -129,23 +129,14 @@ export function installHoldHandlers(): HoldController {
       // Recorded before the hold can be answered, so the run store never lags behind a decision.
       await holdRun({ runId, ...pending });
       state.pending = pending;
-      setCurrentDetails(
-        [
-          '**HELD for approval**: a safety rule tripped, nothing has been delivered.',
-          ...reasons.map((reason) => `- ${reason}`),
-          '',
-          `Expires ${pending.expiresAt} (the run then fails as HoldExpired).`,
-          'Answer with the `decideHold` Update or Signal, input `{"approve": true, "by": "<you>", "reason": "<why>"}`,',
-          `or \`rosterflow approve|reject ${workflowInfo().workflowId} --reason "<why>"\`.`,
-        ].join('\n'),
-      );
+      waits.waiting({ kind: 'hold', reasons, since: pending.since, expiresAt: pending.expiresAt });
 
       const decided = await condition(() => state.decision !== null, expiresAfterMs);
       state.pending = null;
       // Set by a handler while the condition waited (TypeScript cannot see that).
       const decision = state.decision as HoldState['decision'];
       if (!decided || decision === null) {
-        setCurrentDetails(`**Hold expired** at ${pending.expiresAt}: nothing was delivered.`);
+        waits.holdEnded({ outcome: 'expired', at: new Date().toISOString() });
         await endHold({ runId });
         throw ApplicationFailure.nonRetryable(
           `The run was held (${reasons.join('; ')}) and nobody approved or rejected it within ${expiresAfter}; nothing was delivered`,
@@ -156,11 +147,7 @@ export function installHoldHandlers(): HoldController {
       state.recorded = true;
       // Let the Update answer its caller before the run moves on (or fails, on a rejection).
       await condition(allHandlersFinished);
-      setCurrentDetails(
-        decision.approve
-          ? `Hold **approved** by ${decision.by} at ${decision.at}; delivering.`
-          : `Hold **rejected** by ${decision.by} at ${decision.at}: nothing was delivered.`,
-      );
+      waits.holdEnded({ outcome: decision.approve ? 'approved' : 'rejected', by: decision.by, at: decision.at });
       if (!decision.approve) {
         throw ApplicationFailure.nonRetryable(
           `The hold was rejected by ${decision.by}; nothing was delivered (their reason is in the run record)`,

@@ -9,6 +9,8 @@ import type { ResolvedSync } from '../activities/resolve';
 import { deliveryFor } from '../targets/deliveries';
 import type { DeliveryOutcome } from '../targets/sdk/delivery';
 import { installHoldHandlers } from './hold';
+import { RunTracker } from './run-tracker';
+import type { WaitReporter } from './run-tracker';
 import type { HoldController } from './hold';
 import { parseSyncRosterInput } from './sync-roster-input';
 import type { SyncRosterInput } from './sync-roster-input';
@@ -96,17 +98,28 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
   const scheduled = typedSearchAttributes.get(scheduledByKey) !== undefined;
   const trigger: RunTrigger = input.trigger ?? (scheduled ? 'schedule' : 'manual');
   const { syncId, dryRun } = input;
-  // Installed first, so the hold query and decideHold answer (or refuse) from the run's start.
-  const holds = installHoldHandlers();
+  // Installed first, so the progress and hold queries and decideHold answer (or refuse) from the run's start.
+  const tracker = new RunTracker({ syncId, trigger, dryRun }, patched('run-search-attributes'));
+  const holds = installHoldHandlers(tracker);
   let planned = false;
 
   await startRun({ runId, workflowId, syncId, trigger, dryRun, startedAt: startTime.toISOString() });
   try {
+    tracker.stepStarted('resolve');
     const sync = await resolveSync({ runId, syncId });
+    tracker.resolved(sync.sourceType, sync.targetType);
+    tracker.stepDone('resolve');
     // Runs started before the one-pass build (no marker in their history) finish the way they began.
     const onePass = patched('one-pass-build');
+    tracker.stepStarted('build');
     const built = onePass ? await buildArtifacts({ runId }) : await extractThenRender(runId);
     const extracted = built.extract;
+    tracker.stepDone('build', {
+      pulled: extracted.pulled,
+      rejected: extracted.rejected,
+      rendered: built.render.rendered,
+      renderRejected: built.render.rejected,
+    });
     // An empty pull looks exactly like "everyone left": deliver nothing rather than deactivate everyone.
     if (extracted.pulled === 0) {
       throw ApplicationFailure.nonRetryable(
@@ -132,7 +145,9 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     // Plan: the safety rules, against the sync's last delivery. A tripped rule holds a real run for an
     // operator's decision (workflows/hold.ts); a dry run only reports it.
     planned = true;
+    tracker.stepStarted('plan');
     const plan = onePass ? await planRun({ runId }) : await planDelivery({ runId });
+    tracker.stepDone('plan', { deactivations: plan.deactivations });
     if (plan.tripped.length > 0 && !dryRun) {
       await holds.holdForDecision({
         runId,
@@ -142,11 +157,15 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
         expiresAfter: plan.holdExpiresAfter,
       });
     }
-    const delivered = dryRun ? null : await deliver(runId, sync, rendered, holds);
+    if (!dryRun) tracker.stepStarted('deliver');
+    const delivered = dryRun ? null : await deliver(runId, sync, rendered, holds, tracker);
+    if (!dryRun) tracker.stepDone('deliver');
+    tracker.stepStarted('finish');
     // Only a delivered run (partial too) becomes the baseline the next run's plan compares against.
     await CancellationScope.nonCancellable(() => (dryRun ? discardSnapshot({ runId }) : commitSnapshot({ runId })));
     const status = delivered?.refused ? 'partial' : 'succeeded';
     await CancellationScope.nonCancellable(() => finishRun({ runId, status }));
+    tracker.finished(status);
     return {
       status,
       syncId,
@@ -162,7 +181,9 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     };
   } catch (err) {
     if (planned) await CancellationScope.nonCancellable(() => discardSnapshot({ runId }));
-    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: summarizeFailure(err) }));
+    const failure = summarizeFailure(err);
+    await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: failure }));
+    tracker.finished('failed', failure.type);
     // The Web UI shows this first: the step's own type and message, never this machine's paths.
     throw runFailure(err);
   }
@@ -182,12 +203,14 @@ function deliver(
   sync: ResolvedSync,
   rendered: RenderResult,
   holds: HoldController,
+  waits: WaitReporter,
 ): Promise<DeliveryOutcome> {
   return deliveryFor(sync)({
     runId,
     artifacts: rendered.artifacts,
     location: sync.location,
     holds,
+    waits,
     ...(sync.uploadLock ? { uploadLock: sync.uploadLock } : {}),
   });
 }

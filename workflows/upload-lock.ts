@@ -1,6 +1,7 @@
 import {
   condition,
   continueAsNew,
+  defineQuery,
   defineSignal,
   getExternalWorkflowHandle,
   setHandler,
@@ -29,6 +30,15 @@ export interface UploadLockInput {
 export const acquireUploadLockSignal = defineSignal<[LockRequest]>('acquire-upload-lock');
 export const releaseUploadLockSignal = defineSignal<[{ requestId: string }]>('release-upload-lock');
 export const uploadLockGrantedSignal = defineSignal<[{ requestId: string }]>('upload-lock-granted');
+/**
+ * Who holds the lock now (a run's workflow id), or held it last (its window may not be over), and how
+ * many wait: for `rosterflow status` to say behind which run a run waits.
+ */
+export const uploadLockHolderQuery = defineQuery<{
+  holderWorkflowId?: string;
+  lastHolderWorkflowId?: string;
+  queued: number;
+}>('holder');
 
 /** Workflow id of the lock for a resource: one lock workflow per resource, across all syncs and workers. */
 export function uploadLockWorkflowId(resource: string): string {
@@ -47,6 +57,12 @@ export async function uploadLock(input: UploadLockInput): Promise<void> {
   const queue: LockRequest[] = [...(input.pending ?? [])];
   let lastReleaseAt = input.lastReleaseAt;
   let holder: string | undefined;
+  let holderWorkflowId: string | undefined;
+  setHandler(uploadLockHolderQuery, () => ({
+    ...(holder === undefined || holderWorkflowId === undefined ? {} : { holderWorkflowId }),
+    ...(holderWorkflowId === undefined ? {} : { lastHolderWorkflowId: holderWorkflowId }),
+    queued: queue.length,
+  }));
 
   setHandler(acquireUploadLockSignal, (request) => {
     if (request.requestId !== holder && !queue.some((queued) => queued.requestId === request.requestId))
@@ -74,6 +90,7 @@ export async function uploadLock(input: UploadLockInput): Promise<void> {
       continue;
     }
     holder = next.requestId;
+    holderWorkflowId = next.requesterWorkflowId;
     await condition(() => holder === undefined, input.leaseMs);
     holder = undefined;
     lastReleaseAt = Date.now();

@@ -4,6 +4,7 @@ import { Client, Connection } from '@temporalio/client';
 import type * as TemporalWorker from '@temporalio/worker';
 import type { Command } from 'commander';
 import { loadConfig } from '../../config/load';
+import { runSummary } from '../../core/run-summary';
 import { dataConverterFromEnv, payloadCodecFromEnv } from '../../core/payload-codec';
 import { freePort } from '../../tools/stack/ports';
 import { DEFAULT_DB_NAME, DEFAULT_TASK_QUEUE } from '../../config/runtime';
@@ -54,7 +55,7 @@ export function registerDevCommand(program: Command): void {
       const { workerRuntimeOptions } = load('../../worker/logger') as typeof WorkerLogger;
       // Stop signals are ours (stopOnSignals), not the SDK's: it would stop the worker and leave the
       // stack running, and ignore a signal that comes before the worker exists.
-      Runtime.install({ ...workerRuntimeOptions('WARN'), shutdownSignals: [] });
+      Runtime.install({ ...workerRuntimeOptions('WARN', process.env, 'pretty'), shutdownSignals: [] });
       const cleanups = new Cleanups();
       stopOnSignals(cleanups, 'the worker and the local stack');
       let succeeded = false;
@@ -115,7 +116,13 @@ export function registerDevCommand(program: Command): void {
         console.log(`\nRunning sync "${syncId}" now...`);
         const outcome = await startSyncAndWait(
           client,
-          { syncId, dryRun: false, taskQueue, progress: { print: (line) => console.log(line), runs: store.runs } },
+          {
+            syncId,
+            dryRun: false,
+            taskQueue,
+            progress: { print: (line) => console.log(line), runs: store.runs },
+            ...summaryOf(config, syncId),
+          },
           (ids) => {
             const link = stack.uiUrl
               ? `${stack.uiUrl}/namespaces/${stack.namespace}/workflows/${ids.workflowId}/${ids.runId}/history`
@@ -151,4 +158,15 @@ export function registerDevCommand(program: Command): void {
       if (options.exit) console.log('Stopped.');
       if (!succeeded) process.exitCode = 1;
     });
+}
+
+/** The run's one line in the Web UI (core/run-summary.ts). */
+function summaryOf(
+  config: { syncs: { id: string; source: { type: string }; target: { type: string } }[] },
+  syncId: string,
+) {
+  const sync = config.syncs.find((candidate) => candidate.id === syncId);
+  return sync
+    ? { staticSummary: runSummary({ syncId, sourceType: sync.source.type, targetType: sync.target.type }) }
+    : {};
 }

@@ -75,12 +75,14 @@ export const allstacksDelivery: TargetDelivery = async (delivery) => {
       detail: `waiting for the upload lock of ${lock.resource} (one upload at a time, at least ${Math.ceil(lock.windowMs / 1000)}s apart)`,
     });
   }
+  if (!granted) delivery.waits.waiting({ kind: 'upload-lock', lockWorkflowId, since: new Date().toISOString() });
   if (!(await condition(() => granted, LOCK_WAIT))) {
     throw ApplicationFailure.retryable(
       `No turn at the upload lock of ${lock.resource} within ${LOCK_WAIT}`,
       'LockTimeout',
     );
   }
+  delivery.waits.waitOver();
 
   try {
     for (let attempt = 1; ; attempt += 1) {
@@ -100,7 +102,14 @@ export const allstacksDelivery: TargetDelivery = async (delivery) => {
         detail: `Allstacks answered HTTP 429 (attempt ${attempt}); waiting ${Math.ceil(waitMs / 1000)}s on a durable timer`,
         until: new Date(Date.now() + waitMs).toISOString(),
       });
+      delivery.waits.waiting({
+        kind: 'rate-limit',
+        reason: 'Allstacks answered HTTP 429',
+        since: new Date().toISOString(),
+        until: new Date(Date.now() + waitMs).toISOString(),
+      });
       await sleep(waitMs);
+      delivery.waits.waitOver();
     }
   } finally {
     await CancellationScope.nonCancellable(() =>

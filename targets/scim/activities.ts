@@ -6,6 +6,7 @@ import { RosterflowError } from '../../core/errors';
 import type { ActivityDeps } from '../../activities/deps';
 import { withKeepAlive } from '../../activities/keep-alive';
 import { loadRunSync } from '../../activities/load-run-sync';
+import { recordRateLimitWait } from '../../activities/metrics';
 import { runStep } from '../../activities/step';
 import { createSecretResolver } from '../../io/secrets';
 import type { HttpClient } from '../../io/http';
@@ -141,7 +142,7 @@ export function createScimActivities(deps: ActivityDeps) {
           scope,
           results.filter((result) => result.outcome === 'deleted').map((result) => keyOf(window, result.seq)),
         );
-        await store.deliveryItems.settle(runId, results);
+        await store.deliveryItems.settle(runId, results, writer());
       };
       let sending: DeliveryItem | undefined;
       try {
@@ -164,8 +165,10 @@ export function createScimActivities(deps: ActivityDeps) {
         // other failure may have landed it. The rest of the window was never sent by this attempt, so
         // only what an earlier attempt left in flight is still looked up before it is sent again.
         const rateLimited = err instanceof RosterflowError && err.type === 'RateLimited';
-        const stopped = sending!;
         await settle();
+        // Stopped before its first item (cancelled): the whole window stays as the checkpoint names it.
+        if (sending === undefined) throw err;
+        const stopped = sending;
         const stillInFlight = window.filter((item) =>
           item.seq === stopped.seq
             ? !rateLimited || item.state === 'sending'
@@ -186,6 +189,7 @@ export function createScimActivities(deps: ActivityDeps) {
             detail: `the SCIM app answered HTTP ${err.httpStatus ?? 429} after ${sent} writes in this attempt; waiting ${Math.ceil(waitMs / 1000)}s`,
             until: new Date(Date.now() + waitMs),
           });
+          await recordRateLimitWait({ syncId, target: 'scim' }, waitMs);
           return { kind: 'wait' as const, ms: waitMs, reason: 'rate limited by the SCIM app', progressed: sent > 0 };
         }
         throw err;

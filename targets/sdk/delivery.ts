@@ -1,6 +1,7 @@
 import type { RenderResult } from '../../activities/build-checkpoint';
 import type { VendorRefusalSummary } from '../../store/run-record';
 import type { HoldController } from '../../workflows/hold';
+import type { WaitReporter } from '../../workflows/run-tracker';
 import type { UploadLockSpec } from './definition';
 
 /**
@@ -21,6 +22,8 @@ export interface DeliveryContext {
   uploadLock?: UploadLockSpec;
   /** Holds the run for an operator's decision (a vendor preview that trips the safety rules). */
   holds: HoldController;
+  /** Says what the delivery waits on (a rate limit, the upload lock, the vendor's import), for the `progress` query and the Web UI. */
+  waits: WaitReporter;
 }
 
 /**

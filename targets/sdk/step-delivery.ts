@@ -25,7 +25,7 @@ const MAX_WAITS_IN_A_ROW = 20;
  * when it says delivered. Deterministic: activities and timers only.
  */
 export function stepDelivery(activityName: string): TargetDelivery {
-  return async ({ runId, artifacts, holds }) => {
+  return async ({ runId, artifacts, holds, waits: reporter }) => {
     const step = steps[activityName]!;
     let approved = false;
     let waits = 0;
@@ -42,7 +42,14 @@ export function stepDelivery(activityName: string): TargetDelivery {
               'RateLimited',
             );
           }
+          reporter.waiting({
+            kind: 'rate-limit',
+            reason: result.reason,
+            since: new Date().toISOString(),
+            until: new Date(Date.now() + result.ms).toISOString(),
+          });
           await sleep(result.ms);
+          reporter.waitOver();
           break;
         case 'hold':
           // Returns on approval; a rejected or expired hold fails the run with nothing more sent.

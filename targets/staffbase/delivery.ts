@@ -4,6 +4,7 @@ import type { StaffbaseActivities } from './activities';
 import { PERMANENT_ERROR_TYPES } from '../../core/errors';
 import type { StaffbasePolling } from './activities';
 import type { DeliveryContext, DeliveryOutcome, TargetDelivery } from '../sdk/delivery';
+import type { WaitReporter } from '../../workflows/run-tracker';
 
 const retry: RetryPolicy = {
   initialInterval: '5 seconds',
@@ -62,7 +63,7 @@ async function runImport(
   const { runId, importId } = step;
   await staffbase.configureStaffbaseImport(step);
   await staffbase.requestStaffbasePreview(step);
-  await waitForState(step, ['PREVIEW_READY'], polling);
+  await waitForState(step, ['PREVIEW_READY'], polling, delivery.waits);
   const check = await staffbase.checkStaffbasePreview(step);
   if (check.tripped.length > 0) {
     // The import waits in PREVIEW_READY; nothing is imported unless an operator approves.
@@ -75,7 +76,7 @@ async function runImport(
     });
   }
   await staffbase.requestStaffbaseImport(step);
-  const final = await waitForState(step, ['COMPLETED', 'CANCELLED'], polling);
+  const final = await waitForState(step, ['COMPLETED', 'CANCELLED'], polling, delivery.waits);
   const { refused } = await staffbase.fetchStaffbaseErrors(step);
   if (final === 'CANCELLED') {
     throw ApplicationFailure.nonRetryable(
@@ -99,12 +100,16 @@ async function waitForState(
   step: { runId: string; importId: string },
   wanted: readonly StaffbaseState[],
   polling: StaffbasePolling,
+  waits: WaitReporter,
 ): Promise<StaffbaseState> {
   const deadline = Date.now() + polling.timeoutMs;
   let interval = polling.initialIntervalMs;
   for (;;) {
     const { state } = await staffbase.pollStaffbaseImport(step);
-    if (wanted.includes(state)) return state;
+    if (wanted.includes(state)) {
+      waits.waitOver();
+      return state;
+    }
     if (state === 'CANCELLED') {
       throw ApplicationFailure.nonRetryable(
         `Staffbase cancelled import ${step.importId} before ${wanted.join(' or ')}`,
@@ -123,6 +128,13 @@ async function waitForState(
         'ImportTimedOut',
       );
     }
+    waits.waiting({
+      kind: 'vendor-import',
+      target: 'staffbase',
+      state,
+      since: new Date().toISOString(),
+      nextCheckAt: new Date(Date.now() + interval).toISOString(),
+    });
     await sleep(interval);
     interval = Math.min(interval * 2, polling.maxIntervalMs);
   }

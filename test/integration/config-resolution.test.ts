@@ -92,7 +92,7 @@ describe('while `rosterflow dev` runs, the README commands work as written from 
       ])) as [number | string | null];
       worker.kill('SIGTERM');
       expect(workerCode).toBe('started');
-      expect(workerOutput).toContain(`rosterflow worker: task queue "rosterflow", config ${config}`);
+      expect(workerOutput).toContain(`rosterflow worker: task queue rosterflow, config ${config}`);
       await once(worker, 'exit');
 
       const exited = once(dev, 'exit');

@@ -8,6 +8,8 @@ import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { exampleConfig } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
+import { SYNC_ID_HEADER } from '../../workflows/log-context';
+import { RUN_SEARCH_ATTRIBUTES } from '../../workflows/search-attributes';
 
 let harness: Harness;
 
@@ -67,7 +69,41 @@ describe('syncRoster with the encryption codec', () => {
         /^("[a-z-]+"|true|false|\{"id":"[a-z-]+"[^}]*\}|\["[a-z-]+"(,"[a-z-]+")*\])$/,
       );
     }
-    const payloads = payloadsIn(events.filter((event) => !isPatchMarker(event)));
+    // rosterflow's own search attributes (workflows/search-attributes.ts) stay readable to the server
+    // too, which indexes them: ids, types and a status, nothing of the roster.
+    const isRunAttributes = (event: (typeof events)[number]) => {
+      const fields = Object.keys(
+        event.upsertWorkflowSearchAttributesEventAttributes?.searchAttributes?.indexedFields ?? {},
+      );
+      return fields.length > 0 && fields.every((field) => RUN_SEARCH_ATTRIBUTES.some((key) => key.name === field));
+    };
+    const attributeValues = payloadsIn(events.filter(isRunAttributes)).map((payload) =>
+      Buffer.from(payload.data ?? []).toString('utf8'),
+    );
+    expect(attributeValues).toEqual(
+      expect.arrayContaining(['"acme-people"', '"csv"', '"csv-file"', '"manual"', 'false', '"running"', '"succeeded"']),
+    );
+    for (const value of attributeValues) expect(value).toMatch(/^("[a-z-]+"|true|false)$/);
+    // So is the header naming the sync on each activity (workflows/log-context.ts, for the worker's
+    // log lines): headers do not go through the codec.
+    const headers = events.flatMap((event) => {
+      const fields = event.activityTaskScheduledEventAttributes?.header?.fields;
+      return fields ? [fields] : [];
+    });
+    expect(headers.length).toBeGreaterThan(0);
+    for (const fields of headers) {
+      expect(Object.keys(fields)).toEqual([SYNC_ID_HEADER]);
+      expect(Buffer.from(fields[SYNC_ID_HEADER]!.data ?? []).toString('utf8')).toBe('"acme-people"');
+    }
+    const withoutHeaders = events.map((event) =>
+      event.activityTaskScheduledEventAttributes
+        ? {
+            ...event,
+            activityTaskScheduledEventAttributes: { ...event.activityTaskScheduledEventAttributes, header: null },
+          }
+        : event,
+    );
+    const payloads = payloadsIn(withoutHeaders.filter((event) => !isPatchMarker(event) && !isRunAttributes(event)));
     // The input, every activity's input and result, and the workflow's result at least.
     expect(payloads.length).toBeGreaterThanOrEqual(4);
     for (const payload of payloads) {

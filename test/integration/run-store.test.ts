@@ -52,12 +52,21 @@ describe('run store on the real MongoDB-compatible server', () => {
           outcome: 'created' as const,
           remoteId: `id-${item.seq}`,
         })),
+        { activityId: '7', attempt: 2 },
       );
     }
-    // A late attempt settling one again: the later outcome stands, counted once.
-    await store.deliveryItems.settle('run-items', [
-      { seq: 250, state: 'failed', outcome: 'failed', error: { message: 'refused' } },
-    ]);
+    // An attempt Temporal gave up on, landing its outcome late: the later attempt's stands, counted once.
+    await store.deliveryItems.settle(
+      'run-items',
+      [{ seq: 249, state: 'failed', outcome: 'failed', error: { message: 'stale' } }],
+      { activityId: '7', attempt: 1 },
+    );
+    // A later activity settling one again: its outcome stands.
+    await store.deliveryItems.settle(
+      'run-items',
+      [{ seq: 250, state: 'failed', outcome: 'failed', error: { message: 'refused' } }],
+      { activityId: '9', attempt: 1 },
+    );
     expect(await store.deliveryItems.unsettled('run-items')).toEqual([]);
     const { counts, failures } = await store.deliveryItems.summary('run-items', 10);
     expect(counts).toEqual({ created: 249, failed: 2 });
@@ -82,6 +91,18 @@ describe('run store on the real MongoDB-compatible server', () => {
       'id-249',
       'id-300',
     ]);
+  });
+
+  it('fences a checkpoint against earlier attempts and against activities scheduled before the writer', async () => {
+    const put = (activityId: string, attempt: number) =>
+      store.checkpoints.put('run-fence', 'deliver', { by: `${activityId}/${attempt}` }, { activityId, attempt });
+    await put('3', 1);
+    await put('3', 2);
+    await expect(put('3', 1)).rejects.toThrow(/a later attempt of this step has taken over/);
+    // A step activity called again after a wait is a new activity: the one before it, still running, stops.
+    await put('5', 1);
+    await expect(put('3', 4)).rejects.toThrow(/a later attempt of this step has taken over/);
+    expect((await store.checkpoints.get('run-fence', 'deliver'))?.data).toEqual({ by: '5/1' });
   });
 
   it('creates a run record once, however often the start is retried', async () => {

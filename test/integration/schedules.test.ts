@@ -168,4 +168,44 @@ describe('schedules apply', () => {
         'Hour is not in range [0-23]',
     );
   });
+  it('updates a schedule an older rosterflow applied: adds the run summary, keeps a pause made in Temporal', async () => {
+    const id = `${syncId}-older`;
+    const config = await writeAndLoad((raw) => {
+      raw.syncs[0]!.id = id;
+    });
+    // What `schedules apply` made before it recorded the cron and gave runs a summary.
+    await harness.client.schedule.create({
+      scheduleId: scheduleIdFor(id),
+      spec: { cronExpressions: ['0 2 * * *'], timezone: 'Europe/Berlin' },
+      action: {
+        type: 'startWorkflow',
+        workflowType: 'syncRoster',
+        taskQueue: harness.taskQueue,
+        args: [{ syncId: id }],
+        workflowId: `${scheduleIdFor(id)}-scheduled`,
+        memo: { rosterflowScheduleFingerprint: 'an-older-fingerprint' },
+      },
+      policies: { overlap: ScheduleOverlapPolicy.SKIP, catchupWindow: 15 * 60 * 1000, pauseOnFailure: false },
+      state: { paused: true, note: 'Paused in the Web UI' },
+      memo: { managedBy: 'rosterflow', syncId: id },
+    });
+
+    const changes = await applySchedules(harness.client, config, { taskQueue: harness.taskQueue, prune: false });
+    // The earlier test's renamed sync is still listed, as a schedule no longer in the config.
+    expect(changes.filter((change) => change.syncId === id)).toEqual([
+      {
+        scheduleId: scheduleIdFor(id),
+        syncId: id,
+        outcome: 'updated',
+        changes: ['cron (not recorded) -> "0 2 * * *"', `summary (none) -> "${id}: csv -> csv-file"`],
+        note: 'paused in Temporal while the config says active',
+      },
+    ]);
+    const description = await harness.client.schedule.getHandle(scheduleIdFor(id)).describe();
+    expect(description.action.staticSummary).toBe(`${id}: csv -> csv-file`);
+    expect(description.state).toMatchObject({ paused: true, note: 'Paused in the Web UI' });
+
+    const again = await applySchedules(harness.client, config, { taskQueue: harness.taskQueue, prune: false });
+    expect(again.find((change) => change.syncId === id)?.outcome).toBe('unchanged');
+  });
 });

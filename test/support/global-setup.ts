@@ -5,6 +5,7 @@ import { DefaultLogger, bundleWorkflowCode } from '@temporalio/worker';
 import type { TestProject } from 'vitest/node';
 import { ensureTemporalCli } from '../../tools/stack/binaries';
 import { startLocalStack } from '../../tools/stack/stack';
+import { WORKFLOW_LOG_CONTEXT_MODULE } from '../../worker/log-context';
 import { TEST_NAMESPACES } from './namespaces';
 
 declare module 'vitest' {
@@ -35,6 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Bundle the workflows once instead of once per worker.
     const { code } = await bundleWorkflowCode({
       workflowsPath: join(__dirname, '..', '..', 'workflows', 'index.ts'),
+      workflowInterceptorModules: [WORKFLOW_LOG_CONTEXT_MODULE],
       logger: new DefaultLogger('WARN'),
     });
     const workflowBundlePath = join(scratch, 'workflow-bundle.js');

@@ -21,6 +21,11 @@ export const TEST_NAMESPACES = [
   'test-config',
   'test-large-roster',
   'test-scim',
+  'test-cli-status',
+  'test-schedules-cli',
+  'test-metrics',
+  'test-worker-log',
+  'test-run-visibility',
   // Shared by every target's conformance file (test/support/target-conformance.ts): each run has
   // its own task queue and database, and the kit makes no schedules.
   'test-conformance',

@@ -4,6 +4,7 @@ import { DefaultLogger, Runtime, Worker, bundleWorkflowCode } from '@temporalio/
 import { beforeAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../support/harness';
 import { historyFromJson } from '../support/history-json';
+import { WORKFLOW_LOG_CONTEXT_MODULE } from '../../worker/log-context';
 
 /**
  * Histories recorded by the workflow code of commit 5264382 (see test/fixtures/histories/README.md),
@@ -34,6 +35,7 @@ const LATER_PATCHES = [
   'record-upload-lock-wait',
   'one-pass-build',
   'target-named-activities',
+  'run-search-attributes',
 ];
 
 /**
@@ -87,6 +89,7 @@ beforeAll(async () => {
   // The bundle a worker of this checkout would run, built once for every history.
   workflowBundle = await bundleWorkflowCode({
     workflowsPath: join(REPO_ROOT, 'workflows', 'index.ts'),
+    workflowInterceptorModules: [WORKFLOW_LOG_CONTEXT_MODULE],
     logger: new DefaultLogger('WARN'),
   });
 });

@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { MongoClient } from 'mongodb';
+import { ensureSearchAttributes } from '../../worker/search-attributes-check';
+import { searchAttributeArgs } from '../../workflows/search-attributes';
 import { ensureFerretDb, ensureTemporalCli, findMongod } from './binaries';
 import { freePort, portOrFree } from './ports';
 import { startServer, waitUntilReady } from './processes';
@@ -127,6 +129,8 @@ export async function startTemporalDevServer(
   const temporalCli = await ensureTemporalCli(options.log, env);
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(options.port)];
   for (const namespace of options.namespaces ?? []) args.push('--namespace', namespace);
+  // Every run's sync, types and status, for the Web UI's filters (docs/operations.md gives production's commands).
+  for (const { name, type } of searchAttributeArgs()) args.push('--search-attribute', `${name}=${type}`);
   args.push(...(options.uiPort === undefined ? ['--headless'] : ['--ui-port', String(options.uiPort)]));
   if (options.dbFile !== undefined) args.push('--db-filename', options.dbFile);
   if (options.uiCodecEndpoint !== undefined) args.push('--ui-codec-endpoint', options.uiCodecEndpoint);
@@ -135,6 +139,15 @@ export async function startTemporalDevServer(
   const server = startServer('Temporal dev server', temporalCli, args, env);
   const address = `127.0.0.1:${options.port}`;
   await waitUntilReady(server, () => pingTemporal(address), options.readyTimeoutMs ?? 60_000);
+  // The flags above register them only in a new database: a stack restarted on an older one gets them here.
+  const connection = await Connection.connect({ address });
+  try {
+    for (const namespace of ['default', ...(options.namespaces ?? [])]) {
+      await ensureSearchAttributes(connection, namespace, options.log);
+    }
+  } finally {
+    await connection.close();
+  }
   return { address, server };
 }
 
