@@ -44,6 +44,8 @@ export const BuildCheckpointSchema = z.object({
    * count from here instead of reading them. Absent in checkpoints of older versions, whose plan reads.
    */
   employed: z.int().nonnegative().optional(),
+  /** The records the source says its listing holds, when it says (for progress only). */
+  total: z.int().nonnegative().optional(),
   /** The first rejected source rows (positions and fields only), so a resumed run reports them all. */
   rejections: z.array(RowRejectionSchema),
   renderer: z.object({

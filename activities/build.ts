@@ -74,7 +74,7 @@ export function createBuildActivities(deps: ActivityDeps) {
 
         // Taking back a resumed build reads what it kept, which grows with the roster: it heartbeats too.
         await withKeepAlive(
-          () => ({ page: checkpoint.nextPage, pulled: checkpoint.pulled, keptParts }),
+          () => ({ page: checkpoint.nextPage, pulled: checkpoint.pulled, keptParts, ...readOfTotal(checkpoint) }),
           async () => {
             // Claims the step: an earlier attempt still running somewhere can no longer checkpoint.
             await checkpoints.put(runId, 'build', checkpoint, writer);
@@ -206,7 +206,7 @@ export function createBuildActivities(deps: ActivityDeps) {
         ]);
         for (const write of written) if (write.status === 'rejected') throw write.reason;
         await checkpoints.put(runId, 'build', saved, writer);
-        heartbeat({ page: saved.nextPage, pulled: saved.pulled });
+        heartbeat({ page: saved.nextPage, pulled: saved.pulled, ...readOfTotal(saved) });
         await failpoint('build.after-page');
       })();
       // A failed write surfaces at the next page's await; never as an unhandled rejection meanwhile.
@@ -218,6 +218,7 @@ export function createBuildActivities(deps: ActivityDeps) {
       for await (const page of source.listEmployees({ signal: cancellationSignal() }, resumeFrom)) {
         // Given up on by Temporal (heartbeats answered with a cancellation): stop before writing more.
         cancellationSignal().throwIfAborted();
+        if (page.total !== undefined) checkpoint.total = page.total;
         for (let start = 0; start < page.records.length; start += RENDER_BATCH) {
           const batch = page.records.slice(start, start + RENDER_BATCH);
           const { files, rejectedIds } = renderer.page(batch);
@@ -255,4 +256,11 @@ export function createBuildActivities(deps: ActivityDeps) {
 function measure(file: { hash: Hash; bytes: number }, chunk: Buffer): void {
   file.hash.update(chunk);
   file.bytes += chunk.length;
+}
+
+/** Records read so far of the listing's total, when the source gave one: for `rosterflow run`'s progress. */
+function readOfTotal(checkpoint: BuildCheckpoint): { read?: number; total?: number } {
+  return checkpoint.total === undefined
+    ? {}
+    : { read: checkpoint.pulled + checkpoint.rejected, total: checkpoint.total };
 }

@@ -25,6 +25,8 @@ export interface LockHolder {
 export interface EmployeesSoFar {
   done: number;
   verb: 'pulled' | 'done';
+  /** Records read of the listing's total, when the source says how many it holds. */
+  of?: { read: number; total: number };
 }
 
 /**
@@ -188,11 +190,18 @@ function currentActivity(pending: readonly PendingStep[], step: string | undefin
   return ofSteps.find((activity) => stepOf(activity.activityType) === step) ?? (step ? undefined : ofSteps[0]);
 }
 
-/** `pulled` or `done` from a step's heartbeat; nothing else of it is ever shown. */
+/** `pulled` (with `read` of `total`) or `done` from a step's heartbeat; nothing else of it is ever shown. */
 function employeesIn(details: unknown): EmployeesSoFar | undefined {
   if (typeof details !== 'object' || details === null) return undefined;
-  const { pulled, done } = details as { pulled?: unknown; done?: unknown };
-  if (typeof pulled === 'number' && Number.isFinite(pulled)) return { done: pulled, verb: 'pulled' };
+  const { pulled, done, read, total } = details as {
+    pulled?: unknown;
+    done?: unknown;
+    read?: unknown;
+    total?: unknown;
+  };
+  const count = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  if (count(pulled))
+    return { done: pulled, verb: 'pulled', ...(count(read) && count(total) ? { of: { read, total } } : {}) };
   if (typeof done === 'number' && Number.isFinite(done)) return { done, verb: 'done' };
   return undefined;
 }
@@ -276,7 +285,10 @@ async function decodePending(
 /** "1,200 employees pulled", "340 done". */
 export function employeesText(employees: EmployeesSoFar): string {
   const count = employees.done.toLocaleString('en-US');
-  return employees.verb === 'pulled' ? `${count} employees pulled` : `${count} done`;
+  if (employees.verb === 'done') return `${count} done`;
+  const of = employees.of;
+  const read = of ? ` (${of.read.toLocaleString('en-US')} of ${of.total.toLocaleString('en-US')} records read)` : '';
+  return `${count} employees pulled${read}`;
 }
 
 /** The current wait in an operator's words; times in UTC. */

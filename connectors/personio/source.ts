@@ -86,7 +86,7 @@ export function createPersonioSource(config: PersonioConfig, deps: SourceDeps): 
           else rejected.push(...mapped.rejections);
         });
         offset += page.data.length;
-        yield { records, rejected, cursor: encodeCursor({ offset }) };
+        yield { records, rejected, cursor: encodeCursor({ offset }), ...(total === undefined ? {} : { total }) };
         // Without metadata (older API versions), a short page is the last one.
         if (total === undefined ? page.data.length < limit : offset >= total) return;
       }

@@ -18,6 +18,11 @@ export interface EmployeePage {
   rejected: RowRejection[];
   /** Opaque; passed back as `resumeFrom` to continue after this page. */
   cursor: string;
+  /**
+   * How many records the whole listing holds, when the vendor says (Personio's `total_elements`):
+   * for progress only ("1,200 of 5,000 read"), never to decide anything.
+   */
+  total?: number;
 }
 
 /** What a listing runs under: cancellation from the activity. */

@@ -160,6 +160,8 @@ describe('Personio mapping and vendor behaviour', () => {
     const before = fake.listingRequests();
     const pages = await collect(personio(fake, { pageSize: 100 }));
     expect(pages.map((page) => page.records.length)).toEqual([100, 100, 30]);
+    // Personio's total_elements, passed on for progress ("1,200 of 5,000 read").
+    expect(pages.map((page) => page.total)).toEqual([230, 230, 230]);
     const sent = fake.http.requestsTo(EMPLOYEES).slice(before);
     expect(sent.map((request) => [request.query.get('limit'), request.query.get('offset')])).toEqual([
       ['100', '0'],

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { formatRunView } from '../../cli/commands/status';
 import { barPayload } from '../../cli/progress-bar';
 import { RunProgress } from '../../cli/run-progress';
-import { mergeRunView, waitInWords, withOutcome } from '../../cli/run-status';
+import { employeesText, mergeRunView, waitInWords, withOutcome } from '../../cli/run-status';
 import type { RunView } from '../../cli/run-status';
 import type { RunRecord } from '../../store/run-record';
 import type { SyncProgress } from '../../workflows/progress';
@@ -88,6 +88,20 @@ describe('mergeRunView: the progress query, describe() and the run record as one
       sourceType: 'csv',
     });
     expect(JSON.stringify(merged)).not.toMatch(/keptParts|page/);
+  });
+
+  it('says how many records of the listing were read when the source gave its total', () => {
+    const merged = mergeRunView({
+      ...ids,
+      temporalStatus: 'RUNNING',
+      progress: progress({ step: 'build' }),
+      pending: [
+        { activityType: 'buildArtifacts', attempt: 1, details: { page: 3, pulled: 1200, read: 1210, total: 5000 } },
+      ],
+    });
+    expect(merged.employees).toEqual({ done: 1200, verb: 'pulled', of: { read: 1210, total: 5000 } });
+    expect(employeesText(merged.employees!)).toBe('1,200 employees pulled (1,210 of 5,000 records read)');
+    expect(employeesText({ done: 1200, verb: 'pulled' })).toBe('1,200 employees pulled');
   });
 
   it("shows a delivery's `done` and names whom an upload lock waits behind", () => {
