@@ -120,24 +120,32 @@ export class DeliveryItemStore {
   }
 
   /**
-   * The run's unsettled items in plan order, read once per step (a filter on anything but `_id` reads
-   * the whole collection on the embedded FerretDB): those `inFlight` lists are `sending`, the rest
-   * `pending`.
+   * Where a run's delivery stands, read once per step with one pass over each collection (a filter on
+   * anything but `_id` reads the whole collection on the embedded FerretDB): its unsettled items in
+   * plan order, those `inFlight` lists `sending` and the rest `pending`; and every known account id by
+   * person (the app's, and those created so far), for references between people (a manager).
    */
-  async unsettled(runId: string, inFlight: readonly number[] = []): Promise<DeliveryItem[]> {
-    const settled = new Set((await this.results(runId)).keys());
+  async standing(
+    runId: string,
+    inFlight: readonly number[] = [],
+  ): Promise<{ unsettled: DeliveryItem[]; remoteIds: Map<string, string> }> {
+    const results = await this.results(runId);
     const sending = new Set(inFlight);
-    const found = await this.items
-      .find({ runId, state: 'pending' }, { projection: { _id: 0, runId: 0, createdAt: 0 } })
-      .sort({ seq: 1 })
-      .toArray();
-    return found
-      .filter((item) => !settled.has(item.seq))
-      .map(({ payload, ...item }) => ({
+    const unsettled: DeliveryItem[] = [];
+    const remoteIds = new Map<string, string>();
+    const cursor = this.items.find({ runId }, { projection: { _id: 0, runId: 0, createdAt: 0 } }).sort({ seq: 1 });
+    for await (const { payload, ...item } of cursor) {
+      const result = results.get(item.seq);
+      const remoteId = result?.remoteId ?? item.remoteId;
+      if (remoteId) remoteIds.set(item.key, remoteId);
+      if (item.state !== 'pending' || result) continue;
+      unsettled.push({
         ...item,
         state: sending.has(item.seq) ? 'sending' : 'pending',
         ...(payload === undefined ? {} : { payload: JSON.parse(payload) as unknown }),
-      }));
+      });
+    }
+    return { unsettled, remoteIds };
   }
 
   /** Records a window's outcomes in one insert, as settled by `by` (the step activity's id and attempt). */
@@ -156,22 +164,6 @@ export class DeliveryItemStore {
       attempt: by.attempt,
       createdAt: new Date(),
     });
-  }
-
-  /** Every known account id by person, for references between people (a manager). */
-  async remoteIds(runId: string): Promise<Map<string, string>> {
-    const ids = new Map<string, string>();
-    const keys = new Map<number, string>();
-    const cursor = this.items.find({ runId }, { projection: { _id: 0, seq: 1, key: 1, remoteId: 1 } });
-    for await (const item of cursor) {
-      keys.set(item.seq, item.key);
-      if (item.remoteId) ids.set(item.key, item.remoteId);
-    }
-    for (const result of (await this.results(runId)).values()) {
-      const key = keys.get(result.seq);
-      if (key !== undefined && result.remoteId) ids.set(key, result.remoteId);
-    }
-    return ids;
   }
 
   /** How many people ended each way, and the first `failureLimit` refused, in plan order. */

@@ -21,7 +21,6 @@ import { readDesiredUsers } from './desired';
 import { planScimDelivery } from './plan';
 import { judgeScimPlan } from './safety';
 import { resumeItem, sendItem } from './send';
-import type { AccountIds } from './send';
 
 /** Items marked in flight at a time: a crash leaves at most this many to look up before going on. */
 const WINDOW = 100;
@@ -111,12 +110,11 @@ export function createScimActivities(deps: ActivityDeps) {
   ) => {
     progress.phase = 'writing';
     const scope = ledgerScope(syncId, config);
-    const ids: AccountIds = await store.deliveryItems.remoteIds(runId);
     const spacingMs = config.writesPerMinute === undefined ? 0 : 60_000 / config.writesPerMinute;
     const startedAt = Date.now();
     let lastWriteAt = 0;
     let sent = 0;
-    const unsettled = await store.deliveryItems.unsettled(runId, checkpoint.inFlight);
+    const { unsettled, remoteIds: ids } = await store.deliveryItems.standing(runId, checkpoint.inFlight);
     for (let at = 0; at < unsettled.length; at += WINDOW) {
       if (Date.now() - startedAt > STEP_BUDGET_MS) return { kind: 'continue' as const };
       const window = unsettled.slice(at, at + WINDOW);

@@ -38,9 +38,9 @@ describe('run store on the real MongoDB-compatible server', () => {
       error: { message: 'the app has 2 users with this externalId, so none of them was changed' },
     };
     await store.deliveryItems.replacePlan('run-items', [...items, refused]);
-    const [first] = await store.deliveryItems.unsettled('run-items');
+    const [first] = (await store.deliveryItems.standing('run-items')).unsettled;
     expect(first?.payload).toEqual(items[0]!.payload);
-    const inFlight = await store.deliveryItems.unsettled('run-items', [1, 2, 3]);
+    const inFlight = (await store.deliveryItems.standing('run-items', [1, 2, 3])).unsettled;
     expect(inFlight.map((item) => item.state).slice(0, 4)).toEqual(['sending', 'sending', 'sending', 'pending']);
     expect(inFlight).toHaveLength(250);
     for (let start = 0; start < 250; start += 100) {
@@ -67,11 +67,11 @@ describe('run store on the real MongoDB-compatible server', () => {
       [{ seq: 250, state: 'failed', outcome: 'failed', error: { message: 'refused' } }],
       { activityId: '9', attempt: 1 },
     );
-    expect(await store.deliveryItems.unsettled('run-items')).toEqual([]);
+    expect((await store.deliveryItems.standing('run-items')).unsettled).toEqual([]);
     const { counts, failures } = await store.deliveryItems.summary('run-items', 10);
     expect(counts).toEqual({ created: 249, failed: 2 });
     expect(failures.map((failure) => failure.key)).toEqual(['p250', 'p251']);
-    const ids = await store.deliveryItems.remoteIds('run-items');
+    const ids = (await store.deliveryItems.standing('run-items')).remoteIds;
     expect(ids.size).toBe(249);
     await store.managedAccounts.record('sync app', ids);
     // Recorded again with one account re-created under a new id, and one new: the rest stay as they were.
