@@ -19,6 +19,11 @@ const WORKFLOW_PATTERNS = [
       '**/store/**',
       '**/connectors/**',
       '**/io/**',
+      '**/notify/**',
+      // ...but for the alert kinds and failure types that workflow code decides on.
+      '!**/notify/alert',
+      '!**/notify/failure-types',
+      '**/report/**',
       '**/targets/**',
       // ...but for the targets' deliveries registry (the deliveries themselves are under it).
       '!**/targets/deliveries',
@@ -32,7 +37,7 @@ const WORKFLOW_PATTERNS = [
   {
     // A folder's own index (`../targets`): the group above cannot name it and still let the
     // deliveries registry under it through.
-    regex: '^(\\.\\./)+(store|connectors|io|targets|cli|worker|tools)$',
+    regex: '^(\\.\\./)+(store|connectors|io|notify|report|targets|cli|worker|tools)$',
     allowTypeImports: true,
     message: 'Workflow code may import activity types only (`import type`).',
   },

@@ -6,6 +6,7 @@ import { createSource, defaultSourceDeps } from '../connectors';
 import type { SourceConnector } from '../connectors/sdk/source';
 import type { Employee } from '../core/employee';
 import { Hash64Set, hash64 } from '../core/hash64';
+import { encodePeople, reportColumns } from '../report/person';
 import { ArtifactPageStore } from '../store/artifact-pages';
 import type { CheckpointWriter } from '../store/checkpoints';
 import type { ArtifactRecord } from '../store/run-record';
@@ -53,7 +54,7 @@ export function createBuildActivities(deps: ActivityDeps) {
 
         const sync = await loadRunSync(deps, runId);
         const layouts = targetDefinition(sync.target.type).layouts(sync.target);
-        const renderer = createPageRenderer(layouts);
+        const renderer = createPageRenderer(layouts, { people: true });
         const checkpoint: BuildCheckpoint = resumed?.data ?? {
           nextPage: 0,
           cursor: null,
@@ -83,7 +84,7 @@ export function createBuildActivities(deps: ActivityDeps) {
             const header = renderer.header();
             take(header);
             // Always (re)written: idempotent, and deterministic from the layouts.
-            await artifactPages.putHeader(runId, header, attempt);
+            await artifactPages.putHeader(runId, header, attempt, reportColumns(layouts));
             if (resumed) {
               // The render's state from the checkpoint and the kept pages; their bytes feed the checksums.
               const kept: BigUint64Array[][][] = [];
@@ -181,6 +182,7 @@ export function createBuildActivities(deps: ActivityDeps) {
     /** Stores the group as the next page, then checkpoints past it; waits for the one before first. */
     const store = async (stored: PageGroup): Promise<void> => {
       const parts = stored.finish();
+      const people = encodePeople(stored.people);
       await inFlight;
       const pageNumber = checkpoint.nextPage;
       checkpoint.nextPage += 1;
@@ -201,7 +203,7 @@ export function createBuildActivities(deps: ActivityDeps) {
         // Both settle before a failure is thrown: the attempt reports only once none of its writes
         // can still land (a retry's discard would not see a write landing after it).
         const written = await Promise.allSettled([
-          artifactPages.putPage(runId, pageNumber, parts, writer.attempt),
+          artifactPages.putPage(runId, pageNumber, parts, writer.attempt, people),
           snapshots.putPage(sync.id, runId, pageNumber, stored.employed, writer.attempt),
         ]);
         for (const write of written) if (write.status === 'rejected') throw write.reason;
@@ -221,8 +223,9 @@ export function createBuildActivities(deps: ActivityDeps) {
         if (page.total !== undefined) checkpoint.total = page.total;
         for (let start = 0; start < page.records.length; start += RENDER_BATCH) {
           const batch = page.records.slice(start, start + RENDER_BATCH);
-          const { files, rejectedIds } = renderer.page(batch);
+          const { files, rejectedIds, people } = renderer.page(batch);
           take(files);
+          for (const person of people) group.people.push(person);
           // Someone the target's checks refused is in none of its files: gone, for the target.
           const refused = new Set(rejectedIds);
           for (const employee of batch) {

@@ -1,4 +1,6 @@
 import type { ActivityDeps } from './deps';
+import { createNotifyActivities } from '../notify/activities';
+import { createWatchdogActivities } from '../notify/watchdog-activities';
 import { createTargetActivities } from '../targets';
 import { createBuildActivities } from './build';
 import { createExtractActivities } from './legacy/extract';
@@ -23,6 +25,10 @@ export function createActivities(deps: ActivityDeps) {
     ...createLockActivities(),
     // Each target's delivery activities, from its own folder.
     ...createTargetActivities(deps),
+    // Alerts: which channels, one delivery, its outcome (workflows/send-alerts.ts).
+    ...createNotifyActivities(deps),
+    // The stale-sync watchdog's look at schedules and runs (workflows/watchdog.ts).
+    ...createWatchdogActivities(deps),
   };
 }
 

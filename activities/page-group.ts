@@ -1,4 +1,5 @@
 import type { RowRejection } from '../connectors/sdk/source';
+import type { PersonRecord } from '../report/person';
 import type { RenderedPart } from '../store/artifact-pages';
 import type { PageUniques } from '../targets/sdk/page-renderer';
 
@@ -18,6 +19,8 @@ export const RENDER_BATCH = 20_000;
 export class PageGroup {
   readonly parts: RenderedPart[] = [];
   readonly employed: bigint[] = [];
+  /** What became of each of the group's people, for the change report. */
+  readonly people: PersonRecord[] = [];
   pulled = 0;
   rejected = 0;
   readonly rejections: RowRejection[] = [];

@@ -6,6 +6,7 @@ import { createSecretResolver, unreadableSecrets } from '../io/secrets';
 import { RosterflowError } from '../core/errors';
 import { targetDefinition } from '../targets';
 import type { UploadLockSpec } from '../targets';
+import type { RunAlertSettings } from '../notify/alert';
 import type { ActivityDeps } from './deps';
 import { runStep } from './step';
 
@@ -31,6 +32,8 @@ export interface ResolvedSync {
   uploadLock?: UploadLockSpec;
   /** For a target delivered by the step protocol: its step activity (targets/sdk/step-delivery.ts). */
   deliveryStep?: string;
+  /** The sync's `notify:` as far as the run decides on it: which events alert, and the change threshold. */
+  alerts?: RunAlertSettings;
 }
 
 /** What earlier workers' `switch (sync.delivery)` expects, by target type (see `delivery` above). */
@@ -60,6 +63,9 @@ export function createResolveActivities(deps: ActivityDeps) {
           location: target.location(sync.target),
           ...(uploadLock ? { uploadLock } : {}),
           ...(target.deliveryStep ? { deliveryStep: target.deliveryStep } : {}),
+          ...(sync.notify
+            ? { alerts: { on: sync.notify.on, unusualChangePercent: sync.notify.unusualChangePercent } }
+            : {}),
         };
       });
     },

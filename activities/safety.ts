@@ -6,7 +6,8 @@ import { DEFAULT_MAX_DEACTIVATION_PERCENT, evaluateSafetyRules } from '../core/s
 import type { PlanCounts, SafetyLimits } from '../core/safety-rules';
 import type { SyncConfig } from '../config/schema';
 import { targetDefinition } from '../targets';
-import type { HoldRecord } from '../store/run-record';
+import { writeChangeReport } from '../report/report-run';
+import type { ChangeReportSummary, HoldRecord } from '../store/run-record';
 import type { ActivityDeps } from './deps';
 import { loadRunSync } from './load-run-sync';
 import { toApplicationFailure } from './failures';
@@ -23,6 +24,8 @@ export interface DeliveryPlan extends PlanCounts {
   /** How long a hold waits for a decision (the sync's safety.holdExpiresAfter). */
   holdExpiresAfter: string;
   holdExpiresAfterMs: number;
+  /** The change report's counts (the people are in MongoDB); absent for runs built before reports. */
+  changes?: ChangeReportSummary;
 }
 
 export interface HoldRunInput {
@@ -110,9 +113,20 @@ export function createSafetyActivities(deps: ActivityDeps) {
           : {}),
       };
       const tripped = evaluateSafetyRules(counts, safetyLimits(sync));
+      // Who the plan's counts are, person by person, for the hold's operator and `rosterflow report`
+      // (runs from before the one-pass build kept no people to compare).
+      const changes = writeSnapshot
+        ? undefined
+        : await writeChangeReport(deps, { runId, previous, pulled: counts.pulled });
       await deps.store.runs.setPlan(runId, { ...counts, tripped });
       const holdExpiresAfter = sync.safety.holdExpiresAfter;
-      return { ...counts, tripped, holdExpiresAfter, holdExpiresAfterMs: ms(holdExpiresAfter as ms.StringValue) };
+      return {
+        ...counts,
+        tripped,
+        holdExpiresAfter,
+        holdExpiresAfterMs: ms(holdExpiresAfter as ms.StringValue),
+        ...(changes ? { changes } : {}),
+      };
     } catch (err) {
       throw toApplicationFailure(err, 'plan');
     }

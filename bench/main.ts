@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_ACTIVITY_SLOTS } from '../worker/activity-slots';
+import { runChangesCase } from './changes-case';
 import { runConcurrentCase } from './concurrent-case';
 import { writeExport } from './export';
 import { runKillCase } from './kill-case';
@@ -19,7 +20,8 @@ import { CSV_FILE_COLUMNS, SOURCE_COLUMNS, startTarget } from './targets';
  * hand-written script over it (its own process); then per target a fresh local stack (Temporal dev
  * server + the embedded store on random loopback ports), a production worker (dist/ with the prebuilt
  * workflow bundle) in its own process, and `rosterflow run` started by the CLI, timed from start to
- * exit. Then the extra cases: the csv-file run killed mid-build, syncs at once, and a SCIM app provisioned
+ * exit. Then the extra cases: the csv-file run killed mid-build, the csv-file run again after 1% of
+ * its people changed (the change report at full size), syncs at once, and a SCIM app provisioned
  * from empty and synced again unchanged (bench/scim-case.ts, beside its own hand-written script).
  * Prints one table and writes bench/results/<date>-<commit>.json. Run `npm run build` first
  * (`npm run bench` does).
@@ -130,6 +132,19 @@ async function run(): Promise<void> {
             checkRows(killedRow);
             await record(killedRow);
           }
+        }
+        // The same sync again after 1% of its people changed: the change report against a full-size baseline.
+        if (target === 'csv-file' && extras.changes?.employees === employees) {
+          const changesHome = join(scratch, `changes-${employees}`);
+          const changed = await attempt(`${employees} employees into csv-file, run again after 1% changed`, () =>
+            runChangesCase(
+              employees,
+              (path) => csvFileSync(path, join(changesHome, 'delivered.csv')),
+              exportPath,
+              changesHome,
+            ),
+          );
+          if (changed) await record({ ...changed, ratioToScript: changed.wallSeconds / script.seconds });
         }
       }
       await rm(exportPath, { force: true });

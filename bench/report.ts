@@ -14,9 +14,10 @@ const DEFAULT_SIZES = [10_000, 100_000, 1_000_000];
  * How a case runs: `single`, one sync on a fresh stack and worker; `killed`, the same with the worker
  * SIGKILLed mid-build and a fresh one started; `concurrent`, several syncs started at once on one worker;
  * `provisioned`, a SCIM sync into an empty app, and `rerun`, the same sync again on the same export
- * (nothing to change), on the same stack and worker.
+ * (nothing to change), on the same stack and worker; `changed`, a csv-file sync run again after about
+ * 1% of its people changed, its change report compared against the first run's delivery.
  */
-export type BenchCaseKind = 'single' | 'killed' | 'concurrent' | 'provisioned' | 'rerun';
+export type BenchCaseKind = 'single' | 'killed' | 'changed' | 'concurrent' | 'provisioned' | 'rerun';
 
 /** What the kill case measured (seconds from the CLI's start; rows of the export). */
 export interface KillMeasure {
@@ -60,6 +61,17 @@ export interface ScimMeasure {
   expectedUsers: number;
 }
 
+/** What the change-report case measured: the report's counts, and those the changed export must give. */
+export interface ChangesMeasure {
+  added: number;
+  changed: number;
+  deactivated: number;
+  unchanged: number;
+  /** Comparing against the baseline and writing the report (the run record's `changes.durationMs`). */
+  reportSeconds: number;
+  expected: { added: number; changed: number; deactivated: number };
+}
+
 /** One measured case: a roster size into one target (or the hand-written script, `target: 'script'`). */
 export interface BenchRow {
   employees: number;
@@ -85,6 +97,7 @@ export interface BenchRow {
   kill?: KillMeasure;
   concurrent?: ConcurrentMeasure;
   scim?: ScimMeasure;
+  changes?: ChangesMeasure;
 }
 
 export interface BenchCase {
@@ -145,6 +158,8 @@ export function benchPlan(env: NodeJS.ProcessEnv): BenchCase[] {
 export interface BenchExtras {
   /** The size killed mid-build (the plan's largest, into csv-file); undefined when off. */
   kill: { employees: number } | undefined;
+  /** The size run again after 1% changed, for its change report (csv-file, the plan's largest); undefined when off. */
+  changes: { employees: number } | undefined;
   /** Syncs started at once, each of `employees`, once per worker activity limit in `slots`; undefined when off. */
   concurrent: { syncs: number; employees: number; slots: number[] } | undefined;
   /** The SCIM case's export size; undefined when off. */
@@ -176,6 +191,7 @@ const CountSchema = z
   .pipe(z.string().regex(/^\d+$/).transform(Number));
 
 /**
+ * BENCH_CHANGES=0 turns the change-report case off (on by default like the kill case, at the same size);
  * BENCH_KILL=0 turns the kill case off (on by default when the plan runs csv-file at its largest
  * size); BENCH_CONCURRENT (default 10, 0 off) syncs of BENCH_CONCURRENT_SIZE employees (default
  * 100,000) each, into csv-file, at once, on a worker with each activity limit BENCH_CONCURRENT_SLOTS
@@ -193,6 +209,7 @@ export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]):
     return parsed.data;
   };
   const killOn = count('BENCH_KILL', 1, 1) !== 0;
+  const changesOn = count('BENCH_CHANGES', 1, 1) !== 0;
   const syncs = count('BENCH_CONCURRENT', 10, 1);
   const employees = count('BENCH_CONCURRENT_SIZE', 100_000, 1);
   const scimEmployees = count('BENCH_SCIM', 10_000, 1);
@@ -209,6 +226,7 @@ export function benchExtras(env: NodeJS.ProcessEnv, plan: readonly BenchCase[]):
   );
   return {
     kill: killOn && largest?.targets.includes('csv-file') ? { employees: largest.employees } : undefined,
+    changes: changesOn && largest?.targets.includes('csv-file') ? { employees: largest.employees } : undefined,
     concurrent:
       syncs > 0 && employees > 0
         ? { syncs, employees, slots: slots?.data ?? [SDK_ACTIVITY_SLOTS, DEFAULT_ACTIVITY_SLOTS] }
@@ -239,11 +257,24 @@ function caseCell(row: BenchRow): string {
   if (row.kill) return `killed at ${Math.round((100 * row.kill.checkpointRowsAtKill) / row.employees)}%`;
   if (row.case === 'provisioned') return 'provisioned from empty';
   if (row.case === 'rerun') return 'no-change re-run';
+  if (row.case === 'changed') return 'run after 1% changed';
   return 'one run';
 }
 
 function notesCell(row: BenchRow): string {
-  const { kill, concurrent, scim } = row;
+  const { kill, concurrent, scim, changes } = row;
+  if (changes) {
+    const { expected } = changes;
+    const right =
+      changes.added === expected.added &&
+      changes.changed === expected.changed &&
+      changes.deactivated === expected.deactivated;
+    return (
+      `report ${grouped(changes.added)} added, ${grouped(changes.changed)} changed, ${grouped(changes.deactivated)} deactivated, ` +
+      `${grouped(changes.unchanged)} unchanged in ${changes.reportSeconds.toFixed(1)} s` +
+      (right ? ' (as made)' : `; EXPECTED ${expected.added}/${expected.changed}/${expected.deactivated}`)
+    );
+  }
   if (scim) {
     const held =
       scim.usersInApp === scim.expectedUsers
@@ -340,7 +371,7 @@ function caseGroup(row: BenchRow): string {
 }
 
 function caseOrder(row: BenchRow): number {
-  return ['single', 'killed', 'concurrent', 'provisioned', 'rerun'].indexOf(row.case ?? 'single');
+  return ['single', 'killed', 'changed', 'concurrent', 'provisioned', 'rerun'].indexOf(row.case ?? 'single');
 }
 
 function targetOrder(target: BenchRow['target']): number {

@@ -12,6 +12,7 @@ import {
 } from './schedules/desired';
 import type { DesiredSchedule } from './schedules/desired';
 import { changedSettings, currentSettings, describeChange } from './schedules/settings';
+import { carryOutWatchdog, planWatchdog } from './schedules/watchdog';
 
 export { SCHEDULE_ID_PREFIX, scheduleIdFor } from './schedules/desired';
 
@@ -19,7 +20,8 @@ export type ScheduleOutcome = 'created' | 'updated' | 'unchanged' | 'deleted' | 
 
 export interface ScheduleChange {
   scheduleId: string;
-  syncId: string;
+  /** The sync the schedule runs; absent for the stale-sync watchdog's (cli/schedules/watchdog.ts). */
+  syncId?: string;
   outcome: ScheduleOutcome;
   /** For `updated`: each setting that changes, `timezone Europe/Berlin -> Asia/Kolkata`. */
   changes?: string[];
@@ -28,6 +30,7 @@ export interface ScheduleChange {
 
 /** A change and what carries it out. */
 interface PlannedChange extends ScheduleChange {
+  syncId: string;
   desired?: DesiredSchedule;
   schedule?: SyncConfig['schedule'];
   /** For an update that keeps the pause state (and its note) Temporal has. */
@@ -37,7 +40,8 @@ interface PlannedChange extends ScheduleChange {
 /**
  * Makes Temporal's schedules match the config: one per scheduled sync, created or updated in place.
  * Applying the same config twice changes nothing. Schedules of syncs no longer in the config are
- * only deleted with `prune`, so a typo in the config cannot silently stop a nightly sync. With
+ * only deleted with `prune`, so a typo in the config cannot silently stop a nightly sync. Last, the
+ * stale-sync watchdog's schedule: made while any sync alerts on `stale`, deleted when none does. With
  * `dryRun`, says what it would do and changes nothing.
  */
 export async function applySchedules(
@@ -46,10 +50,15 @@ export async function applySchedules(
   options: { taskQueue: string; prune: boolean; dryRun?: boolean },
 ): Promise<ScheduleChange[]> {
   const plan = await planSchedules(client, config, options);
+  const watchdog = await planWatchdog(client, config, options.taskQueue).catch(watchdogFailed);
   if (!options.dryRun) {
     for (const change of plan) await carryOut(client, change).catch(failedFor(change.syncId, change.schedule));
+    if (watchdog) await carryOutWatchdog(client, watchdog).catch(watchdogFailed);
   }
-  return plan.map(({ desired: _desired, schedule: _schedule, keepState: _keepState, ...change }) => change);
+  return [
+    ...plan.map(({ desired: _desired, schedule: _schedule, keepState: _keepState, ...change }) => change),
+    ...(watchdog ? [watchdog.change] : []),
+  ];
 }
 
 async function planSchedules(
@@ -138,6 +147,13 @@ async function carryOut(client: Client, change: PlannedChange): Promise<void> {
     await client.schedule.getHandle(desired.scheduleId).update(() => update);
   }
   if (change.outcome === 'deleted') await client.schedule.getHandle(change.scheduleId).delete();
+}
+
+function watchdogFailed(err: unknown): never {
+  const reason = err instanceof Error ? err.message : String(err);
+  throw new RosterflowError('DeliveryFailed', `Could not apply the stale-sync watchdog's schedule: ${reason}`, {
+    cause: err,
+  });
 }
 
 /**

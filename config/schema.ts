@@ -1,6 +1,7 @@
 import ms from 'ms';
 import { z } from 'zod';
 import { SourceConfigSchema } from '../connectors';
+import { NotifyConfigSchema } from '../notify/config';
 import { TargetConfigSchema } from '../targets';
 import { cronProblem } from './cron';
 
@@ -91,6 +92,8 @@ export const SyncConfigSchema = z
     onRejectedRows: z.enum(['fail', 'skip']).default('fail'),
     /** Guards against a shrunken source or mass deactivations; on by default (see SafetyConfigSchema). */
     safety: SafetyConfigSchema.prefault({}),
+    /** Who hears about failures, holds, partial runs, unusual changes and a sync gone quiet (notify/config.ts). */
+    notify: NotifyConfigSchema.optional(),
   })
   .strict();
 

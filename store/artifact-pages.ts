@@ -54,6 +54,10 @@ interface PageDocument extends Document {
    */
   deflated?: true;
   sizes?: number[];
+  /** On a page's first part: what became of each of the page's people (report/person.ts), deflated. */
+  people?: Binary;
+  /** On the header: the report columns the people's cells follow (absent in runs from before reports). */
+  peopleColumns?: string[];
 }
 
 /**
@@ -85,13 +89,36 @@ export class ArtifactPageStore {
    * Writes one stored page (`page` from 0) as its rendered parts, in order, for build `attempt`;
    * idempotent for the same bytes, and never over a later attempt's page.
    */
-  async putPage(runId: string, page: number, parts: readonly RenderedPart[], attempt: number): Promise<void> {
+  async putPage(
+    runId: string,
+    page: number,
+    parts: readonly RenderedPart[],
+    attempt: number,
+    /** The page's people (report/person.ts `encodePeople`), kept on its first part. */
+    people?: Buffer,
+  ): Promise<void> {
     let next = page * PARTS_PER_PAGE;
-    for (const part of parts) next = await this.putParts(runId, next, part, attempt);
+    for (const [at, part] of parts.entries())
+      next = await this.putParts(runId, next, part, attempt, at === 0 && people ? { people: binary(people) } : {});
   }
 
-  async putHeader(runId: string, files: readonly Buffer[], attempt: number): Promise<void> {
-    await this.putParts(runId, HEADER_ID, { files, uniques: [] }, attempt);
+  /** The files' header lines, and the report columns the pages' people follow. */
+  async putHeader(runId: string, files: readonly Buffer[], attempt: number, peopleColumns?: string[]): Promise<void> {
+    await this.putParts(runId, HEADER_ID, { files, uniques: [] }, attempt, peopleColumns ? { peopleColumns } : {});
+  }
+
+  /** The report columns of the run's people, or undefined for a run built before change reports. */
+  async peopleColumns(runId: string): Promise<string[] | undefined> {
+    const header = await this.pages(runId).findOne({ _id: HEADER_ID }, { projection: { peopleColumns: 1 } });
+    return header?.peopleColumns;
+  }
+
+  /** Each stored page's people, encoded (report/person.ts `decodePeople`), in page order. */
+  async *people(runId: string): AsyncIterable<Uint8Array> {
+    const found = this.pages(runId)
+      .find({ _id: { $gte: 0 }, people: { $exists: true } }, { projection: { people: 1 } })
+      .sort({ _id: 1 });
+    for await (const doc of found) if (doc.people) yield doc.people.buffer;
   }
 
   async putClosing(runId: string, files: readonly Buffer[], attempt: number): Promise<void> {
@@ -201,7 +228,14 @@ export class ArtifactPageStore {
   }
 
   /** Writes a part as one document, or several when its bytes are large; returns the next free id. */
-  private async putParts(runId: string, firstId: number, part: RenderedPart, attempt: number): Promise<number> {
+  private async putParts(
+    runId: string,
+    firstId: number,
+    part: RenderedPart,
+    attempt: number,
+    /** Fields of the first document only. */
+    extra: Pick<PageDocument, 'people' | 'peopleColumns'> = {},
+  ): Promise<number> {
     const total = part.files.reduce((sum, bytes) => sum + bytes.length, 0);
     const count = Math.max(1, Math.ceil(total / MAX_PART_BYTES));
     // More would run into the next page's ids (4 TB of one page: never, but never silently either).
@@ -222,6 +256,7 @@ export class ArtifactPageStore {
             : {},
         createdAt,
         attempt,
+        ...(index === 0 ? extra : {}),
       };
       const pieces = part.files.map((bytes) => {
         const size = Math.ceil(bytes.length / count);

@@ -102,6 +102,45 @@ export interface PlanRecord {
   tripped: string[];
 }
 
+/** Why someone delivered last time is deactivated now (the change report, store/change-reports.ts). */
+export const DEACTIVATION_REASONS = [
+  'left',
+  'inactive',
+  'gone-from-source',
+  'refused-by-check',
+  'out-of-scope',
+] as const;
+export type DeactivationReason = (typeof DEACTIVATION_REASONS)[number];
+
+/**
+ * The change report's counts (the people themselves are in the run's report, in MongoDB only): this
+ * run's files against what the sync last delivered, person by person.
+ */
+export interface ChangeReportSummary {
+  /** The run whose delivery this compares against; absent on a sync's first delivery. */
+  baselineRunId?: string;
+  /**
+   * The last delivery's run when it kept no people (built before change reports): this report then
+   * compares against nothing, so everyone in the files reads as added.
+   */
+  baselineUnavailable?: string;
+  /** People in the files of that delivery: the base of `changedPercent`. */
+  baselineDelivered: number;
+  added: number;
+  /** In both deliveries with at least one column changed. */
+  changed: number;
+  deactivated: number;
+  unchanged: number;
+  /** Deactivations by reason. */
+  deactivatedBy: Partial<Record<DeactivationReason, number>>;
+  /** (added + changed + deactivated) as a share of `baselineDelivered`; absent on a first delivery. */
+  changedPercent?: number;
+  /** The report attempt whose entries are current (store/change-reports.ts). */
+  attempt: number;
+  /** How long comparing and writing the report took. */
+  durationMs?: number;
+}
+
 /** An operator's answer to a hold. */
 export interface HoldDecision {
   approve: boolean;
@@ -155,6 +194,10 @@ export interface RunRecord {
   delivery?: DeliveryRecord;
   events?: RunEvent[];
   plan?: PlanRecord;
+  /** When the retention dropped its artifact pages and change report (ROSTERFLOW_RUN_DATA_RETENTION). */
+  dataExpiredAt?: Date;
+  /** The change report's counts (absent for runs from before reports, and runs that failed before planning). */
+  changes?: ChangeReportSummary;
   /** Set when a safety rule held the run for an operator's decision. */
   hold?: HoldRecord;
   /** The first rejected rows, by position and field only. */

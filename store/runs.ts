@@ -3,6 +3,7 @@ import type { Collection, Db } from 'mongodb';
 import type { RowRejection } from '../connectors/sdk/source';
 import type {
   ArtifactRecord,
+  ChangeReportSummary,
   DeliveryRecord,
   HoldDecision,
   HoldRecord,
@@ -149,6 +150,15 @@ export class RunStore {
         },
       },
     );
+  }
+
+  /** Its artifact pages and change report were dropped by the retention (store/retention.ts). */
+  async markDataExpired(runId: string, at: Date): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { dataExpiredAt: at } });
+  }
+
+  async setChanges(runId: string, changes: ChangeReportSummary): Promise<void> {
+    await this.runs.updateOne({ _id: runId }, { $set: { changes } });
   }
 
   async setPlan(runId: string, plan: PlanRecord): Promise<void> {

@@ -109,6 +109,12 @@ export class SnapshotStore {
     await this.chunks.createIndex({ syncId: 1, createdAt: 1 });
   }
 
+  /** The runs whose delivery is some sync's current baseline. */
+  async currentRunIds(): Promise<Set<string>> {
+    const pointers = await this.pointers.find({}, { projection: { runId: 1 } }).toArray();
+    return new Set(pointers.map((pointer) => pointer.runId));
+  }
+
   /** The sync's current snapshot, or null before its first delivery. */
   async current(syncId: string): Promise<SnapshotPointer | null> {
     return this.pointers.findOne({ _id: syncId });

@@ -1,10 +1,14 @@
 import { MongoClient } from 'mongodb';
+import { AlertDeliveryStore } from './alert-deliveries';
+import { AlertStateStore } from './alert-state';
 import { ArtifactPageStore } from './artifact-pages';
 import { ArtifactStore } from './artifacts';
+import { ChangeReportStore } from './change-reports';
 import { CheckpointStore } from './checkpoints';
 import { DeliveryItemStore } from './delivery-items';
 import { ManagedAccountStore } from './managed-accounts';
 import { RenderSegmentStore } from './render-segments';
+import { expireRunData } from './retention';
 import { RunStore } from './runs';
 import { SnapshotStore } from './snapshots';
 import { StagingStore } from './staging';
@@ -16,6 +20,8 @@ export interface Store {
   /** Each run's rendered files as the build step wrote them: artifact and resume state in one. */
   artifactPages: ArtifactPageStore;
   checkpoints: CheckpointStore;
+  /** Each run's change report: the people it adds, changes and deactivates (personal data). */
+  changeReports: ChangeReportStore;
   renderSegments: RenderSegmentStore;
   /** Per sync, the ids employed at its last delivery: the safety rules' deactivation baseline. */
   snapshots: SnapshotStore;
@@ -23,11 +29,20 @@ export interface Store {
   deliveryItems: DeliveryItemStore;
   /** Per-person targets' accounts in each app: those they created or matched, and may deactivate. */
   managedAccounts: ManagedAccountStore;
+  /** Per sync, what the stale-sync watchdog remembers between ticks (once-per-episode alerts). */
+  alertState: AlertStateStore;
+  /** What became of each alert of a run, sent or not. */
+  alertDeliveries: AlertDeliveryStore;
   /**
    * Deletes what runs that never finished left behind, once older than `cutoff`: unfinished builds'
    * pages, checkpoints, older staged data, planned snapshots never delivered.
    */
   pruneRunData(cutoff: Date): Promise<void>;
+  /**
+   * Drops the artifact pages and change reports (personal data) of runs finished before `cutoff`,
+   * but never a sync's current baseline (store/retention.ts); returns how many runs it expired.
+   */
+  expireRunData(cutoff: Date): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -45,10 +60,13 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
     artifacts: new ArtifactStore(db, artifactPages),
     artifactPages,
     checkpoints: new CheckpointStore(db),
+    changeReports: new ChangeReportStore(db),
     renderSegments: new RenderSegmentStore(db),
     snapshots: new SnapshotStore(db),
     deliveryItems: new DeliveryItemStore(db),
     managedAccounts: new ManagedAccountStore(db),
+    alertState: new AlertStateStore(db),
+    alertDeliveries: new AlertDeliveryStore(db),
     async pruneRunData(cutoff) {
       // A finished build's pages are the run's artifact; any other pages this old are of an abandoned
       // build (no build runs for days: 8 attempts of at most 2 hours), even if its record says running.
@@ -74,6 +92,7 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
         return approved?.approve === true && approved.at.getTime() > now - APPROVED_DELIVERY_MS;
       });
     },
+    expireRunData: (cutoff) => expireRunData(db, store, cutoff),
     close: () => client.close(),
   };
   await store.runs.ensureIndexes();
@@ -83,5 +102,6 @@ export async function openStore(uri: string, dbName: string): Promise<Store> {
   await store.snapshots.ensureIndexes();
   await store.deliveryItems.ensureIndexes();
   await store.managedAccounts.ensureIndexes();
+  await store.alertDeliveries.ensureIndexes();
   return store;
 }

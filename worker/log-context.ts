@@ -5,8 +5,8 @@ import type { ActivityInterceptorsFactory } from '@temporalio/worker';
 import { SYNC_ID_HEADER } from '../workflows/log-context';
 import type { RunStepName } from '../workflows/progress';
 
-/** A step as the worker's log lines name it: the run's steps, plus the run record's start and a hold. */
-export type LogStep = RunStepName | 'start' | 'hold';
+/** A step as the worker's log lines name it: the run's steps, plus the run record's start, a hold and alerts. */
+export type LogStep = RunStepName | 'start' | 'hold' | 'notify';
 
 /**
  * The step each of the pipeline's own activities belongs to. Every activity not listed is a
@@ -30,6 +30,13 @@ export const STEP_OF_PIPELINE_ACTIVITY: Readonly<Record<string, LogStep>> = {
   commitSnapshot: 'finish',
   discardSnapshot: 'finish',
   finishRun: 'finish',
+  // The alerts child workflow's (workflows/send-alerts.ts).
+  alertChannels: 'notify',
+  sendAlert: 'notify',
+  recordAlertOutcome: 'notify',
+  // The stale-sync watchdog's (workflows/watchdog.ts).
+  findStaleSyncs: 'notify',
+  markStaleAlerted: 'notify',
 };
 
 export function stepOfActivity(activityType: string): LogStep {

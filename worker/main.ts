@@ -9,6 +9,7 @@ import { RosterflowError } from '../core/errors';
 import { openStore } from '../store/store';
 import { activitySlotsFromEnv } from './activity-slots';
 import { createRosterflowWorker } from './create-worker';
+import { runDataRetentionFromEnv } from './run-data-retention';
 import { ensureSearchAttributes } from './search-attributes-check';
 import { workerRuntimeOptions } from './logger';
 import { installRuntime, metricsAddressFromEnv, startMetricsCollector } from './metrics';
@@ -30,13 +31,20 @@ async function run(): Promise<void> {
   installRuntime(runtime, metricsAddress);
   // A bad setting stops the worker before it connects anywhere.
   const maxConcurrentActivities = activitySlotsFromEnv(process.env);
+  const retentionMs = runDataRetentionFromEnv(process.env);
   const settings = { ...(await resolveRuntimeSettings()), configPath: await resolveConfigPath() };
   const store = await openStore(settings.mongoUri, settings.dbName);
   const connection = await NativeConnection.connect(settings.temporal.connectionOptions);
   await ensureSearchAttributes(connection, settings.temporal.namespace, (line) => {
     logger.info(`rosterflow worker: ${line}`);
   });
-  const prune = () => store.pruneRunData(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
+  const prune = async () => {
+    await store.pruneRunData(new Date(Date.now() - STAGED_DATA_RETENTION_MS));
+    if (retentionMs === undefined) return;
+    const expired = await store.expireRunData(new Date(Date.now() - retentionMs));
+    if (expired > 0)
+      logger.info(`rosterflow worker: dropped the artifacts and change reports of ${expired} expired runs`);
+  };
   const pruning = setInterval(() => {
     prune().catch((err: unknown) => {
       // Tried again tomorrow; the runs themselves never depend on it.

@@ -38,9 +38,13 @@ export const interceptors: WorkflowInterceptorsFactory = () => {
   };
 };
 
-/** The `syncId` of a syncRoster input; undefined for other workflows' inputs (the upload lock's). */
+/**
+ * The `syncId` of a syncRoster input, or of the alert a sendAlerts input carries; undefined for other
+ * workflows' inputs (the upload lock's).
+ */
 export function syncIdOf(firstArg: unknown): string | undefined {
   if (typeof firstArg !== 'object' || firstArg === null) return undefined;
-  const { syncId } = firstArg as { syncId?: unknown };
+  const { syncId, alert } = firstArg as { syncId?: unknown; alert?: unknown };
+  if (syncId === undefined && typeof alert === 'object' && alert !== null) return syncIdOf(alert);
   return typeof syncId === 'string' && syncId !== '' ? syncId : undefined;
 }

@@ -9,6 +9,7 @@ import type { ResolvedSync } from '../activities/resolve';
 import { deliveryFor } from '../targets/deliveries';
 import type { DeliveryOutcome } from '../targets/sdk/delivery';
 import { installHoldHandlers } from './hold';
+import { RunAlerts } from './run-alerts';
 import { RunTracker } from './run-tracker';
 import type { WaitReporter } from './run-tracker';
 import type { HoldController } from './hold';
@@ -100,7 +101,8 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
   const { syncId, dryRun } = input;
   // Installed first, so the progress and hold queries and decideHold answer (or refuse) from the run's start.
   const tracker = new RunTracker({ syncId, trigger, dryRun }, patched('run-search-attributes'));
-  const holds = installHoldHandlers(tracker);
+  const alerts = new RunAlerts(syncId, patched('run-alerts'), dryRun);
+  const holds = installHoldHandlers(alerts.holdReporter(tracker));
   let planned = false;
 
   await startRun({ runId, workflowId, syncId, trigger, dryRun, startedAt: startTime.toISOString() });
@@ -108,6 +110,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     tracker.stepStarted('resolve');
     const sync = await resolveSync({ runId, syncId });
     tracker.resolved(sync.sourceType, sync.targetType);
+    alerts.resolved(sync.alerts);
     tracker.stepDone('resolve');
     // Runs started before the one-pass build (no marker in their history) finish the way they began.
     const onePass = patched('one-pass-build');
@@ -148,6 +151,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     tracker.stepStarted('plan');
     const plan = onePass ? await planRun({ runId }) : await planDelivery({ runId });
     tracker.stepDone('plan', { deactivations: plan.deactivations });
+    if (alerts.unusual(plan.changes?.changedPercent)) await alerts.announce('unusual-change');
     if (plan.tripped.length > 0 && !dryRun) {
       await holds.holdForDecision({
         runId,
@@ -166,6 +170,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     const status = delivered?.refused ? 'partial' : 'succeeded';
     await CancellationScope.nonCancellable(() => finishRun({ runId, status }));
     tracker.finished(status);
+    if (status === 'partial') await alerts.announce('partial');
     return {
       status,
       syncId,
@@ -184,6 +189,7 @@ export async function syncRoster(rawInput?: SyncRosterInput): Promise<SyncRoster
     const failure = summarizeFailure(err);
     await CancellationScope.nonCancellable(() => finishRun({ runId, status: 'failed', error: failure }));
     tracker.finished('failed', failure.type);
+    await CancellationScope.nonCancellable(() => alerts.announce('failed'));
     // The Web UI shows this first: the step's own type and message, never this machine's paths.
     throw runFailure(err);
   }

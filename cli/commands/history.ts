@@ -25,7 +25,11 @@ export function registerHistoryCommand(program: Command): void {
         const settings = await settingsFrom();
         await withStore(settings, async (store) => {
           if (options.run !== undefined) {
-            const run = await findRun(store.runs, options.run);
+            const found = await findRun(store.runs, options.run);
+            // The run's alerts are kept beside its record (store/alert-deliveries.ts): shown with its events.
+            const alerts = await store.alertDeliveries.ofRun(found.runId);
+            const events = [...(found.events ?? []), ...alerts].sort((a, b) => a.at.getTime() - b.at.getTime());
+            const run = { ...found, ...(events.length > 0 ? { events } : {}) };
             const { sync: _definition, ...shown } = run;
             console.log(options.json ? JSON.stringify(shown, null, 2) : formatRunDetail(run));
             return;
@@ -45,7 +49,7 @@ export function registerHistoryCommand(program: Command): void {
 }
 
 /** A run by its run id, else the newest run of the workflow with that id. */
-async function findRun(runs: RunStore, id: string): Promise<RunRecord> {
+export async function findRun(runs: RunStore, id: string): Promise<RunRecord> {
   const run = (await runs.get(id)) ?? (await runs.latestOfWorkflow(id));
   if (!run) {
     throw new RosterflowError(
@@ -76,7 +80,7 @@ async function checkKnownSync(runs: RunStore, syncId: string, globals: GlobalOpt
   );
 }
 
-function parseCount(value: string): number {
+export function parseCount(value: string): number {
   const count = Number(value);
   if (!Number.isInteger(count) || count < 1) throw new InvalidArgumentError('must be a positive whole number');
   return count;

@@ -8,7 +8,11 @@ import type { HoldDecisionInput } from '../../core/safety-rules';
 import type { RunRecord } from '../../store/run-record';
 import type { Store } from '../../store/store';
 import type { HoldDecisionOutcome } from '../../workflows/hold';
+import type { ChangeEntry } from '../../report/compare';
 import { settingsFrom, withClient, withStore } from '../context';
+import { writeReportCsv } from '../report/csv';
+import { entryLine } from '../report/words';
+import { parseCount } from './history';
 
 /**
  * `rosterflow holds`, `approve` and `reject`: the CLI side of operator holds (workflows/hold.ts).
@@ -21,14 +25,25 @@ export function registerHoldsCommands(program: Command): void {
     .command('holds')
     .description('list runs held by a safety rule, waiting for approval')
     .argument('[syncId]', 'only runs of this sync')
+    .option('-n, --limit <count>', 'how many of the people each run would deactivate to list', parseCount, 20)
+    .option('--csv <file>', 'write everyone the held runs would deactivate to this CSV file')
     .option('--json', 'print JSON instead of a table', false)
-    .action(async (syncId: string | undefined, options: { json: boolean }) => {
+    .action(async (syncId: string | undefined, options: { json: boolean; limit: number; csv?: string }) => {
       const settings = await settingsFrom();
       await withStore(settings, async (store) => {
         const recorded = await store.runs.held(syncId === undefined ? {} : { syncId });
         const runs =
           recorded.length === 0 ? [] : await withClient(settings, (client) => stillHeld(client, store, recorded));
-        console.log(options.json ? JSON.stringify(runs, null, 2) : formatHolds(runs));
+        // Who would be deactivated: from the run store, never through Temporal.
+        const people = await Promise.all(runs.map((run) => deactivationsOf(store, run, options.limit)));
+        const written = options.csv === undefined ? undefined : await writeHeldCsv(store, runs, options.csv);
+        if (options.json) {
+          const listed = runs.map(({ sync: _definition, ...run }, at) => ({ ...run, wouldDeactivate: people[at] }));
+          console.log(JSON.stringify(listed, null, 2));
+        } else {
+          console.log(formatHolds(runs, people));
+          if (written !== undefined) console.log(`\nEveryone they would deactivate (${written}) is in ${options.csv}.`);
+        }
       });
     });
 
@@ -134,16 +149,52 @@ export async function sendDecision(
   }
 }
 
-export function formatHolds(runs: RunRecord[]): string {
+/** The first people a held run would deactivate, and how many in all (undefined: the run has no report). */
+export interface HeldPeople {
+  total: number;
+  first: ChangeEntry[];
+}
+
+async function deactivationsOf(store: Store, run: RunRecord, limit: number): Promise<HeldPeople | undefined> {
+  if (!run.changes) return undefined;
+  const first = await store.changeReports.first(run.runId, run.changes.attempt, 'deactivated', limit);
+  return { total: run.changes.deactivated, first };
+}
+
+async function writeHeldCsv(store: Store, runs: RunRecord[], file: string): Promise<number> {
+  return writeReportCsv(
+    file,
+    (async function* () {
+      for (const run of runs) {
+        if (!run.changes) continue;
+        for await (const entry of store.changeReports.entries(run.runId, run.changes.attempt, 'deactivated'))
+          yield { entry, prefix: [run.syncId, run.workflowId] };
+      }
+    })(),
+    ['sync', 'workflow'],
+  );
+}
+
+export function formatHolds(runs: RunRecord[], people: readonly (HeldPeople | undefined)[] = []): string {
   if (runs.length === 0) return 'No runs are held.';
   const lines: string[] = [];
-  for (const run of runs) {
+  for (const [at, run] of runs.entries()) {
     const hold = run.hold;
     lines.push(
       `${run.syncId}  workflow ${run.workflowId}  run ${run.runId}`,
       `  held since ${hold?.since.toISOString() ?? '?'}, expires ${hold?.expiresAt.toISOString() ?? '?'}`,
       ...(hold?.reasons ?? []).map((reason) => `  - ${reason}`),
     );
+    const listed = people[at];
+    if (!listed) continue;
+    if (listed.total === 0) {
+      lines.push('  Nobody would be deactivated by its files.');
+      continue;
+    }
+    lines.push(`  Would deactivate (${listed.total}):`, ...listed.first.map((entry) => `    ${entryLine(entry)}`));
+    if (listed.total > listed.first.length)
+      lines.push(`    ... and ${listed.total - listed.first.length} more (--csv <file> lists them all)`);
+    lines.push(`  Everything the run would change: rosterflow report ${run.runId}`);
   }
   lines.push('', 'Answer with: rosterflow approve|reject <workflowId> --reason "<why>"');
   return lines.join('\n');

@@ -101,7 +101,7 @@ function outcomeJson(outcome: SyncOutcome): Record<string, unknown> {
  * A config that cannot be read (or lacks the sync) starts the run without one: the run itself fails
  * with the reason, in the worker's words.
  */
-async function summaryOf(syncId: string, dryRun: boolean, globals: GlobalOptions): Promise<string | undefined> {
+export async function summaryOf(syncId: string, dryRun: boolean, globals: GlobalOptions): Promise<string | undefined> {
   try {
     const config = await loadConfig(await configPathFrom(globals));
     const sync = config.syncs.find((candidate) => candidate.id === syncId);

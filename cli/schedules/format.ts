@@ -1,5 +1,5 @@
 import type { ScheduleChange, ScheduleOutcome } from '../apply-schedules';
-import type { ScheduleList, ScheduleListing } from './list';
+import type { ScheduleList, ScheduleListing, WatchdogListing } from './list';
 
 /**
  * A time as a clock in `timeZone` reads it, with its offset: `Tue, 8 Dec 2026, 02:00 GMT+1`. The
@@ -22,7 +22,10 @@ export function formatInZone(date: Date, timeZone: string): string {
 /** What `schedules list` prints: one block per schedule. */
 export function formatScheduleList(list: ScheduleList): string {
   const blocks = list.schedules.map(formatListing);
-  if (blocks.length === 0) blocks.push('No rosterflow schedules in this namespace.');
+  if (blocks.length === 0) {
+    blocks.push(`No ${list.watchdog ? 'sync schedules' : 'rosterflow schedules'} in this namespace.`);
+  }
+  if (list.watchdog) blocks.push(formatWatchdog(list.watchdog));
   if (list.notApplied.length > 0) {
     blocks.push(
       `Scheduled in the config but not in Temporal: ${list.notApplied.join(', ')} (run \`rosterflow schedules apply\`)`,
@@ -51,6 +54,31 @@ function formatListing(schedule: ScheduleListing): string {
   if (schedule.inConfig === false) {
     lines.push('  its sync is no longer in the config: `rosterflow schedules apply --prune` deletes it');
   }
+  return lines.join('\n');
+}
+
+/** The watchdog apart from the syncs' schedules, times in UTC (it has no time zone of its own). */
+function formatWatchdog(watchdog: WatchdogListing): string {
+  const watching = watchdog.watching;
+  const lines = [
+    `stale-sync watchdog  (schedule ${watchdog.scheduleId}: not a sync; runs watchSyncs every ${watchdog.every})`,
+    `  watches    ${
+      watching === undefined
+        ? '(no config read)'
+        : watching.length > 0
+          ? watching.join(', ')
+          : 'no sync alerts on stale: the next `rosterflow schedules apply` deletes it'
+    }`,
+    `  state      ${watchdog.paused ? `PAUSED: ${watchdog.note ?? '(no note)'}` : 'active'}`,
+  ];
+  const next = watchdog.nextRuns.map((date) => formatInZone(date, 'UTC'));
+  lines.push(`  next runs  ${next.length > 0 ? next.join('; ') : 'none'}`);
+  const last = watchdog.lastRun;
+  lines.push(
+    last
+      ? `  last run   ${last.status}, started ${formatInZone(last.startedAt, 'UTC')}: workflow ${last.workflowId}`
+      : '  last run   none yet',
+  );
   return lines.join('\n');
 }
 

@@ -1,9 +1,11 @@
 import { ScheduleNotFoundError, WorkflowNotFoundError } from '@temporalio/client';
 import type { Client, ScheduleDescription } from '@temporalio/client';
+import ms from 'ms';
 import type { RosterflowConfig } from '../../config/schema';
 import { RUN_STATUS } from '../../workflows/search-attributes';
 import { isManaged, scheduleIdFor, syncIdOf } from './desired';
 import { currentSettings } from './settings';
+import { WATCHDOG_SCHEDULE_ID, describeWatchdog, watchedSyncIds } from './watchdog';
 
 /** One rosterflow schedule as `schedules list` shows it. */
 export interface ScheduleListing {
@@ -37,6 +39,21 @@ export interface ScheduleList {
   schedules: ScheduleListing[];
   /** Scheduled syncs of the config that have no schedule in Temporal yet. */
   notApplied: string[];
+  /** The stale-sync watchdog's schedule, listed apart: it runs no sync. */
+  watchdog?: WatchdogListing;
+}
+
+/** The stale-sync watchdog's schedule (cli/schedules/watchdog.ts). */
+export interface WatchdogListing {
+  scheduleId: string;
+  /** How often it looks, e.g. `10m`. */
+  every: string;
+  /** The syncs it watches by the config (undefined without one). */
+  watching: string[] | undefined;
+  paused: boolean;
+  note: string | undefined;
+  nextRuns: Date[];
+  lastRun: LastRun | undefined;
 }
 
 /**
@@ -76,9 +93,30 @@ export async function listSchedules(
     }),
   );
   const schedules = described.filter((entry) => entry !== undefined);
+  const watchdog = await watchdogListing(client, config, nextCount);
   return {
     schedules: schedules.sort((a, b) => a.syncId.localeCompare(b.syncId)),
     notApplied: notApplied.sort(),
+    ...(watchdog ? { watchdog } : {}),
+  };
+}
+
+async function watchdogListing(
+  client: Client,
+  config: RosterflowConfig | undefined,
+  nextCount: number,
+): Promise<WatchdogListing | undefined> {
+  const description = await describeWatchdog(client);
+  if (!description) return undefined;
+  const recent = description.info.recentActions.at(-1);
+  return {
+    scheduleId: WATCHDOG_SCHEDULE_ID,
+    every: description.spec.intervals?.map((interval) => ms(Number(interval.every))).join(', ') ?? '?',
+    watching: config ? watchedSyncIds(config) : undefined,
+    paused: description.state.paused,
+    note: description.state.note,
+    nextRuns: description.info.nextActionTimes.slice(0, nextCount),
+    lastRun: recent ? await lastRun(client, recent.action.workflow.workflowId, recent.takenAt) : undefined,
   };
 }
 

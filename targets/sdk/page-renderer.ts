@@ -3,6 +3,8 @@ import type { RowRejection } from '../../connectors/sdk/source';
 import { targetCell } from '../../core/csv-cells';
 import { rowLabelOf } from '../../core/employee';
 import type { Employee } from '../../core/employee';
+import { personRecord } from '../../report/person';
+import type { PersonRecord } from '../../report/person';
 import type { ArtifactLayout, CsvRow } from './layout';
 import { createRowChecker } from './row-checks';
 
@@ -44,10 +46,15 @@ export type PageUniques = bigint[][][];
  * the same pages give the same bytes. An employee any of whose rows fails a check is left out of
  * every file, so files never disagree (a role without its user).
  */
-export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
+export function createPageRenderer(
+  layouts: readonly ArtifactLayout[],
+  /** Also say what became of each person (report/person.ts), for the run's change report. */
+  options: { people?: boolean } = {},
+) {
   const checkers = layouts.map(createRowChecker);
   const cellsOf = layouts.map(createCellWriter);
-  const options = layouts.map((layout) => ({
+  const widths = layouts.map((layout) => layout.headers.length);
+  const csvOptions = layouts.map((layout) => ({
     columns: [...layout.headers],
     delimiter: layout.delimiter ?? ',',
     record_delimiter: 'unix' as const,
@@ -62,7 +69,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
     rowsPerFile: layouts.map(() => 0),
   };
   const toBytes = (at: number, rows: CsvRow[]) =>
-    Buffer.from(rows.length === 0 ? '' : stringify(rows as string[][], { ...options[at], header: false }), 'utf8');
+    Buffer.from(rows.length === 0 ? '' : stringify(rows as string[][], { ...csvOptions[at], header: false }), 'utf8');
 
   return {
     tally,
@@ -87,16 +94,17 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
 
     /** Each file's header line. */
     header(): Buffer[] {
-      return layouts.map((_layout, at) => Buffer.from(stringify([], { ...options[at], header: true }), 'utf8'));
+      return layouts.map((_layout, at) => Buffer.from(stringify([], { ...csvOptions[at], header: true }), 'utf8'));
     },
 
     /**
      * Each file's rows for one page of employees, and the source ids of the employees a check refused
      * (left out of every file: for a target that disables whoever is missing, as good as a leaver).
      */
-    page(employees: readonly Employee[]): { files: Buffer[]; rejectedIds: string[] } {
+    page(employees: readonly Employee[]): { files: Buffer[]; rejectedIds: string[]; people: PersonRecord[] } {
       const accepted: CsvRow[][] = layouts.map(() => []);
       const rejectedIds: string[] = [];
+      const people: PersonRecord[] = [];
       // One employee's rows per file, reused from employee to employee.
       const rowsPerFile: (readonly CsvRow[])[] = layouts.map(() => NO_ROWS);
       for (const employee of employees) {
@@ -108,6 +116,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
         }
         if (!wanted) {
           tally.filteredOut += 1;
+          if (options.people) people.push(personRecord(employee, 'left-out'));
           continue;
         }
         let problems: RowRejection[] | undefined;
@@ -124,8 +133,10 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
           tally.rejected += 1;
           rejectedIds.push(employee.sourceId);
           tally.rejections.push(...problems.slice(0, Math.max(0, MAX_KEPT_REJECTIONS - tally.rejections.length)));
+          if (options.people) people.push(personRecord(employee, 'refused'));
           continue;
         }
+        if (options.people) people.push(personRecord(employee, 'delivered', { rowsPerFile, widths }));
         for (let at = 0; at < layouts.length; at += 1) {
           for (const row of rowsPerFile[at]!) {
             checkers[at]!.commit(row);
@@ -138,7 +149,7 @@ export function createPageRenderer(layouts: readonly ArtifactLayout[]) {
         tally.rowsPerFile[at]! += rows.length;
         return toBytes(at, rows);
       });
-      return { files, rejectedIds };
+      return { files, rejectedIds, people };
     },
 
     /** Each file's closing rows: those known only once every employee was seen (derived orgs, a manifest). */

@@ -26,6 +26,9 @@ export const TEST_NAMESPACES = [
   'test-metrics',
   'test-worker-log',
   'test-run-visibility',
+  'test-watchdog',
+  'test-alerts',
+  'test-change-report',
   // Shared by every target's conformance file (test/support/target-conformance.ts): each run has
   // its own task queue and database, and the kit makes no schedules.
   'test-conformance',

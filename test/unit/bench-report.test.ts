@@ -155,17 +155,19 @@ describe('formatTable', () => {
 describe('benchExtras', () => {
   const plan = benchPlan({ BENCH_SIZES: '10000,1000000', BENCH_TARGETS: 'csv-file' });
 
-  it('kills the largest csv-file run and starts ten 100k syncs at once by default', () => {
+  it('kills the largest csv-file run, runs it again after 1% changed, and starts ten 100k syncs at once by default', () => {
     expect(benchExtras({}, plan)).toEqual({
       kill: { employees: 1_000_000 },
+      changes: { employees: 1_000_000 },
       concurrent: { syncs: 10, employees: 100_000, slots: [100, DEFAULT_ACTIVITY_SLOTS] },
       scim: { employees: 10_000 },
     });
   });
 
   it('turns each off with 0 and skips the kill when the largest size has no csv-file run', () => {
-    expect(benchExtras({ BENCH_KILL: '0', BENCH_CONCURRENT: '0', BENCH_SCIM: '0' }, plan)).toEqual({
+    expect(benchExtras({ BENCH_KILL: '0', BENCH_CHANGES: '0', BENCH_CONCURRENT: '0', BENCH_SCIM: '0' }, plan)).toEqual({
       kill: undefined,
+      changes: undefined,
       concurrent: undefined,
       scim: undefined,
     });
@@ -177,6 +179,7 @@ describe('benchExtras', () => {
       ),
     ).toEqual({
       kill: undefined,
+      changes: undefined,
       concurrent: { syncs: 3, employees: 5_000, slots: [1, 8] },
       scim: { employees: 2_000 },
     });

@@ -36,6 +36,7 @@ const LATER_PATCHES = [
   'one-pass-build',
   'target-named-activities',
   'run-search-attributes',
+  'run-alerts',
 ];
 
 /**
