@@ -112,7 +112,8 @@ export function createNotifyActivities(deps: ActivityDeps) {
       }
       const kind = sent ? 'alert-sent' : 'alert-failed';
       // Beside the run record, not in it: the run may be writing its record right now (store/alert-deliveries.ts).
-      await deps.store.alertDeliveries.record(alert.run.runId, alert.syncId, {
+      const alertWorkflowId = activityInfo().workflowExecution?.workflowId ?? alert.run.workflowId;
+      await deps.store.alertDeliveries.record(alert.run.runId, alert.syncId, alertWorkflowId, {
         at: new Date(),
         step: 'notify',
         kind,

@@ -35,6 +35,11 @@ export const EmailChannelSchema = z
         secure: z.boolean().default(false),
         user: z.string().min(1).optional(),
         password: SecretRefSchema.optional(),
+        /**
+         * With a user, STARTTLS is required so the password is never sent in clear; true allows a
+         * plain sign-in to a server that offers no TLS (a relay on the same host).
+         */
+        allowPlaintextSignIn: z.boolean().default(false),
       })
       .strict(),
     from: z.email({ error: 'must be an email address' }),

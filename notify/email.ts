@@ -26,6 +26,9 @@ export async function sendAlertEmail(send: EmailSend): Promise<{ accepted: numbe
     host: smtp.host,
     port: smtp.port,
     secure: smtp.secure,
+    // A password never crosses the wire in clear: with one, STARTTLS is required unless the config
+    // explicitly allows a plain sign-in (a relay on the same host, a test server).
+    requireTLS: !smtp.secure && smtp.user !== undefined && !smtp.allowPlaintextSignIn,
     ...(smtp.user === undefined ? {} : { auth: { user: smtp.user, pass: send.password ?? '' } }),
     connectionTimeout: timeoutMs,
     greetingTimeout: timeoutMs,

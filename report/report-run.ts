@@ -1,11 +1,11 @@
-import { activityInfo, heartbeat } from '@temporalio/activity';
+import { activityInfo, cancellationSignal, heartbeat } from '@temporalio/activity';
 import type { ActivityDeps } from '../activities/deps';
 import type { SnapshotPointer } from '../store/snapshots';
 import type { ChangeReportSummary, DeactivationReason } from '../store/run-record';
 import { columnMatcher } from './compare';
 import { compareRosters } from './merge';
+import type { LazyPage } from './merge';
 import { decodePeople } from './person';
-import type { PersonRecord } from './person';
 
 /**
  * Writes a run's change report (report/compare.ts) against the sync's last delivery (`previous`, the
@@ -28,29 +28,30 @@ export async function writeChangeReport(
   const started = Date.now();
   const writer = await changeReports.open(runId, attempt);
   const deactivatedBy: Partial<Record<DeactivationReason, number>> = {};
-  let baselineDelivered = 0;
-  const counts = await compareRosters({
-    ...(baselineRunId
-      ? {
-          baseline: (async function* () {
-            for await (const page of peopleOf(deps, baselineRunId)) {
-              baselineDelivered += page.filter((person) => person.state === 'delivered').length;
-              yield page;
-            }
-          })(),
-        }
-      : {}),
+  const { counts, baselineDelivered, people } = await compareRosters({
+    ...(baselineRunId ? { baseline: () => peopleOf(deps, baselineRunId) } : {}),
     current: peopleOf(deps, runId),
-    expected: Math.max(input.pulled, previous?.pulled ?? 0),
     columns,
     baselineIndex: columnMatcher(columns, baselineColumns ?? []),
     emit: async (entry) => {
       if (entry.reason) deactivatedBy[entry.reason] = (deactivatedBy[entry.reason] ?? 0) + 1;
+      // Compared against nothing, everyone is added: the files are that list (a million entries, else).
+      if (entry.kind === 'added' && !baselineRunId) return;
       await writer.add(entry);
     },
-    progress: (compared) => heartbeat({ compared }),
+    progress: (compared) => {
+      heartbeat({ compared });
+      // Given up on by Temporal: stop before writing more (a later attempt writes its own report).
+      cancellationSignal().throwIfAborted();
+    },
   });
   await writer.close();
+  // Each pulled employee is one person in the pages: fewer means some pages kept none (a build
+  // resumed across an upgrade), and a comparison of part of a roster would name the rest as gone.
+  if (people.current !== input.pulled || (baselineRunId && previous && people.baseline !== previous.pulled)) {
+    await changeReports.drop(runId);
+    return undefined;
+  }
   const changed = counts.added + counts.changed + counts.deactivated;
   const summary: ChangeReportSummary = {
     ...(baselineRunId ? { baselineRunId } : {}),
@@ -58,16 +59,18 @@ export async function writeChangeReport(
     baselineDelivered,
     ...counts,
     deactivatedBy,
+    ...(baselineRunId ? {} : { addedNotListed: true as const }),
     ...(baselineRunId && baselineDelivered > 0
       ? { changedPercent: Math.round((changed / baselineDelivered) * 1000) / 10 }
       : {}),
     attempt,
     durationMs: Date.now() - started,
   };
-  await runs.setChanges(runId, summary);
+  await runs.setChanges(runId, summary, attempt);
   return summary;
 }
 
-async function* peopleOf(deps: ActivityDeps, runId: string): AsyncIterable<PersonRecord[]> {
-  for await (const bytes of deps.store.artifactPages.people(runId)) yield decodePeople(bytes);
+/** A run's people, page by page, each page decoded only if the comparison asks for it. */
+async function* peopleOf(deps: ActivityDeps, runId: string): AsyncIterable<LazyPage> {
+  for await (const bytes of deps.store.artifactPages.people(runId)) yield () => decodePeople(bytes);
 }

@@ -26,9 +26,13 @@ export class AlertDeliveryStore {
     await this.deliveries.createIndex({ runId: 1, at: 1 });
   }
 
-  /** Records one outcome; the same outcome recorded again (a retried activity) stays one. */
-  async record(runId: string, syncId: string, event: RunEvent): Promise<void> {
-    const _id = createHash('sha256').update(`${runId}\n${event.kind}\n${event.detail}`).digest('hex').slice(0, 32);
+  /**
+   * Records one outcome of the alert workflow `alertWorkflowId`; the same outcome recorded again (a
+   * retried activity) stays one, and a second hold's alert is another.
+   */
+  async record(runId: string, syncId: string, alertWorkflowId: string, event: RunEvent): Promise<void> {
+    const key = `${runId}\n${alertWorkflowId}\n${event.kind}\n${event.detail}`;
+    const _id = createHash('sha256').update(key).digest('hex').slice(0, 32);
     await insertOrReplace(this.deliveries, { _id, runId, syncId, ...event });
   }
 

@@ -135,6 +135,12 @@ export interface ChangeReportSummary {
   deactivatedBy: Partial<Record<DeactivationReason, number>>;
   /** (added + changed + deactivated) as a share of `baselineDelivered`; absent on a first delivery. */
   changedPercent?: number;
+  /**
+   * Set when there was nothing to compare against (a first delivery, or a baseline from before
+   * reports): everyone in the files is added, and the files themselves are the list, so the added
+   * are counted but not listed.
+   */
+  addedNotListed?: true;
   /** The report attempt whose entries are current (store/change-reports.ts). */
   attempt: number;
   /** How long comparing and writing the report took. */

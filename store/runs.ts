@@ -157,8 +157,12 @@ export class RunStore {
     await this.runs.updateOne({ _id: runId }, { $set: { dataExpiredAt: at } });
   }
 
-  async setChanges(runId: string, changes: ChangeReportSummary): Promise<void> {
-    await this.runs.updateOne({ _id: runId }, { $set: { changes } });
+  /** Never over a later plan attempt's report: a superseded attempt finishing late leaves it as it is. */
+  async setChanges(runId: string, changes: ChangeReportSummary, attempt: number): Promise<void> {
+    await this.runs.updateOne(
+      { _id: runId, $or: [{ 'changes.attempt': { $exists: false } }, { 'changes.attempt': { $lte: attempt } }] },
+      { $set: { changes } },
+    );
   }
 
   async setPlan(runId: string, plan: PlanRecord): Promise<void> {

@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowIdReusePolicy } from '@temporalio/common';
 import { ParentClosePolicy, log, startChild, workflowInfo } from '@temporalio/workflow';
 import type { AlertKind, RunAlertSettings } from '../notify/alert';
 import type { HoldReporter } from './run-tracker';
@@ -33,21 +33,29 @@ export class RunAlerts {
   }
 
   async announce(kind: AlertKind): Promise<void> {
-    if (!this.enabled || this.dryRun || !this.settings?.on.includes(kind)) return;
-    const { workflowId, runId } = workflowInfo();
+    if (!this.enabled || this.dryRun) return;
+    // A run that failed before its sync was resolved (a missing secret, a broken config) does not know
+    // its `notify:`: the alert's own activity reads it from the config file, and sends nothing without one.
+    if (this.settings ? !this.settings.on.includes(kind) : kind !== 'failed') return;
+    const { workflowId, runId, firstExecutionRunId } = workflowInfo();
     const count = (this.started.get(kind) ?? 0) + 1;
     this.started.set(kind, count);
     try {
       await startChild(sendAlerts, {
-        workflowId: `${workflowId}-alert-${kind}${count > 1 ? `-${count}` : ''}`,
+        // The first run id survives a reset and differs for a workflow id used again: one alert per event.
+        workflowId: `${workflowId}-${firstExecutionRunId}-alert-${kind}${count > 1 ? `-${count}` : ''}`,
         args: [{ alert: { kind, syncId: this.syncId, run: { runId, workflowId } } }],
         parentClosePolicy: ParentClosePolicy.ABANDON,
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
       });
     } catch (err) {
-      // Already started (a reset run repeating an event): the alert went out once, as it should.
-      // Anything else is logged: an alert must never change how the run ends.
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError))
-        log.warn('an alert could not be started', { kind, error: err instanceof Error ? err.message : String(err) });
+      // Already started: a reset run repeating an event whose alert went out once, as it should.
+      // Anything else is logged too: an alert must never change how the run ends.
+      const already = err instanceof WorkflowExecutionAlreadyStartedError;
+      log.warn(already ? 'an alert was already sent for this event' : 'an alert could not be started', {
+        kind,
+        ...(already ? {} : { error: err instanceof Error ? err.message : String(err) }),
+      });
     }
   }
 

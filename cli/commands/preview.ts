@@ -47,7 +47,7 @@ export function registerReportCommands(program: Command): void {
       ),
     );
     if (!outcome.ok) {
-      console.log(formatOutcome(outcome));
+      console.log(options.json ? JSON.stringify({ status: 'failed', ...outcome }, null, 2) : formatOutcome(outcome));
       process.exitCode = 1;
       return;
     }

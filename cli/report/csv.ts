@@ -1,5 +1,8 @@
-import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
+import { open } from 'node:fs/promises';
+import type { Writable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { RosterflowError } from '../../core/errors';
 import { stringify } from 'csv-stringify';
 import type { ChangeEntry } from '../../report/compare';
 import { REASON_WORDS, columnsText } from './words';
@@ -27,10 +30,11 @@ export async function writeReportCsv(
   rows: AsyncIterable<ReportCsvRow>,
   prefixHeaders: readonly string[] = [],
 ): Promise<number> {
-  const output = createWriteStream(file);
-  const csv = stringify({ header: true, columns: [...prefixHeaders, ...REPORT_CSV_HEADERS] });
-  csv.pipe(output);
-  let written = 0;
+  const output = await openOutput(file);
+  // Names and values from the HR system go to a spreadsheet: a leading = + - @ must not run as a formula.
+  const csv = stringify({ header: true, columns: [...prefixHeaders, ...REPORT_CSV_HEADERS], escape_formulas: true });
+  const written = pipeline(csv, output);
+  let count = 0;
   for await (const { entry, prefix = [] } of rows) {
     const row = [
       ...prefix,
@@ -43,9 +47,19 @@ export async function writeReportCsv(
       columnsText(entry),
     ];
     if (!csv.write(row)) await once(csv, 'drain');
-    written += 1;
+    count += 1;
   }
   csv.end();
-  await once(output, 'finish');
-  return written;
+  await written;
+  return count;
+}
+
+/** The CSV file, opened before anything is read, so a bad path is one sentence. */
+async function openOutput(file: string): Promise<Writable> {
+  try {
+    return (await open(file, 'w')).createWriteStream();
+  } catch (err) {
+    const code = (err as { code?: string }).code ?? 'an error';
+    throw new RosterflowError('InvalidInput', `Cannot write the report to ${file} (${code})`);
+  }
 }

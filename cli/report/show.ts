@@ -39,6 +39,10 @@ export function formatReport(view: ReportView, run: RunRecord, wholeReport: stri
     const total = changes[kind];
     if (total === 0) continue;
     const shown = view.first[kind];
+    if (kind === 'added' && changes.addedNotListed) {
+      lines.push('', `Added (${total}): everyone in the files, which are the list (\`--out <folder>\` writes them).`);
+      continue;
+    }
     lines.push('', `${KIND_TITLES[kind]} (${total}):`, ...shown.map((entry) => `  ${entryLine(entry)}`));
     if (total > shown.length) lines.push(`  ... and ${total - shown.length} more (${wholeReport})`);
   }

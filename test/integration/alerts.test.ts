@@ -5,6 +5,8 @@ import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSync, loadConfig } from '../../config/load';
 import type { AlertKind, AlertRequest } from '../../notify/alert';
+import { EmailChannelSchema } from '../../notify/config';
+import { sendAlertEmail } from '../../notify/email';
 import type { AlertMessage } from '../../notify/message';
 import type { SlackMessage } from '../../notify/slack';
 import type { RunEvent, RunRecord } from '../../store/run-record';
@@ -69,7 +71,14 @@ afterAll(async () => {
 });
 
 const email = (port: number) => ({
-  smtp: { host: '127.0.0.1', port, user: SMTP_USER, password: { env: 'ALERTS_SMTP_PASSWORD' } },
+  // The test server offers no TLS: the sign-in is allowed in clear here only.
+  smtp: {
+    host: '127.0.0.1',
+    port,
+    user: SMTP_USER,
+    password: { env: 'ALERTS_SMTP_PASSWORD' },
+    allowPlaintextSignIn: true,
+  },
   from: 'rosterflow@acme.example',
   to: ['hr-admins@acme.example', 'it-ops@acme.example'],
 });
@@ -117,6 +126,17 @@ async function configure(): Promise<void> {
       source: { ...base.source, path: 'data/missing.csv' },
     },
     { ...sync('alerts-e2e-plain', undefined), source: { ...base.source, path: 'data/missing.csv' } },
+    // Fails in resolve (its token is not set), before the run knows its notify settings.
+    {
+      ...sync('alerts-e2e-secret', {
+        webhooks: [{ url: webhooks.url('/e2e'), secret: { env: 'ALERTS_WEBHOOK_SECRET' } }],
+      }),
+      source: {
+        type: 'hibob',
+        serviceUserId: 'SERVICE-1',
+        serviceUserToken: { env: 'ALERTS_UNSET_HIBOB_TOKEN' },
+      } as unknown as typeof base.source,
+    },
     sync('alerts-misconfigured', {
       webhooks: [{ url: webhooks.url('/misconfigured'), secret: { env: 'ALERTS_UNSET_SECRET' } }],
       email: { ...email(smtp.port), smtp: { ...email(smtp.port).smtp, password: { env: 'ALERTS_WRONG_PASSWORD' } } },
@@ -303,6 +323,25 @@ describe('alerts', () => {
     expect(details.join('\n')).not.toContain('not-the-password');
   });
 
+  it('never send the SMTP password in clear unless the config allows it', async () => {
+    const channel = EmailChannelSchema.parse({
+      ...email(smtp.port),
+      smtp: { ...email(smtp.port).smtp, allowPlaintextSignIn: false },
+    });
+    const before = smtp.received.length;
+    const sent = sendAlertEmail({
+      label: 'email (2 recipients)',
+      channel,
+      password: SMTP_PASSWORD,
+      email: { subject: 'test', text: 'test', html: '<p>test</p>' },
+      deliveryId: randomUUID().replaceAll('-', ''),
+      timeoutMs: 5_000,
+    });
+    await expect(sent).rejects.toThrow(/email \(2 recipients\)/);
+    await expect(sent).rejects.not.toThrow(SMTP_PASSWORD);
+    expect(smtp.received.length).toBe(before);
+  });
+
   it('announce a sync gone quiet from the config file, with no run to record it in', async () => {
     const alert: AlertRequest = { ...alertFor('stale'), syncId: 'alerts-all' };
     const before = webhooks.receivedAt('/rosterflow').length;
@@ -398,6 +437,15 @@ describe('alerts of real sync runs', () => {
     expectNothingSecretOrPersonal(webhooks.receivedAt('/e2e').map((request) => request.body));
   });
 
+  it('announce a run that failed before resolving its sync (a missing secret)', async () => {
+    const run = await startSync('alerts-e2e-secret');
+    await expect(run.result()).rejects.toThrow();
+    await waitFor(() => Promise.resolve(alertsOf(run.firstExecutionRunId).length > 0));
+    const [alert] = alertsOf(run.firstExecutionRunId);
+    expect(alert!.signatureValid).toBe(true);
+    expect(JSON.parse(alert!.body)).toMatchObject({ kind: 'failed', failure: { type: 'SecretUnavailable' } });
+  });
+
   it('to a dead receiver change nothing about how the sync ends, nor when', async () => {
     const plain = await startSync('alerts-e2e-plain');
     const plainFailure = await plain.result().then(
@@ -415,7 +463,7 @@ describe('alerts of real sync runs', () => {
     expect(causeOf(deadFailure).type).toBe(causeOf(plainFailure).type);
     expect(causeOf(deadFailure).type).toBeDefined();
     expect(Date.now() - started).toBeLessThan(20_000);
-    const alert = harness.client.workflow.getHandle(`${dead.workflowId}-alert-failed`);
+    const alert = harness.client.workflow.getHandle(`${dead.workflowId}-${dead.firstExecutionRunId}-alert-failed`);
     expect((await alert.describe()).status.name).toBe('RUNNING');
     await alert.terminate('test over: the receiver is gone for good');
   });

@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { columnMatcher, comparePerson } from '../../report/compare';
 import type { ChangeEntry } from '../../report/compare';
 import { compareRosters } from '../../report/merge';
+import type { LazyPage } from '../../report/merge';
 import { decodePeople, encodePeople, personRecord } from '../../report/person';
 import type { PersonRecord } from '../../report/person';
 
@@ -80,8 +81,8 @@ describe('comparing one person with the last delivery', () => {
 });
 
 /** Pages as a store read hands them over: one at a time, asynchronously. */
-async function* pagesOf(pages: readonly PersonRecord[][]): AsyncIterable<PersonRecord[]> {
-  for (const page of pages) yield await Promise.resolve(page);
+async function* pagesOf(pages: readonly PersonRecord[][]): AsyncIterable<LazyPage> {
+  for (const page of pages) yield await Promise.resolve(() => page);
 }
 
 describe('comparing whole rosters', () => {
@@ -98,46 +99,69 @@ describe('comparing whole rosters', () => {
     return { baseline, current };
   }
 
-  async function compareAt(expected: number) {
-    const { baseline, current } = rosters();
+  async function compare(
+    baseline: PersonRecord[][] | undefined,
+    current: PersonRecord[][],
+    columns: readonly string[] = COLUMNS,
+    baselineIndex: readonly (number | undefined)[] = SAME,
+  ) {
     const entries: ChangeEntry[] = [];
-    const counts = await compareRosters({
-      baseline: pagesOf(baseline),
+    const { counts, baselineDelivered } = await compareRosters({
+      ...(baseline ? { baseline: () => pagesOf(baseline) } : {}),
       current: pagesOf(current),
-      expected,
-      columns: COLUMNS,
-      baselineIndex: SAME,
+      columns,
+      baselineIndex,
       emit: (entry) => {
         entries.push(entry);
         return Promise.resolve();
       },
     });
     const summary = entries.map((entry) => `${entry.kind} ${entry.id}${entry.reason ? ` ${entry.reason}` : ''}`).sort();
-    return { counts, summary };
+    return { counts, baselineDelivered, summary, entries };
   }
 
-  it('finds each change once, in memory or spilled to buckets, with the same result', async () => {
-    const inMemory = await compareAt(3000);
-    expect(inMemory.counts).toEqual({ added: 1, changed: 1, deactivated: 2, unchanged: 2997 });
-    expect(inMemory.summary).toEqual([
+  it('finds each change once: counted when unchanged, reported when added, changed, left or gone', async () => {
+    const { baseline, current } = rosters();
+    const found = await compare(baseline, current);
+    expect(found.counts).toEqual({ added: 1, changed: 1, deactivated: 2, unchanged: 2997 });
+    expect(found.baselineDelivered).toBe(3000);
+    expect(found.summary).toEqual([
       'added new-1',
       'changed 1007',
       'deactivated 2999 gone-from-source',
       'deactivated 5 left',
     ]);
-    // As many as a roster of 400,000 would get: 8 buckets, each compared on its own.
-    expect(await compareAt(400_000)).toEqual(inMemory);
+    expect(found.entries.find((entry) => entry.id === '1007')?.columns).toEqual([
+      { column: 'Department', before: 'D6', after: 'Elsewhere' },
+    ]);
+  });
+
+  it('counts a person the last delivery repeated once', async () => {
+    const { current } = rosters();
+    const baseline = [
+      Array.from({ length: 3000 }, (_, at) => delivered(String(at), `D${at % 7}`)),
+      [delivered('7', 'D0')],
+    ];
+    const found = await compare(baseline, current);
+    expect(found.baselineDelivered).toBe(3000);
+    expect(found.counts.unchanged).toBe(2997);
+  });
+
+  it('compares column by column, past the memory of one chunk, when every person changed (a column added)', async () => {
+    const people = 120_000;
+    const baseline = [Array.from({ length: people }, (_, at) => ({ ...delivered(String(at), 'D'), cells: ['D'] }))];
+    const current = [Array.from({ length: people }, (_, at) => delivered(String(at), 'D'))];
+    const found = await compare(baseline, current, COLUMNS, columnMatcher(COLUMNS, ['Department']));
+    expect(found.counts).toEqual({ added: 0, changed: people, deactivated: 0, unchanged: 0 });
+    expect(found.entries[people - 1]?.columns).toEqual([
+      { column: 'Email', before: '', after: `${people - 1}@acme.example` },
+    ]);
   });
 
   it('adds everyone in the files on a first delivery', async () => {
-    const counts = await compareRosters({
-      current: pagesOf([[delivered('1', 'A'), other('2', 'left-out', false), delivered('3', 'B')]]),
-      expected: 3,
-      columns: COLUMNS,
-      baselineIndex: SAME,
-      emit: () => Promise.resolve(),
-    });
-    expect(counts).toEqual({ added: 2, changed: 0, deactivated: 0, unchanged: 0 });
+    const found = await compare(undefined, [[delivered('1', 'A'), other('2', 'left-out', false), delivered('3', 'B')]]);
+    expect(found.counts).toEqual({ added: 2, changed: 0, deactivated: 0, unchanged: 0 });
+    expect(found.baselineDelivered).toBe(0);
   });
 });
 
