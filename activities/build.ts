@@ -6,7 +6,7 @@ import { createSource, defaultSourceDeps } from '../connectors';
 import type { SourceConnector } from '../connectors/sdk/source';
 import type { Employee } from '../core/employee';
 import { Hash64Set, hash64 } from '../core/hash64';
-import { encodePeople, reportColumns } from '../report/person';
+import { encodeIndex, encodePeople, reportColumns } from '../report/person';
 import { ArtifactPageStore } from '../store/artifact-pages';
 import type { CheckpointWriter } from '../store/checkpoints';
 import type { ArtifactRecord } from '../store/run-record';
@@ -182,7 +182,7 @@ export function createBuildActivities(deps: ActivityDeps) {
     /** Stores the group as the next page, then checkpoints past it; waits for the one before first. */
     const store = async (stored: PageGroup): Promise<void> => {
       const parts = stored.finish();
-      const people = encodePeople(stored.people);
+      const people = { index: encodeIndex(stored.people), records: encodePeople(stored.people) };
       await inFlight;
       const pageNumber = checkpoint.nextPage;
       checkpoint.nextPage += 1;

@@ -5,13 +5,21 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
-import { Hash64Set, hash64 } from '../core/hash64';
+import { Hash64Set } from '../core/hash64';
 import { comparePerson } from './compare';
 import type { ChangeEntry, Comparison } from './compare';
-import type { PersonRecord } from './person';
+import { INDEX_EMPLOYED, cellsFingerprint, indexState } from './person';
+import type { PeopleIndex, PersonRecord } from './person';
 
-/** A stored page of people, decoded only when asked (a page nobody changed in is never decoded twice). */
-export type LazyPage = () => PersonRecord[];
+/**
+ * A stored page of people: its index (id hashes, fingerprints, flags) read at once, its records
+ * decoded only when asked (most pages of a nightly run never need theirs).
+ */
+export interface LazyPage {
+  index: PeopleIndex;
+  /** The person at a position of the index, read from the page's records only when asked. */
+  record: (position: number) => PersonRecord;
+}
 
 const SPILL_PREFIX = 'rosterflow-report-';
 /** Longer than any plan attempt runs (2 hours): a spill this old was left by a killed worker. */
@@ -42,6 +50,10 @@ export interface CompareInput {
   columns: readonly string[];
   /** Where each of `columns` is in the last delivery's cells (report/compare.ts `columnMatcher`). */
   baselineIndex: readonly (number | undefined)[];
+  /** Both runs have the same columns in the same order: the stored fingerprints compare as they are. */
+  sameColumns: boolean;
+  /** Count the added without reporting them (a first delivery: the files are that list). */
+  countAddedOnly?: boolean;
   emit: (entry: ChangeEntry) => Promise<void>;
   /** Called every few thousand people, for the activity's heartbeat. */
   progress?: (compared: number) => void;
@@ -77,7 +89,7 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
     }
   };
   const baseline = input.baseline
-    ? await readBaseline(input.baseline(), input.baselineIndex, () => input.progress?.(compared))
+    ? await readBaseline(input.baseline(), input, () => input.progress?.(compared))
     : undefined;
   const current = { people: 0 };
   if (baseline) await sweepStaleSpills();
@@ -87,31 +99,46 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
     const repeated = new Hash64Set();
     for await (const page of input.current) {
       input.progress?.(compared);
-      for (const person of page()) {
+      const { ids, fingerprints, flags } = page.index;
+      /** Positions in the page that need the person's record: anything but unchanged or outside. */
+      const needed: number[] = [];
+      for (let at = 0; at < ids.length; at += 1) {
         current.people += 1;
-        const id = hash64(person.id);
-        if (!repeated.add(id)) continue;
-        const at = baseline?.ordinals.get(id);
-        if (at === undefined || !baseline) {
+        if (!repeated.add(ids[at]!)) continue;
+        const ordinal = baseline?.ordinals.get(ids[at]!);
+        const state = indexState(flags[at]!);
+        if (ordinal === undefined || !baseline) {
+          // New to the target's files, or outside them both times.
+          if (state !== 'delivered') await tally('outside');
+          else if (input.countAddedOnly) {
+            counts.added += 1;
+            compared += 1;
+          } else needed.push(at);
+          continue;
+        }
+        baseline.flags[ordinal]! |= SEEN;
+        const wasEmployed = (baseline.flags[ordinal]! & EMPLOYED) !== 0;
+        const employed = (flags[at]! & INDEX_EMPLOYED) !== 0;
+        const sameCells = state === 'delivered' && fingerprints[at] === baseline.fingerprints[ordinal];
+        if (sameCells && !(wasEmployed && !employed)) await tally('unchanged');
+        else if (state !== 'delivered' && !wasEmployed) await tally('outside');
+        else needed.push(at);
+      }
+      for (const at of needed) {
+        const person = page.record(at);
+        const ordinal = baseline?.ordinals.get(page.index.ids[at]!);
+        if (ordinal === undefined || !baseline) {
           await tally(comparePerson(undefined, person, input.columns, input.baselineIndex));
           continue;
         }
-        baseline.flags[at]! |= SEEN;
-        const wasEmployed = (baseline.flags[at]! & EMPLOYED) !== 0;
-        // The same cells: unchanged, or (employed then, a leaver now) deactivated with no column changed.
-        if (person.state === 'delivered' && fingerprint(person.cells ?? [], IDENTITY) === baseline.fingerprints[at]) {
-          await tally(
-            wasEmployed && !person.employed ? comparePerson(asBefore(person, true), person, [], []) : 'unchanged',
-          );
-          continue;
-        }
-        // Left out or refused: deactivated if employed then, whatever the old values were.
-        if (person.state !== 'delivered') {
+        const wasEmployed = (baseline.flags[ordinal]! & EMPLOYED) !== 0;
+        // Left out, refused, or a leaver with the same cells: decided without the old values.
+        if (person.state !== 'delivered' || page.index.fingerprints[at] === baseline.fingerprints[ordinal]) {
           await tally(comparePerson(asBefore(person, wasEmployed), person, [], []));
           continue;
         }
-        baseline.flags[at]! |= PENDING;
-        await pending!.add(at, person);
+        baseline.flags[ordinal]! |= PENDING;
+        await pending!.add(ordinal, person);
       }
     }
     if (baseline && pending && input.baseline) {
@@ -133,15 +160,6 @@ function asBefore(person: PersonRecord, employed: boolean): PersonRecord {
   return { id: person.id, state: 'delivered', employed, left: false, name: person.name, email: person.email };
 }
 
-/** Cells in this run's column order, as they are (the current side). */
-const IDENTITY: readonly (number | undefined)[] = [];
-
-/** A person's cells, in this run's column order, as one 64-bit hash. */
-function fingerprint(cells: readonly string[], order: readonly (number | undefined)[]): bigint {
-  if (order === IDENTITY) return hash64(cells.join('\u0000'));
-  return hash64(order.map((at) => (at === undefined ? '' : (cells[at] ?? ''))).join('\u0000'));
-}
-
 interface BaselineTable {
   /** Id hash -> the person's ordinal among the last delivery's people in its files. */
   ordinals: Hash64Set;
@@ -156,7 +174,7 @@ interface BaselineTable {
 
 async function readBaseline(
   pages: AsyncIterable<LazyPage>,
-  baselineIndex: readonly (number | undefined)[],
+  input: Pick<CompareInput, 'baselineIndex' | 'sameColumns'>,
   onPage: () => void,
 ): Promise<BaselineTable> {
   const table: BaselineTable = {
@@ -170,16 +188,25 @@ async function readBaseline(
   for await (const page of pages) {
     onPage();
     table.pageStarts.push(table.size);
-    for (const person of page()) {
-      table.people += 1;
-      if (person.state !== 'delivered' || !table.ordinals.add(hash64(person.id), table.size)) continue;
+    const { ids, fingerprints, flags } = page.index;
+    // Columns changed since: the fingerprints are recomputed in this run's column order, from the records.
+    table.people += ids.length;
+    for (let at = 0; at < ids.length; at += 1) {
+      if (indexState(flags[at]!) !== 'delivered' || !table.ordinals.add(ids[at]!, table.size)) continue;
       if (table.size === table.flags.length) grow(table);
-      table.fingerprints[table.size] = fingerprint(person.cells ?? [], baselineIndex);
-      table.flags[table.size] = person.employed ? EMPLOYED : 0;
+      table.fingerprints[table.size] = input.sameColumns
+        ? fingerprints[at]!
+        : reordered(page.record(at).cells ?? [], input.baselineIndex);
+      table.flags[table.size] = (flags[at]! & INDEX_EMPLOYED) !== 0 ? EMPLOYED : 0;
       table.size += 1;
     }
   }
   return table;
+}
+
+/** A last-delivery person's cells, in this run's column order, fingerprinted as this run's are. */
+function reordered(cells: readonly string[], order: readonly (number | undefined)[]): bigint {
+  return cellsFingerprint(order.map((at) => (at === undefined ? '' : (cells[at] ?? ''))));
 }
 
 function grow(table: BaselineTable): void {
@@ -216,21 +243,23 @@ async function resolveAgainstBaseline(
     let needed = false;
     for (let at = start; at < end && !needed; at += 1) needed = wanted(at);
     if (!needed) continue;
-    for (const person of page()) {
-      if (person.state !== 'delivered') continue;
-      const at = baseline.ordinals.get(hash64(person.id));
+    const { ids, flags } = page.index;
+    for (let at = 0; at < ids.length; at += 1) {
+      if (indexState(flags[at]!) !== 'delivered') continue;
+      const ordinal = baseline.ordinals.get(ids[at]!);
       // Not an ordinal of this page: a repeat of someone earlier in the last delivery.
-      if (at === undefined || at < start || at >= end || !wanted(at)) continue;
+      if (ordinal === undefined || ordinal < start || ordinal >= end || !wanted(ordinal)) continue;
+      const person = page.record(at);
       // Gone from the source (never seen this run): reported as deactivated, if they were employed.
-      if ((baseline.flags[at]! & PENDING) === 0) {
+      if ((baseline.flags[ordinal]! & PENDING) === 0) {
         await tally(comparePerson(person, undefined, input.columns, input.baselineIndex));
         continue;
       }
-      if (Math.floor(at / PENDING_PER_CHUNK) !== chunk) {
-        chunk = Math.floor(at / PENDING_PER_CHUNK);
+      if (Math.floor(ordinal / PENDING_PER_CHUNK) !== chunk) {
+        chunk = Math.floor(ordinal / PENDING_PER_CHUNK);
         changed = await pending.chunk(chunk);
       }
-      await tally(comparePerson(person, changed.get(at), input.columns, input.baselineIndex));
+      await tally(comparePerson(person, changed.get(ordinal), input.columns, input.baselineIndex));
     }
   }
 }

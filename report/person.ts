@@ -1,4 +1,5 @@
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
+import { hash64 } from '../core/hash64';
 import type { Employee } from '../core/employee';
 import type { ArtifactLayout, CsvRow } from '../targets/sdk/layout';
 
@@ -69,31 +70,51 @@ function cellsOf(rowsPerFile: readonly (readonly CsvRow[])[], widths: readonly n
 /** A record as one compact JSON tuple: [id, state, flags, name, email, cells?]. */
 type PersonTuple = [string, number, number, string, string, string[]?];
 
-/** A page's people, as stored: a deflated JSON array of tuples (level 1, like the pages' bytes). */
+/**
+ * A page's people, as stored: one JSON tuple a line (a value's own line breaks are escaped), deflated
+ * (level 1, like the pages' bytes), so a reader can parse only the lines it needs.
+ */
 export function encodePeople(people: readonly PersonRecord[]): Buffer {
-  const tuples = people.map((person): PersonTuple => {
+  const lines = people.map((person) => {
     const flags = (person.employed ? 1 : 0) | (person.left ? 2 : 0);
     const tuple: PersonTuple = [person.id, STATE_CODES[person.state], flags, person.name, person.email];
     if (person.cells) tuple.push(person.cells);
-    return tuple;
+    return JSON.stringify(tuple);
   });
-  return deflateRawSync(Buffer.from(JSON.stringify(tuples), 'utf8'), { level: 1 });
+  return deflateRawSync(Buffer.from(lines.join('\n'), 'utf8'), { level: 1 });
 }
 
-/** A stored page's people, checked tuple by tuple as they are read back (the store is outside this process). */
+/** Every person of a stored page. */
 export function decodePeople(bytes: Uint8Array): PersonRecord[] {
-  const tuples: unknown = JSON.parse(inflateRawSync(bytes).toString('utf8'));
-  if (!Array.isArray(tuples) || !tuples.every(isPersonTuple))
-    throw new Error("a stored page's people are not in the expected form (written by another version?)");
-  return tuples.map(([id, state, flags, name, email, cells]) => ({
-    id,
-    state: STATES[state] ?? 'left-out',
-    employed: (flags & 1) !== 0,
-    left: (flags & 2) !== 0,
-    name,
-    email,
-    ...(cells ? { cells } : {}),
-  }));
+  const read = peopleReader(bytes);
+  return Array.from({ length: read.count }, (_, at) => read.at(at));
+}
+
+/**
+ * Reads a stored page's people one by one, each line parsed only when asked and checked as it is
+ * (the store is outside this process).
+ */
+export function peopleReader(bytes: Uint8Array): { count: number; at: (position: number) => PersonRecord } {
+  const text = inflateRawSync(bytes).toString('utf8');
+  const lines = text.length === 0 ? [] : text.split('\n');
+  return {
+    count: lines.length,
+    at: (position) => {
+      const tuple: unknown = JSON.parse(lines[position] ?? 'null');
+      if (!isPersonTuple(tuple))
+        throw new Error("a stored page's people are not in the expected form (written by another version?)");
+      const [id, state, flags, name, email, cells] = tuple;
+      return {
+        id,
+        state: STATES[state] ?? 'left-out',
+        employed: (flags & 1) !== 0,
+        left: (flags & 2) !== 0,
+        name,
+        email,
+        ...(cells ? { cells } : {}),
+      };
+    },
+  };
 }
 
 function isPersonTuple(value: unknown): value is PersonTuple {
@@ -107,4 +128,51 @@ function isPersonTuple(value: unknown): value is PersonTuple {
     typeof email === 'string' &&
     (cells === undefined || (Array.isArray(cells) && cells.every((cell) => typeof cell === 'string')))
   );
+}
+
+/**
+ * A page's people as the comparison first reads them: per person its id hash, a fingerprint of its
+ * cells (0 when not in the files) and its state and flags, in the order of the page's records, so
+ * most people (the unchanged) are decided without decoding the page at all.
+ */
+export interface PeopleIndex {
+  ids: BigUint64Array;
+  fingerprints: BigUint64Array;
+  /** Bits 0-1: the state (STATE_CODES); bit 2: employed; bit 3: left. */
+  flags: Uint8Array;
+}
+
+export const INDEX_EMPLOYED = 4;
+export const INDEX_LEFT = 8;
+export const indexState = (flags: number): PersonState => STATES[flags & 3] ?? 'left-out';
+
+/** The cells of a person in the files as one 64-bit hash (report columns' order). */
+export function cellsFingerprint(cells: readonly string[]): bigint {
+  return hash64(cells.join('\u0000'));
+}
+
+export function encodeIndex(people: readonly PersonRecord[]): Buffer {
+  const count = people.length;
+  const bytes = Buffer.from(new ArrayBuffer(count * 17));
+  const ids = new BigUint64Array(bytes.buffer, bytes.byteOffset, count);
+  const fingerprints = new BigUint64Array(bytes.buffer, bytes.byteOffset + count * 8, count);
+  const flags = bytes.subarray(count * 16);
+  for (const [at, person] of people.entries()) {
+    ids[at] = hash64(person.id);
+    fingerprints[at] = person.cells ? cellsFingerprint(person.cells) : 0n;
+    flags[at] = STATE_CODES[person.state] | (person.employed ? INDEX_EMPLOYED : 0) | (person.left ? INDEX_LEFT : 0);
+  }
+  return bytes;
+}
+
+export function decodeIndex(bytes: Uint8Array): PeopleIndex {
+  if (bytes.byteLength % 17 !== 0) throw new Error(`a people index of ${bytes.byteLength} bytes is not whole`);
+  const count = bytes.byteLength / 17;
+  // Copied: a driver buffer may sit at an offset that is not a multiple of 8.
+  const copy = new Uint8Array(bytes);
+  return {
+    ids: new BigUint64Array(copy.buffer, 0, count),
+    fingerprints: new BigUint64Array(copy.buffer, count * 8, count),
+    flags: copy.subarray(count * 16),
+  };
 }

@@ -5,7 +5,7 @@ import type { ChangeReportSummary, DeactivationReason } from '../store/run-recor
 import { columnMatcher } from './compare';
 import { compareRosters } from './merge';
 import type { LazyPage } from './merge';
-import { decodePeople } from './person';
+import { decodeIndex, peopleReader } from './person';
 
 /**
  * Writes a run's change report (report/compare.ts) against the sync's last delivery (`previous`, the
@@ -32,11 +32,11 @@ export async function writeChangeReport(
     ...(baselineRunId ? { baseline: () => peopleOf(deps, baselineRunId) } : {}),
     current: peopleOf(deps, runId),
     columns,
+    sameColumns: baselineColumns !== undefined && sameList(columns, baselineColumns),
+    ...(baselineRunId ? {} : { countAddedOnly: true }),
     baselineIndex: columnMatcher(columns, baselineColumns ?? []),
     emit: async (entry) => {
       if (entry.reason) deactivatedBy[entry.reason] = (deactivatedBy[entry.reason] ?? 0) + 1;
-      // Compared against nothing, everyone is added: the files are that list (a million entries, else).
-      if (entry.kind === 'added' && !baselineRunId) return;
       await writer.add(entry);
     },
     progress: (compared) => {
@@ -70,7 +70,13 @@ export async function writeChangeReport(
   return summary;
 }
 
-/** A run's people, page by page, each page decoded only if the comparison asks for it. */
+/** A run's people, page by page: each page's index at once, its records decoded only if the comparison asks. */
 async function* peopleOf(deps: ActivityDeps, runId: string): AsyncIterable<LazyPage> {
-  for await (const bytes of deps.store.artifactPages.people(runId)) yield () => decodePeople(bytes);
+  for await (const { index, records } of deps.store.artifactPages.people(runId)) {
+    let reader: ReturnType<typeof peopleReader> | undefined;
+    yield { index: decodeIndex(index), record: (at) => (reader ??= peopleReader(records)).at(at) };
+  }
 }
+
+const sameList = (a: readonly string[], b: readonly string[]) =>
+  a.length === b.length && a.every((value, at) => value === b[at]);

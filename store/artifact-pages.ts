@@ -7,6 +7,7 @@ import { decodeHashes, encodeHashes } from '../core/hash64';
 import { insertOrReplace, writtenByAttemptUpTo } from './insert-or-replace';
 
 const PAGES_PREFIX = 'artifact_pages_';
+export const PEOPLE_PREFIX = 'artifact_people_';
 /** Documents per stored page: a page of any size is split into parts, each under the document limit. */
 const PARTS_PER_PAGE = 2 ** 20;
 /** Where the files' header lines and their derived closing rows sit: before page 0, after any page. */
@@ -54,8 +55,6 @@ interface PageDocument extends Document {
    */
   deflated?: true;
   sizes?: number[];
-  /** On a page's first part: what became of each of the page's people (report/person.ts), deflated. */
-  people?: Binary;
   /** On the header: the report columns the people's cells follow (absent in runs from before reports). */
   peopleColumns?: string[];
 }
@@ -72,7 +71,15 @@ export class ArtifactPageStore {
   constructor(private readonly db: Db) {}
 
   private pages(runId: string): Collection<PageDocument> {
-    return this.db.collection<PageDocument>(`${PAGES_PREFIX}${runId.replace(/[^A-Za-z0-9_-]/g, '_')}`);
+    return this.db.collection<PageDocument>(`${PAGES_PREFIX}${safeName(runId)}`);
+  }
+
+  /**
+   * The people of each page (for the change report), one document a page in a collection of their
+   * own: the report reads them without reading the files' bytes.
+   */
+  private peopleOf(runId: string): Collection<PeopleDocument> {
+    return this.db.collection<PeopleDocument>(`${PEOPLE_PREFIX}${safeName(runId)}`);
   }
 
   /** The artifact id delivery uses for one of the run's files. */
@@ -94,12 +101,21 @@ export class ArtifactPageStore {
     page: number,
     parts: readonly RenderedPart[],
     attempt: number,
-    /** The page's people (report/person.ts `encodePeople`), kept on its first part. */
-    people?: Buffer,
+    /** The page's people (report/person.ts): their index and their records, encoded. */
+    people?: { index: Buffer; records: Buffer },
   ): Promise<void> {
     let next = page * PARTS_PER_PAGE;
-    for (const [at, part] of parts.entries())
-      next = await this.putParts(runId, next, part, attempt, at === 0 && people ? { people: binary(people) } : {});
+    for (const part of parts) next = await this.putParts(runId, next, part, attempt);
+    if (people) {
+      const doc = {
+        _id: page,
+        index: binary(people.index),
+        records: binary(people.records),
+        attempt,
+        createdAt: new Date(),
+      };
+      await insertOrReplace(this.peopleOf(runId), doc, writtenByAttemptUpTo(attempt));
+    }
   }
 
   /** The files' header lines, and the report columns the pages' people follow. */
@@ -113,12 +129,10 @@ export class ArtifactPageStore {
     return header?.peopleColumns;
   }
 
-  /** Each stored page's people, encoded (report/person.ts `decodePeople`), in page order. */
-  async *people(runId: string): AsyncIterable<Uint8Array> {
-    const found = this.pages(runId)
-      .find({ _id: { $gte: 0 }, people: { $exists: true } }, { projection: { people: 1 } })
-      .sort({ _id: 1 });
-    for await (const doc of found) if (doc.people) yield doc.people.buffer;
+  /** Each stored page's people, encoded (report/person.ts `decodeIndex`, `decodePeople`), in page order. */
+  async *people(runId: string): AsyncIterable<{ index: Uint8Array; records: Uint8Array }> {
+    for await (const doc of this.peopleOf(runId).find({}).sort({ _id: 1 }))
+      yield { index: doc.index.buffer, records: doc.records.buffer };
   }
 
   async putClosing(runId: string, files: readonly Buffer[], attempt: number): Promise<void> {
@@ -131,6 +145,7 @@ export class ArtifactPageStore {
    */
   async discardFrom(runId: string, page: number, attempt: number): Promise<void> {
     await this.pages(runId).deleteMany({ _id: { $gte: page * PARTS_PER_PAGE }, ...writtenByAttemptUpTo(attempt) });
+    await this.peopleOf(runId).deleteMany({ _id: { $gte: page }, ...writtenByAttemptUpTo(attempt) });
   }
 
   /** The kept parts of the pages before `page`, in order (what a resumed build re-reads of the store). */
@@ -225,6 +240,9 @@ export class ArtifactPageStore {
     await this.pages(runId)
       .drop()
       .catch(() => undefined);
+    await this.peopleOf(runId)
+      .drop()
+      .catch(() => undefined);
   }
 
   /** Writes a part as one document, or several when its bytes are large; returns the next free id. */
@@ -234,7 +252,7 @@ export class ArtifactPageStore {
     part: RenderedPart,
     attempt: number,
     /** Fields of the first document only. */
-    extra: Pick<PageDocument, 'people' | 'peopleColumns'> = {},
+    extra: Pick<PageDocument, 'peopleColumns'> = {},
   ): Promise<number> {
     const total = part.files.reduce((sum, bytes) => sum + bytes.length, 0);
     const count = Math.max(1, Math.ceil(total / MAX_PART_BYTES));
@@ -273,6 +291,16 @@ export class ArtifactPageStore {
 }
 
 const binary = (bytes: Buffer) => new Binary(bytes);
+const safeName = (runId: string) => runId.replace(/[^A-Za-z0-9_-]/g, '_');
+
+interface PeopleDocument extends Document {
+  /** The stored page's number. */
+  _id: number;
+  index: Binary;
+  records: Binary;
+  attempt: number;
+  createdAt: Date;
+}
 
 /**
  * For documents read in id order: whether each belongs to its page as the page's first part has it.

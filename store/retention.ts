@@ -1,11 +1,12 @@
 import type { Db } from 'mongodb';
+import { PEOPLE_PREFIX } from './artifact-pages';
 import type { ArtifactPageStore } from './artifact-pages';
 import type { ChangeReportStore } from './change-reports';
 import type { RunStore } from './runs';
 import type { SnapshotStore } from './snapshots';
 
 /** Per-run collections of personal data: a run's artifact pages (with its people) and its change report. */
-const PER_RUN_PREFIXES = ['artifact_pages_', 'change_report_'];
+const PER_RUN_PREFIXES = ['artifact_pages_', PEOPLE_PREFIX, 'change_report_'];
 
 /**
  * Drops the personal data of runs that finished before `cutoff` (ROSTERFLOW_RUN_DATA_RETENTION):
