@@ -59,6 +59,8 @@ export interface CompareInput {
   progress?: (compared: number) => void;
 }
 
+/** The ordinal of an id the last delivery listed but left out of its files (it took no ordinal). */
+const NOT_DELIVERED = 2 ** 32 - 1;
 const EMPLOYED = 1;
 const SEEN = 2;
 const PENDING = 4;
@@ -105,7 +107,7 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
       for (let at = 0; at < ids.length; at += 1) {
         current.people += 1;
         if (!repeated.add(ids[at]!)) continue;
-        const ordinal = baseline?.ordinals.get(ids[at]!);
+        const ordinal = inFiles(baseline?.ordinals.get(ids[at]!));
         const state = indexState(flags[at]!);
         if (ordinal === undefined || !baseline) {
           // New to the target's files, or outside them both times.
@@ -126,7 +128,7 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
       }
       for (const at of needed) {
         const person = page.record(at);
-        const ordinal = baseline?.ordinals.get(page.index.ids[at]!);
+        const ordinal = inFiles(baseline?.ordinals.get(page.index.ids[at]!));
         if (ordinal === undefined || !baseline) {
           await tally(comparePerson(undefined, person, input.columns, input.baselineIndex));
           continue;
@@ -153,6 +155,11 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
   } finally {
     if (folder) await rm(folder, { recursive: true, force: true });
   }
+}
+
+/** An ordinal of someone in the last delivery's files; undefined for anyone else. */
+function inFiles(ordinal: number | undefined): number | undefined {
+  return ordinal === NOT_DELIVERED ? undefined : ordinal;
 }
 
 /** Someone as the last delivery had them, for a decision that needs no old values: only whether employed. */
@@ -192,7 +199,9 @@ async function readBaseline(
     // Columns changed since: the fingerprints are recomputed in this run's column order, from the records.
     table.people += ids.length;
     for (let at = 0; at < ids.length; at += 1) {
-      if (indexState(flags[at]!) !== 'delivered' || !table.ordinals.add(ids[at]!, table.size)) continue;
+      // An id's first occurrence decides, whatever its state: the same rule as this run's repeats.
+      const delivered = indexState(flags[at]!) === 'delivered';
+      if (!table.ordinals.add(ids[at]!, delivered ? table.size : NOT_DELIVERED) || !delivered) continue;
       if (table.size === table.flags.length) grow(table);
       table.fingerprints[table.size] = input.sameColumns
         ? fingerprints[at]!
@@ -232,11 +241,14 @@ async function resolveAgainstBaseline(
     const flags = baseline.flags[at]!;
     return (flags & PENDING) !== 0 || ((flags & SEEN) === 0 && (flags & EMPLOYED) !== 0);
   };
+  let expected = 0;
+  for (let at = 0; at < baseline.size; at += 1) if (wanted(at)) expected += 1;
+  let resolved = 0;
   let pageAt = 0;
   let chunk = -1;
   let changed = new Map<number, PersonRecord>();
   for await (const page of input.baseline!()) {
-    input.progress?.(-1);
+    input.progress?.(resolved);
     const start = baseline.pageStarts[pageAt] ?? baseline.size;
     const end = baseline.pageStarts[pageAt + 1] ?? baseline.size;
     pageAt += 1;
@@ -250,8 +262,12 @@ async function resolveAgainstBaseline(
       // Not an ordinal of this page: a repeat of someone earlier in the last delivery.
       if (ordinal === undefined || ordinal < start || ordinal >= end || !wanted(ordinal)) continue;
       const person = page.record(at);
+      const wasPending = (baseline.flags[ordinal]! & PENDING) !== 0;
+      // Resolved once: a repeat of this person later in the page is not wanted again.
+      baseline.flags[ordinal] = (baseline.flags[ordinal]! & ~PENDING) | SEEN;
+      resolved += 1;
       // Gone from the source (never seen this run): reported as deactivated, if they were employed.
-      if ((baseline.flags[ordinal]! & PENDING) === 0) {
+      if (!wasPending) {
         await tally(comparePerson(person, undefined, input.columns, input.baselineIndex));
         continue;
       }
@@ -259,9 +275,14 @@ async function resolveAgainstBaseline(
         chunk = Math.floor(ordinal / PENDING_PER_CHUNK);
         changed = await pending.chunk(chunk);
       }
-      await tally(comparePerson(person, changed.get(ordinal), input.columns, input.baselineIndex));
+      const now = changed.get(ordinal);
+      if (!now) throw new Error(`the change report lost a changed person (ordinal ${ordinal}) between its passes`);
+      await tally(comparePerson(person, now, input.columns, input.baselineIndex));
     }
   }
+  // Every changed or gone person is resolved exactly once, or the report is not written.
+  if (resolved !== expected)
+    throw new Error(`the change report resolved ${resolved} of ${expected} changed or gone people; it is made again`);
 }
 
 /** This run's changed people, waiting for their old values, in files by chunk of ordinals. */

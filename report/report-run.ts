@@ -49,7 +49,7 @@ export async function writeChangeReport(
   // Each pulled employee is one person in the pages: fewer means some pages kept none (a build
   // resumed across an upgrade), and a comparison of part of a roster would name the rest as gone.
   if (people.current !== input.pulled || (baselineRunId && previous && people.baseline !== previous.pulled)) {
-    await changeReports.drop(runId);
+    await changeReports.discardAttempt(runId, attempt);
     return undefined;
   }
   const changed = counts.added + counts.changed + counts.deactivated;

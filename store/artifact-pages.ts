@@ -223,8 +223,20 @@ export class ArtifactPageStore {
    */
   async pruneAbandoned(cutoff: Date, keep: (runId: string) => Promise<boolean>): Promise<number> {
     let dropped = 0;
-    for await (const { name } of this.db.listCollections({}, { nameOnly: true })) {
+    const names = new Set<string>();
+    for await (const { name } of this.db.listCollections({}, { nameOnly: true })) names.add(name);
+    for (const name of names) {
       const runId = name.startsWith(PAGES_PREFIX) ? name.slice(PAGES_PREFIX.length) : undefined;
+      // People whose pages are gone (a drop cut short): dropped once old, whatever the run says.
+      if (name.startsWith(PEOPLE_PREFIX) && !names.has(`${PAGES_PREFIX}${name.slice(PEOPLE_PREFIX.length)}`)) {
+        const first = await this.db.collection<PeopleDocument>(name).findOne({}, { projection: { createdAt: 1 } });
+        if (!first || first.createdAt < cutoff)
+          await this.db
+            .collection(name)
+            .drop()
+            .catch(() => undefined);
+        continue;
+      }
       if (runId === undefined) continue;
       const header = await this.db.collection<PageDocument>(name).findOne({ _id: HEADER_ID });
       if (header && header.createdAt >= cutoff) continue;
@@ -237,10 +249,11 @@ export class ArtifactPageStore {
 
   /** Deletes the run's pages (artifacts and resume state) at once. */
   async drop(runId: string): Promise<void> {
-    await this.pages(runId)
+    // The people first: pages left without them are still found by pruneAbandoned, people without pages too.
+    await this.peopleOf(runId)
       .drop()
       .catch(() => undefined);
-    await this.peopleOf(runId)
+    await this.pages(runId)
       .drop()
       .catch(() => undefined);
   }

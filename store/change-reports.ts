@@ -63,6 +63,11 @@ export class ChangeReportStore {
     return first;
   }
 
+  /** One attempt's entries, written for a report that is not recorded after all. */
+  async discardAttempt(runId: string, attempt: number): Promise<void> {
+    await this.collection(runId).deleteMany({ attempt });
+  }
+
   async drop(runId: string): Promise<void> {
     await this.collection(runId)
       .drop()

@@ -12,6 +12,8 @@ import { sendAlerts } from './send-alerts';
  */
 export class RunAlerts {
   private settings: RunAlertSettings | undefined;
+  /** Set once the sync is resolved: from then on, no `notify:` means no alerts at all. */
+  private syncResolved = false;
   private readonly started = new Map<AlertKind, number>();
 
   constructor(
@@ -23,6 +25,7 @@ export class RunAlerts {
 
   resolved(settings: RunAlertSettings | undefined): void {
     this.settings = settings;
+    this.syncResolved = true;
   }
 
   /** True when the run's change is unusual for the sync's `notify.unusualChangePercent`. */
@@ -36,7 +39,7 @@ export class RunAlerts {
     if (!this.enabled || this.dryRun) return;
     // A run that failed before its sync was resolved (a missing secret, a broken config) does not know
     // its `notify:`: the alert's own activity reads it from the config file, and sends nothing without one.
-    if (this.settings ? !this.settings.on.includes(kind) : kind !== 'failed') return;
+    if (this.settings ? !this.settings.on.includes(kind) : this.syncResolved || kind !== 'failed') return;
     const { workflowId, runId, firstExecutionRunId } = workflowInfo();
     const count = (this.started.get(kind) ?? 0) + 1;
     this.started.set(kind, count);

@@ -34,20 +34,27 @@ export async function writeReportCsv(
   // Names and values from the HR system go to a spreadsheet: a leading = + - @ must not run as a formula.
   const csv = stringify({ header: true, columns: [...prefixHeaders, ...REPORT_CSV_HEADERS], escape_formulas: true });
   const written = pipeline(csv, output);
+  // Awaited below; a failure meanwhile (a full disk) must not surface as an unhandled rejection.
+  written.catch(() => undefined);
   let count = 0;
-  for await (const { entry, prefix = [] } of rows) {
-    const row = [
-      ...prefix,
-      entry.kind,
-      entry.id,
-      entry.name,
-      entry.email,
-      entry.reason ? REASON_WORDS[entry.reason] : '',
-      (entry.columns ?? []).map(({ column }) => column).join('; '),
-      columnsText(entry),
-    ];
-    if (!csv.write(row)) await once(csv, 'drain');
-    count += 1;
+  try {
+    for await (const { entry, prefix = [] } of rows) {
+      const row = [
+        ...prefix,
+        entry.kind,
+        entry.id,
+        entry.name,
+        entry.email,
+        entry.reason ? REASON_WORDS[entry.reason] : '',
+        (entry.columns ?? []).map(({ column }) => column).join('; '),
+        columnsText(entry),
+      ];
+      if (!csv.write(row)) await once(csv, 'drain');
+      count += 1;
+    }
+  } catch (err) {
+    csv.destroy();
+    throw err;
   }
   csv.end();
   await written;

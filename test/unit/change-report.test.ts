@@ -149,6 +149,22 @@ describe('comparing whole rosters', () => {
     expect(found.counts.unchanged).toBe(2997);
   });
 
+  it('reports a person the last delivery repeated in one page once, changed or gone', async () => {
+    const baseline = [
+      [delivered('1', 'A'), delivered('1', 'A'), delivered('2', 'B'), delivered('2', 'B'), delivered('3', 'C')],
+    ];
+    const found = await compare(baseline, [[delivered('1', 'Moved'), delivered('3', 'C')]]);
+    expect(found.summary).toEqual(['changed 1', 'deactivated 2 gone-from-source']);
+    expect(found.counts).toEqual({ added: 0, changed: 1, deactivated: 1, unchanged: 1 });
+  });
+
+  it("lets an id's first occurrence decide on both sides, whatever its state", async () => {
+    const page = [other('1', 'left-out', false), delivered('1', 'A'), delivered('2', 'B')];
+    const found = await compare([page], [page]);
+    expect(found.counts).toEqual({ added: 0, changed: 0, deactivated: 0, unchanged: 1 });
+    expect(found.baselineDelivered).toBe(1);
+  });
+
   it('compares column by column, past the memory of one chunk, when every person changed (a column added)', async () => {
     const people = 120_000;
     const baseline = [Array.from({ length: people }, (_, at) => ({ ...delivered(String(at), 'D'), cells: ['D'] }))];
