@@ -84,7 +84,10 @@ export function createBuildActivities(deps: ActivityDeps) {
             const header = renderer.header();
             take(header);
             // Always (re)written: idempotent, and deterministic from the layouts.
-            await artifactPages.putHeader(runId, header, attempt, reportColumns(layouts));
+            await artifactPages.putHeader(runId, header, attempt, {
+              columns: reportColumns(layouts),
+              unique: source.uniqueIds === true,
+            });
             if (resumed) {
               // The render's state from the checkpoint and the kept pages; their bytes feed the checksums.
               const kept: BigUint64Array[][][] = [];

@@ -52,6 +52,8 @@ export interface CompareInput {
   baselineIndex: readonly (number | undefined)[];
   /** Both runs have the same columns in the same order: the stored fingerprints compare as they are. */
   sameColumns: boolean;
+  /** This run's source lists each id once: no repeat check (its table, 12 bytes a person, is not kept). */
+  currentUnique?: boolean;
   /** Count the added without reporting them (a first delivery: the files are that list). */
   countAddedOnly?: boolean;
   emit: (entry: ChangeEntry) => Promise<void>;
@@ -98,7 +100,7 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
   const folder = baseline ? await mkdtemp(join(tmpdir(), SPILL_PREFIX)) : undefined;
   try {
     const pending = folder ? new PendingSpill(folder) : undefined;
-    const repeated = new Hash64Set();
+    const repeated = input.currentUnique ? undefined : new Hash64Set();
     for await (const page of input.current) {
       input.progress?.(compared);
       const { ids, fingerprints, flags } = page.index;
@@ -106,7 +108,7 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
       const needed: number[] = [];
       for (let at = 0; at < ids.length; at += 1) {
         current.people += 1;
-        if (!repeated.add(ids[at]!)) continue;
+        if (repeated && !repeated.add(ids[at]!)) continue;
         const ordinal = inFiles(baseline?.ordinals.get(ids[at]!));
         const state = indexState(flags[at]!);
         if (ordinal === undefined || !baseline) {

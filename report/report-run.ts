@@ -19,8 +19,9 @@ export async function writeChangeReport(
 ): Promise<ChangeReportSummary | undefined> {
   const { artifactPages, changeReports, runs } = deps.store;
   const { runId, previous } = input;
-  const columns = await artifactPages.peopleColumns(runId);
-  if (!columns) return undefined;
+  const header = await artifactPages.peopleHeader(runId);
+  if (!header) return undefined;
+  const { columns } = header;
   // A last delivery built before change reports kept no people: compared against nothing, and said so.
   const baselineColumns = previous ? await artifactPages.peopleColumns(previous.runId) : undefined;
   const baselineRunId = baselineColumns ? previous?.runId : undefined;
@@ -33,6 +34,7 @@ export async function writeChangeReport(
     current: peopleOf(deps, runId),
     columns,
     sameColumns: baselineColumns !== undefined && sameList(columns, baselineColumns),
+    currentUnique: header.unique,
     ...(baselineRunId ? {} : { countAddedOnly: true }),
     baselineIndex: columnMatcher(columns, baselineColumns ?? []),
     emit: async (entry) => {

@@ -57,6 +57,8 @@ interface PageDocument extends Document {
   sizes?: number[];
   /** On the header: the report columns the people's cells follow (absent in runs from before reports). */
   peopleColumns?: string[];
+  /** On the header: the source lists each id once (its people need no repeat check). */
+  peopleUnique?: true;
 }
 
 /**
@@ -119,14 +121,30 @@ export class ArtifactPageStore {
   }
 
   /** The files' header lines, and the report columns the pages' people follow. */
-  async putHeader(runId: string, files: readonly Buffer[], attempt: number, peopleColumns?: string[]): Promise<void> {
-    await this.putParts(runId, HEADER_ID, { files, uniques: [] }, attempt, peopleColumns ? { peopleColumns } : {});
+  async putHeader(
+    runId: string,
+    files: readonly Buffer[],
+    attempt: number,
+    people?: { columns: string[]; unique: boolean },
+  ): Promise<void> {
+    const extra = people
+      ? { peopleColumns: people.columns, ...(people.unique ? { peopleUnique: true as const } : {}) }
+      : {};
+    await this.putParts(runId, HEADER_ID, { files, uniques: [] }, attempt, extra);
   }
 
   /** The report columns of the run's people, or undefined for a run built before change reports. */
   async peopleColumns(runId: string): Promise<string[] | undefined> {
-    const header = await this.pages(runId).findOne({ _id: HEADER_ID }, { projection: { peopleColumns: 1 } });
-    return header?.peopleColumns;
+    return (await this.peopleHeader(runId))?.columns;
+  }
+
+  /** What the header says of the run's people: their columns, and whether the source listed each id once. */
+  async peopleHeader(runId: string): Promise<{ columns: string[]; unique: boolean } | undefined> {
+    const header = await this.pages(runId).findOne(
+      { _id: HEADER_ID },
+      { projection: { peopleColumns: 1, peopleUnique: 1 } },
+    );
+    return header?.peopleColumns ? { columns: header.peopleColumns, unique: header.peopleUnique === true } : undefined;
   }
 
   /** Each stored page's people, encoded (report/person.ts `decodeIndex`, `decodePeople`), in page order. */
@@ -265,7 +283,7 @@ export class ArtifactPageStore {
     part: RenderedPart,
     attempt: number,
     /** Fields of the first document only. */
-    extra: Pick<PageDocument, 'peopleColumns'> = {},
+    extra: Pick<PageDocument, 'peopleColumns' | 'peopleUnique'> = {},
   ): Promise<number> {
     const total = part.files.reduce((sum, bytes) => sum + bytes.length, 0);
     const count = Math.max(1, Math.ceil(total / MAX_PART_BYTES));

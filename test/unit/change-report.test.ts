@@ -138,6 +138,22 @@ describe('comparing whole rosters', () => {
     ]);
   });
 
+  it('gives the same report without the repeat check for a source that lists each id once', async () => {
+    const { baseline, current } = rosters();
+    current[2]!.pop(); // the repeat of '10'
+    const checked = await compare(baseline, current);
+    const counts = await compareRosters({
+      baseline: () => pagesOf(baseline),
+      current: pagesOf(current),
+      columns: COLUMNS,
+      baselineIndex: SAME,
+      sameColumns: true,
+      currentUnique: true,
+      emit: () => Promise.resolve(),
+    });
+    expect(counts.counts).toEqual(checked.counts);
+  });
+
   it('counts a person the last delivery repeated once', async () => {
     const { current } = rosters();
     const baseline = [
