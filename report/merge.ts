@@ -104,8 +104,11 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
     for await (const page of input.current) {
       input.progress?.(compared);
       const { ids, fingerprints, flags } = page.index;
-      /** Positions in the page that need the person's record: anything but unchanged or outside. */
-      const needed: number[] = [];
+      /**
+       * Positions in the page that need the person's record (anything but unchanged or outside), with
+       * their ordinal in the last delivery's files when they had one.
+       */
+      const needed: { at: number; ordinal: number | undefined }[] = [];
       for (let at = 0; at < ids.length; at += 1) {
         current.people += 1;
         if (repeated && !repeated.add(ids[at]!)) continue;
@@ -117,7 +120,7 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
           else if (input.countAddedOnly) {
             counts.added += 1;
             compared += 1;
-          } else needed.push(at);
+          } else needed.push({ at, ordinal: undefined });
           continue;
         }
         baseline.flags[ordinal]! |= SEEN;
@@ -126,11 +129,10 @@ export async function compareRosters(input: CompareInput): Promise<CompareOutcom
         const sameCells = state === 'delivered' && fingerprints[at] === baseline.fingerprints[ordinal];
         if (sameCells && !(wasEmployed && !employed)) await tally('unchanged');
         else if (state !== 'delivered' && !wasEmployed) await tally('outside');
-        else needed.push(at);
+        else needed.push({ at, ordinal });
       }
-      for (const at of needed) {
+      for (const { at, ordinal } of needed) {
         const person = page.record(at);
-        const ordinal = inFiles(baseline?.ordinals.get(page.index.ids[at]!));
         if (ordinal === undefined || !baseline) {
           await tally(comparePerson(undefined, person, input.columns, input.baselineIndex));
           continue;

@@ -84,12 +84,6 @@ export function encodePeople(people: readonly PersonRecord[]): Buffer {
   return deflateRawSync(Buffer.from(lines.join('\n'), 'utf8'), { level: 1 });
 }
 
-/** Every person of a stored page. */
-export function decodePeople(bytes: Uint8Array): PersonRecord[] {
-  const read = peopleReader(bytes);
-  return Array.from({ length: read.count }, (_, at) => read.at(at));
-}
-
 /**
  * Reads a stored page's people one by one, each line parsed only when asked and checked as it is
  * (the store is outside this process).

@@ -147,7 +147,7 @@ export class ArtifactPageStore {
     return header?.peopleColumns ? { columns: header.peopleColumns, unique: header.peopleUnique === true } : undefined;
   }
 
-  /** Each stored page's people, encoded (report/person.ts `decodeIndex`, `decodePeople`), in page order. */
+  /** Each stored page's people, encoded (report/person.ts `decodeIndex`, `peopleReader`), in page order. */
   async *people(runId: string): AsyncIterable<{ index: Uint8Array; records: Uint8Array }> {
     for await (const doc of this.peopleOf(runId).find({}).sort({ _id: 1 }))
       yield { index: doc.index.buffer, records: doc.records.buffer };

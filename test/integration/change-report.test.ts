@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ChangeEntry } from '../../report/compare';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { runCli } from '../support/cli';
-import { exampleConfig } from '../support/example-config';
+import { singleCsvSync } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 
@@ -29,17 +29,7 @@ const outputOf = (syncId: string) => join(harness.dir, 'out', `${syncId}.csv`);
 
 /** The example's CSV sync, to a file of its own, reading `file` under the data folder. */
 async function configure(syncId: string, file: string, safety?: Record<string, unknown>): Promise<void> {
-  const config = exampleConfig();
-  const base = config.syncs[0]!;
-  config.syncs = [
-    {
-      id: syncId,
-      source: { ...base.source, path: `data/${file}` },
-      target: { ...base.target, path: outputOf(syncId) },
-      ...(safety ? { safety } : {}),
-    },
-  ];
-  await harness.writeConfig(config);
+  await harness.writeConfig(singleCsvSync(syncId, file, outputOf(syncId), safety));
 }
 
 /** The example export with one hire, one leaver (Grace Hopper) and one department change (Katherine Johnson). */

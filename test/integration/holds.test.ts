@@ -10,7 +10,7 @@ import type { HoldDecisionOutcome, PendingHold } from '../../workflows/hold';
 import type { SyncRosterResult } from '../../workflows/sync-roster';
 import { STAFFBASE_TOKEN, StaffbaseFake } from '../fakes/staffbase/server';
 import { freePort } from '../../tools/stack/ports';
-import { exampleConfig } from '../support/example-config';
+import { exampleConfig, singleCsvSync } from '../support/example-config';
 import { startHarness } from '../support/harness';
 import type { Harness } from '../support/harness';
 import { runCli } from '../support/cli';
@@ -52,17 +52,7 @@ const outputOf = (syncId: string) => join(harness.dir, 'out', `${syncId}.csv`);
 
 /** Points the config at one CSV sync (the example's columns) to a csv-file target of its own. */
 async function configure(syncId: string, file: string, safety?: Record<string, unknown>): Promise<void> {
-  const config = exampleConfig();
-  const base = config.syncs[0]!;
-  config.syncs = [
-    {
-      id: syncId,
-      source: { ...base.source, path: `data/${file}` },
-      target: { ...base.target, path: outputOf(syncId) },
-      ...(safety ? { safety } : {}),
-    },
-  ];
-  await harness.writeConfig(config);
+  await harness.writeConfig(singleCsvSync(syncId, file, outputOf(syncId), safety));
 }
 
 function start(syncId: string, dryRun = false): Promise<WorkflowStartHandle> {

@@ -19,3 +19,26 @@ export interface ExampleConfig {
     [key: string]: unknown;
   }>;
 }
+
+/**
+ * The example config with one sync only: the example's CSV source reading `data/<file>` into a
+ * csv-file target at `output`, with the given safety settings.
+ */
+export function singleCsvSync(
+  syncId: string,
+  file: string,
+  output: string,
+  safety?: Record<string, unknown>,
+): ExampleConfig {
+  const config = exampleConfig();
+  const base = config.syncs[0]!;
+  config.syncs = [
+    {
+      id: syncId,
+      source: { ...base.source, path: `data/${file}` },
+      target: { ...base.target, path: output },
+      ...(safety ? { safety } : {}),
+    },
+  ];
+  return config;
+}
